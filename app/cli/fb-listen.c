@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "fb-listen"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fb-json-writer.h"
+#include "fb-sse-connection.h"
+
+/*
+ * feedbell-listen: one SSE stream to JSON lines on stdout.
+ *
+ * Output is collected in one buffer and written when the input goes idle
+ * (an idle source runs only once no read is ready) or the buffer is full,
+ * so a burst costs one write() per many events while a lone event is still
+ * printed at once.
+ */
+
+#define FLUSH_ABOVE (64 * 1024)
+
+typedef struct
+{
+  GMainLoop       *loop;
+  FbSseConnection *connection;
+  GString         *out;
+  guint            flush_id;
+  gint64           count;
+  gint64           received;
+  gboolean         quiet;
+  gboolean         verbose;
+  int              status;
+} Listen;
+
+static gboolean
+write_all (const char *buf,
+           gsize       len)
+{
+  while (len > 0)
+    {
+      gssize n = write (STDOUT_FILENO, buf, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      buf += n;
+      len -= n;
+    }
+
+  return TRUE;
+}
+
+static void
+quit (Listen *listen,
+      int     status)
+{
+  listen->status = status;
+  /* Quit first: the state change stop() causes is then not taken for a 204. */
+  g_main_loop_quit (listen->loop);
+  fb_sse_connection_stop (listen->connection);
+}
+
+static void
+flush_output (Listen *listen)
+{
+  g_clear_handle_id (&listen->flush_id, g_source_remove);
+  if (listen->out->len == 0)
+    return;
+
+  if (!write_all (listen->out->str, listen->out->len))
+    {
+      /* Nobody reads us any more (a closed pipe): nothing left to do. */
+      g_printerr ("feedbell-listen: %s: %s\n", _("Could not write the output"), g_strerror (errno));
+      g_string_truncate (listen->out, 0);
+      quit (listen, 1);
+      return;
+    }
+  g_string_truncate (listen->out, 0);
+}
+
+static gboolean
+flush_idle_cb (gpointer user_data)
+{
+  Listen *listen = user_data;
+
+  listen->flush_id = 0;
+  flush_output (listen);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+event_cb (FbSseConnection *connection,
+          FbSseEvent      *event,
+          Listen          *listen)
+{
+  GString *out = listen->out;
+
+  listen->received++;
+
+  if (!listen->quiet)
+    {
+      g_string_append_len (out, "{\"type\":", 8);
+      fb_json_append_string (out, event->type, strlen (event->type));
+      g_string_append_len (out, ",\"data\":", 8);
+      fb_json_append_string (out, event->data, event->data_len);
+      g_string_append_len (out, ",\"lastEventId\":", 15);
+      fb_json_append_string (out, event->last_event_id, strlen (event->last_event_id));
+      g_string_append_len (out, "}\n", 2);
+
+      if (out->len > FLUSH_ABOVE)
+        flush_output (listen);
+      else if (listen->flush_id == 0)
+        listen->flush_id = g_idle_add (flush_idle_cb, listen);
+    }
+
+  if (listen->count > 0 && listen->received >= listen->count)
+    {
+      flush_output (listen);
+      quit (listen, 0);
+    }
+}
+
+static void
+state_cb (FbSseConnection *connection,
+          GParamSpec      *pspec,
+          Listen          *listen)
+{
+  FbSseState state = fb_sse_connection_get_state (connection);
+  const GError *error = fb_sse_connection_get_last_error (connection);
+
+  if (listen->verbose)
+    {
+      if (error != NULL && state != FB_SSE_STATE_OPEN && state != FB_SSE_STATE_CONNECTING)
+        g_printerr ("feedbell-listen: %s (%s)\n", fb_sse_state_to_string (state), error->message);
+      else
+        g_printerr ("feedbell-listen: %s\n", fb_sse_state_to_string (state));
+    }
+
+  if (!g_main_loop_is_running (listen->loop))
+    return;
+
+  switch (state)
+    {
+    case FB_SSE_STATE_FAILED:
+      flush_output (listen);
+      g_printerr ("feedbell-listen: %s\n", error ? error->message : _("The connection failed"));
+      quit (listen, 1);
+      break;
+
+    case FB_SSE_STATE_STOPPED:
+      /* The server said stop (204). */
+      flush_output (listen);
+      if (listen->verbose)
+        g_printerr ("feedbell-listen: %s\n", _("The server asked not to reconnect (204 No Content)"));
+      quit (listen, 0);
+      break;
+
+    case FB_SSE_STATE_DISCONNECTED:
+    case FB_SSE_STATE_CONNECTING:
+    case FB_SSE_STATE_OPEN:
+    case FB_SSE_STATE_WAITING_RETRY:
+    case FB_SSE_STATE_WAITING_NETWORK:
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static gboolean
+signal_cb (gpointer user_data)
+{
+  Listen *listen = user_data;
+
+  flush_output (listen);
+  quit (listen, 0);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+add_header (FbSseConnection  *connection,
+            const char       *header,
+            GError          **error)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *value = NULL;
+  const char *colon = strchr (header, ':');
+
+  if (colon == NULL || colon == header || strpbrk (header, "\r\n") != NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("“%s” is not a header: use --header 'Name: value'"), header);
+      return FALSE;
+    }
+
+  name = g_strstrip (g_strndup (header, colon - header));
+  if (*name == '\0' || strpbrk (name, " \t") != NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("“%s” is not a valid header name"), name);
+      return FALSE;
+    }
+
+  value = g_strstrip (g_strdup (colon + 1));
+  fb_sse_connection_add_header (connection, name, value);
+  return TRUE;
+}
+
+static gboolean
+check_url (const char  *url,
+           GError     **error)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
+  const char *scheme = uri ? g_uri_get_scheme (uri) : NULL;
+
+  if (scheme == NULL ||
+      (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0) ||
+      g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("“%s” is not an http or https URL"), url);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static int
+usage_error (GOptionContext *context,
+             const char     *message)
+{
+  g_printerr ("feedbell-listen: %s\n", message);
+  g_printerr (_("Try “%s --help” for more information."), g_get_prgname ());
+  g_printerr ("\n");
+
+  return 2;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FbSseConnection) connection = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_auto(GStrv) headers = NULL;
+  g_autofree char *last_event_id = NULL;
+  gint64 count = 0;
+  int idle_timeout = 0;
+  gboolean quiet = FALSE;
+  gboolean verbose = FALSE;
+  Listen listen = { 0 };
+  const GOptionEntry entries[] = {
+    { "count", 'n', 0, G_OPTION_ARG_INT64, &count, N_("Exit after N events"), N_("N") },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print nothing (for benchmarks)"), NULL },
+    { "last-event-id", 0, 0, G_OPTION_ARG_STRING, &last_event_id, N_("Resume after this event id"), N_("ID") },
+    { "header", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &headers, N_("Add a request header"), N_("'NAME: VALUE'") },
+    { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &idle_timeout, N_("Reconnect after S seconds without a byte"), N_("S") },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Report connection state changes on stderr"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  context = g_option_context_new (_("URL — print a Server-Sent Events stream as JSON lines"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error (context, error->message);
+
+  if (argc != 2)
+    return usage_error (context, _("Give exactly one URL"));
+  if (count < 0)
+    return usage_error (context, _("--count must not be negative"));
+  if (idle_timeout < 0)
+    return usage_error (context, _("--idle-timeout must not be negative"));
+  if (!check_url (argv[1], &error))
+    return usage_error (context, error->message);
+
+  connection = fb_sse_connection_new (argv[1]);
+  for (guint i = 0; headers != NULL && headers[i] != NULL; i++)
+    if (!add_header (connection, headers[i], &error))
+      return usage_error (context, error->message);
+  if (idle_timeout > 0)
+    fb_sse_connection_set_idle_timeout (connection, idle_timeout);
+  if (last_event_id != NULL)
+    fb_sse_connection_set_last_event_id (connection, last_event_id);
+
+  signal (SIGPIPE, SIG_IGN);
+  loop = g_main_loop_new (NULL, FALSE);
+
+  listen.loop = loop;
+  listen.connection = connection;
+  listen.out = g_string_sized_new (FLUSH_ABOVE + 4096);
+  listen.count = count;
+  listen.quiet = quiet;
+  listen.verbose = verbose;
+
+  g_signal_connect (connection, "event", G_CALLBACK (event_cb), &listen);
+  g_signal_connect (connection, "notify::state", G_CALLBACK (state_cb), &listen);
+  g_unix_signal_add (SIGINT, signal_cb, &listen);
+  g_unix_signal_add (SIGTERM, signal_cb, &listen);
+
+  fb_sse_connection_start (connection);
+  g_main_loop_run (loop);
+
+  flush_output (&listen);
+  g_clear_handle_id (&listen.flush_id, g_source_remove);
+  g_signal_handlers_disconnect_by_data (connection, &listen);
+  g_string_free (listen.out, TRUE);
+
+  return listen.status;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "fb-types.h"
+
+G_BEGIN_DECLS
+
+/* Seconds without a single byte (event or comment) after which a stream is presumed dead. */
+#define FB_SSE_DEFAULT_IDLE_TIMEOUT     90
+#define FB_SSE_DEFAULT_CONNECT_TIMEOUT  30
+
+/**
+ * FbSseEvent:
+ * @type: event type ("message" by default)
+ * @data: UTF-8 data, NUL-terminated (may contain U+0000 before @data_len)
+ * @data_len: bytes in @data
+ * @last_event_id: the last event id after this event ("" when none)
+ *
+ * One dispatched event. Only valid during the #FbSseConnection::event emission.
+ */
+typedef struct
+{
+  const char *type;
+  const char *data;
+  gsize       data_len;
+  const char *last_event_id;
+} FbSseEvent;
+
+GType fb_sse_event_get_type (void) G_GNUC_CONST;
+#define FB_TYPE_SSE_EVENT (fb_sse_event_get_type ())
+
+#define FB_TYPE_SSE_CONNECTION (fb_sse_connection_get_type ())
+G_DECLARE_FINAL_TYPE (FbSseConnection, fb_sse_connection, FB, SSE_CONNECTION, GObject)
+
+FbSseConnection *fb_sse_connection_new               (const char       *url);
+void             fb_sse_connection_start             (FbSseConnection  *self);
+void             fb_sse_connection_stop              (FbSseConnection  *self);
+void             fb_sse_connection_reconnect_now     (FbSseConnection  *self);
+void             fb_sse_connection_wait_for_network  (FbSseConnection  *self);
+FbSseState       fb_sse_connection_get_state         (FbSseConnection  *self);
+const GError    *fb_sse_connection_get_last_error    (FbSseConnection  *self);
+const char      *fb_sse_connection_get_url           (FbSseConnection  *self);
+const char      *fb_sse_connection_get_last_event_id (FbSseConnection  *self);
+void             fb_sse_connection_set_last_event_id (FbSseConnection  *self,
+                                                      const char       *last_event_id);
+gint64           fb_sse_connection_get_retry_at      (FbSseConnection  *self);
+guint            fb_sse_connection_get_idle_timeout  (FbSseConnection  *self);
+void             fb_sse_connection_set_idle_timeout  (FbSseConnection  *self,
+                                                      guint             seconds);
+void             fb_sse_connection_set_connect_timeout (FbSseConnection *self,
+                                                        guint            seconds);
+void             fb_sse_connection_add_header        (FbSseConnection  *self,
+                                                      const char       *name,
+                                                      const char       *value);
+void             fb_sse_connection_set_authorization (FbSseConnection  *self,
+                                                      const char       *value);
+void             fb_sse_connection_set_random_func   (FbSseConnection  *self,
+                                                      double          (*random_func) (gpointer),
+                                                      gpointer          random_data);
+guint            fb_sse_connection_get_n_dropped     (FbSseConnection  *self);
+const char      *fb_sse_state_to_string              (FbSseState        state);
+
+G_END_DECLS

@@ -1,0 +1,506 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "fb-sse-parser"
+
+#include "config.h"
+
+#include "fb-sse-parser.h"
+
+#include <string.h>
+
+/*
+ * A WHATWG "Server-sent events" stream parser (HTML § 9.2.5–9.2.6).
+ *
+ * Lines are split on the raw bytes: in UTF-8 a CR or LF byte is always that
+ * character (the decoder never swallows an ASCII byte into an error), so
+ * splitting before decoding gives exactly the result of decoding first. Field
+ * values are then decoded line by line, with one U+FFFD per maximal subpart of
+ * an ill-formed sequence as the Encoding standard's UTF-8 decoder does. A code
+ * point split across reads is therefore whole again once its line is.
+ *
+ * A complete line inside one read is parsed in place; only a line cut by the
+ * end of a read is copied, into @line. Nothing is allocated per line: @data,
+ * @type and @id are reused buffers.
+ */
+
+#define SHRINK_ABOVE (64 * 1024)
+
+struct _FbSseParser
+{
+  GString        *line;   /* a line cut by the end of a read */
+  GString        *data;   /* data buffer, each value followed by LF */
+  GString        *type;   /* event type buffer */
+  GString        *id;     /* last event ID buffer */
+  GString        *last_event_id;  /* last event ID string (as of the last dispatch) */
+  GString        *scratch;
+
+  FbSseEventFunc  event_func;
+  FbSseRetryFunc  retry_func;
+  gpointer        user_data;
+
+  gsize           max_size;
+  guint           n_dropped;
+
+  guint           at_stream_start : 1;  /* the next line is the stream's first: strip a BOM */
+  guint           skip_lf : 1;          /* the last read ended in CR */
+  guint           discarding : 1;       /* dropping an oversized event up to its blank line */
+};
+
+/**
+ * fb_sse_parser_new:
+ * @max_size: the largest line or event data accepted, in bytes; 0 for
+ *   %FB_SSE_PARSER_DEFAULT_MAX_SIZE
+ *
+ * Returns: (transfer full): a new parser at the start of a stream
+ */
+FbSseParser *
+fb_sse_parser_new (gsize max_size)
+{
+  FbSseParser *self = g_new0 (FbSseParser, 1);
+
+  self->line = g_string_new (NULL);
+  self->data = g_string_new (NULL);
+  self->type = g_string_new (NULL);
+  self->id = g_string_new (NULL);
+  self->last_event_id = g_string_new (NULL);
+  self->scratch = g_string_new (NULL);
+  self->max_size = max_size ? max_size : FB_SSE_PARSER_DEFAULT_MAX_SIZE;
+  self->at_stream_start = TRUE;
+
+  return self;
+}
+
+void
+fb_sse_parser_free (FbSseParser *self)
+{
+  if (self == NULL)
+    return;
+
+  g_string_free (self->line, TRUE);
+  g_string_free (self->data, TRUE);
+  g_string_free (self->type, TRUE);
+  g_string_free (self->id, TRUE);
+  g_string_free (self->last_event_id, TRUE);
+  g_string_free (self->scratch, TRUE);
+  g_free (self);
+}
+
+void
+fb_sse_parser_set_handlers (FbSseParser    *self,
+                            FbSseEventFunc  event_func,
+                            FbSseRetryFunc  retry_func,
+                            gpointer        user_data)
+{
+  g_return_if_fail (self != NULL);
+
+  self->event_func = event_func;
+  self->retry_func = retry_func;
+  self->user_data = user_data;
+}
+
+/* Give back the memory a big event needed, so one burst does not pin it. */
+static void
+shrink (GString **buf)
+{
+  if ((*buf)->allocated_len > SHRINK_ABOVE)
+    {
+      g_string_free (*buf, TRUE);
+      *buf = g_string_new (NULL);
+    }
+  else
+    g_string_truncate (*buf, 0);
+}
+
+/**
+ * fb_sse_parser_reset:
+ *
+ * Starts a new stream (a reconnection): anything half-received is discarded,
+ * a BOM is stripped again, and the last event ID string is kept.
+ */
+void
+fb_sse_parser_reset (FbSseParser *self)
+{
+  g_return_if_fail (self != NULL);
+
+  shrink (&self->line);
+  shrink (&self->data);
+  g_string_truncate (self->type, 0);
+  g_string_assign (self->id, self->last_event_id->str);
+  self->at_stream_start = TRUE;
+  self->skip_lf = FALSE;
+  self->discarding = FALSE;
+}
+
+const char *
+fb_sse_parser_get_last_event_id (FbSseParser *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->last_event_id->str;
+}
+
+void
+fb_sse_parser_set_last_event_id (FbSseParser *self,
+                                 const char  *last_event_id)
+{
+  g_return_if_fail (self != NULL);
+
+  g_string_assign (self->last_event_id, last_event_id ? last_event_id : "");
+  g_string_assign (self->id, self->last_event_id->str);
+}
+
+guint
+fb_sse_parser_get_n_dropped (FbSseParser *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->n_dropped;
+}
+
+gsize
+fb_sse_parser_get_max_size (FbSseParser *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->max_size;
+}
+
+static inline gboolean
+is_ascii_word (const guchar *p)
+{
+  guint64 word;
+
+  memcpy (&word, p, sizeof word);
+  return (word & G_GUINT64_CONSTANT (0x8080808080808080)) == 0;
+}
+
+static inline void
+append_replacement (GString *out)
+{
+  g_string_append_len (out, "\357\277\275", 3);
+}
+
+/* Appends @len bytes of @in to @out as valid UTF-8, following the Encoding
+ * standard's UTF-8 decoder: each maximal subpart of an ill-formed sequence
+ * becomes one U+FFFD, and the byte that broke a sequence is read again. */
+static void
+append_utf8 (GString    *out,
+             const char *in,
+             gsize       len)
+{
+  const guchar *p = (const guchar *) in;
+  const guchar *end = p + len;
+
+  while (p < end)
+    {
+      const guchar *run = p;
+      guint need;
+      guchar lower = 0x80, upper = 0xBF;
+
+      while (end - p >= 8 && is_ascii_word (p))
+        p += 8;
+      /* Valid sequences are copied along with the ASCII run. */
+      while (p < end)
+        {
+          guchar c = *p;
+
+          if (c < 0x80)
+            p++;
+          else if (c >= 0xC2 && c <= 0xDF && end - p >= 2 && (p[1] & 0xC0) == 0x80)
+            p += 2;
+          else if (c >= 0xE0 && c <= 0xEF && end - p >= 3 &&
+                   p[1] >= (c == 0xE0 ? 0xA0 : 0x80) &&
+                   p[1] <= (c == 0xED ? 0x9F : 0xBF) &&
+                   (p[2] & 0xC0) == 0x80)
+            p += 3;
+          else if (c >= 0xF0 && c <= 0xF4 && end - p >= 4 &&
+                   p[1] >= (c == 0xF0 ? 0x90 : 0x80) &&
+                   p[1] <= (c == 0xF4 ? 0x8F : 0xBF) &&
+                   (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80)
+            p += 4;
+          else
+            break;
+        }
+      g_string_append_len (out, (const char *) run, p - run);
+      if (p >= end)
+        break;
+
+      /* *p starts an ill-formed or truncated sequence. */
+      switch (*p)
+        {
+        case 0xC2 ... 0xDF: need = 1; break;
+        case 0xE0: need = 2; lower = 0xA0; break;
+        case 0xE1 ... 0xEC: need = 2; break;
+        case 0xED: need = 2; upper = 0x9F; break;
+        case 0xEE ... 0xEF: need = 2; break;
+        case 0xF0: need = 3; lower = 0x90; break;
+        case 0xF1 ... 0xF3: need = 3; break;
+        case 0xF4: need = 3; upper = 0x8F; break;
+        default: need = 0; break;
+        }
+      p++;
+      while (need > 0 && p < end && *p >= lower && *p <= upper)
+        {
+          lower = 0x80;
+          upper = 0xBF;
+          need--;
+          p++;
+        }
+      append_replacement (out);
+    }
+}
+
+static void
+dispatch (FbSseParser *self)
+{
+  g_string_assign (self->last_event_id, self->id->str);
+
+  if (self->data->len == 0 || self->discarding)
+    {
+      self->discarding = FALSE;
+      shrink (&self->data);
+      g_string_truncate (self->type, 0);
+      return;
+    }
+
+  /* Remove the LF that followed the last data line. */
+  g_string_truncate (self->data, self->data->len - 1);
+
+  if (self->event_func != NULL)
+    self->event_func (self->type->len ? self->type->str : "message",
+                      self->data->str,
+                      self->data->len,
+                      self->last_event_id->str,
+                      self->user_data);
+
+  shrink (&self->data);
+  g_string_truncate (self->type, 0);
+}
+
+static void
+drop_event (FbSseParser *self)
+{
+  if (self->discarding)
+    return;
+
+  self->discarding = TRUE;
+  self->n_dropped++;
+  shrink (&self->data);
+  g_message ("Dropped an event larger than %" G_GSIZE_FORMAT " bytes", self->max_size);
+}
+
+static void
+set_retry (FbSseParser *self,
+           const char  *value,
+           gsize        len)
+{
+  guint64 ms = 0;
+
+  if (len == 0)
+    return;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      guint digit;
+
+      if (value[i] < '0' || value[i] > '9')
+        return;
+      digit = value[i] - '0';
+      if (ms > (G_MAXUINT64 - digit) / 10)
+        ms = G_MAXUINT64;
+      else
+        ms = ms * 10 + digit;
+    }
+
+  if (self->retry_func != NULL)
+    self->retry_func (ms, self->user_data);
+}
+
+static void
+process_field (FbSseParser *self,
+               const char  *name,
+               gsize        name_len,
+               const char  *value,
+               gsize        value_len)
+{
+  if (name_len == 4 && memcmp (name, "data", 4) == 0)
+    {
+      if (self->data->len + value_len + 1 > self->max_size)
+        {
+          drop_event (self);
+          return;
+        }
+      append_utf8 (self->data, value, value_len);
+      g_string_append_c (self->data, '\n');
+    }
+  else if (name_len == 5 && memcmp (name, "event", 5) == 0)
+    {
+      g_string_truncate (self->type, 0);
+      append_utf8 (self->type, value, value_len);
+    }
+  else if (name_len == 2 && memcmp (name, "id", 2) == 0)
+    {
+      if (memchr (value, '\0', value_len) == NULL)
+        {
+          g_string_truncate (self->id, 0);
+          append_utf8 (self->id, value, value_len);
+        }
+    }
+  else if (name_len == 5 && memcmp (name, "retry", 5) == 0)
+    {
+      set_retry (self, value, value_len);
+    }
+}
+
+static void
+process_line (FbSseParser *self,
+              const char  *line,
+              gsize        len)
+{
+  const char *colon;
+
+  if (self->at_stream_start)
+    {
+      self->at_stream_start = FALSE;
+      if (len >= 3 && memcmp (line, "\357\273\277", 3) == 0)
+        {
+          line += 3;
+          len -= 3;
+        }
+    }
+
+  if (len == 0)
+    {
+      dispatch (self);
+      return;
+    }
+
+  if (self->discarding || line[0] == ':')
+    return;
+
+  colon = memchr (line, ':', len);
+  if (colon == NULL)
+    {
+      process_field (self, line, len, "", 0);
+    }
+  else
+    {
+      const char *value = colon + 1;
+      gsize value_len = len - (value - line);
+
+      if (value_len > 0 && *value == ' ')
+        {
+          value++;
+          value_len--;
+        }
+      process_field (self, line, colon - line, value, value_len);
+    }
+}
+
+/* Adds a piece of a line that continues past this read. */
+static void
+keep_partial (FbSseParser *self,
+              const char  *buf,
+              gsize        len)
+{
+  if (self->discarding)
+    {
+      /* Only an empty line matters while dropping: remember that this one is not. */
+      if (self->line->len == 0 && len > 0)
+        g_string_append_c (self->line, 'x');
+      return;
+    }
+
+  if (self->line->len + len > self->max_size)
+    {
+      drop_event (self);
+      shrink (&self->line);
+      g_string_append_c (self->line, 'x');
+      return;
+    }
+
+  g_string_append_len (self->line, buf, len);
+}
+
+/**
+ * fb_sse_parser_feed:
+ * @buf: bytes as received
+ * @len: their count
+ *
+ * Parses the next bytes of the stream, calling the handlers for every event
+ * and retry field completed by them. Any split of a stream into reads gives
+ * the same calls.
+ */
+void
+fb_sse_parser_feed (FbSseParser *self,
+                    const char  *buf,
+                    gsize        len)
+{
+  const char *end = buf + len;
+  const char *next_lf = NULL;
+  const char *next_cr = NULL;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (buf != NULL || len == 0);
+
+  while (buf < end)
+    {
+      const char *eol;
+
+      if (self->skip_lf)
+        {
+          self->skip_lf = FALSE;
+          if (*buf == '\n')
+            {
+              buf++;
+              continue;
+            }
+        }
+
+      /* The next LF and CR are cached so a stream that uses only one of them
+       * is not rescanned for the other at every line. */
+      if (next_lf < buf)
+        {
+          next_lf = memchr (buf, '\n', end - buf);
+          if (next_lf == NULL)
+            next_lf = end;
+        }
+      if (next_cr < buf)
+        {
+          next_cr = memchr (buf, '\r', next_lf - buf);
+          /* None before the LF: look again once past it. */
+          if (next_cr == NULL)
+            next_cr = next_lf;
+        }
+      eol = MIN (next_lf, next_cr);
+
+      if (eol == end)
+        {
+          keep_partial (self, buf, end - buf);
+          break;
+        }
+
+      if (self->line->len > 0)
+        {
+          keep_partial (self, buf, eol - buf);
+          process_line (self, self->line->str, self->line->len);
+          g_string_truncate (self->line, 0);
+        }
+      else if ((gsize) (eol - buf) > self->max_size)
+        {
+          drop_event (self);
+        }
+      else
+        {
+          process_line (self, buf, eol - buf);
+        }
+
+      if (*eol == '\r')
+        {
+          if (eol + 1 == end)
+            self->skip_lf = TRUE;
+          else if (eol[1] == '\n')
+            eol++;
+        }
+      buf = eol + 1;
+    }
+}

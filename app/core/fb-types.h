@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+/**
+ * FbSseState:
+ * @FB_SSE_STATE_DISCONNECTED: never started
+ * @FB_SSE_STATE_CONNECTING: request sent, waiting for the response headers
+ * @FB_SSE_STATE_OPEN: a healthy event stream is being read
+ * @FB_SSE_STATE_WAITING_RETRY: the stream broke; a reconnect is scheduled at #FbSseConnection:retry-at
+ * @FB_SSE_STATE_WAITING_NETWORK: no network; reconnects as soon as it is back
+ * @FB_SSE_STATE_FAILED: the server refused us for a reason a person must fix; retried slowly
+ * @FB_SSE_STATE_STOPPED: stopped for good (by the user, or a 204 from the server)
+ */
+typedef enum
+{
+  FB_SSE_STATE_DISCONNECTED,
+  FB_SSE_STATE_CONNECTING,
+  FB_SSE_STATE_OPEN,
+  FB_SSE_STATE_WAITING_RETRY,
+  FB_SSE_STATE_WAITING_NETWORK,
+  FB_SSE_STATE_FAILED,
+  FB_SSE_STATE_STOPPED,
+} FbSseState;
+
+typedef enum
+{
+  FB_SSE_ERROR_HTTP,
+  FB_SSE_ERROR_UNAUTHORIZED,
+  FB_SSE_ERROR_FORBIDDEN,
+  FB_SSE_ERROR_NOT_FOUND,
+  FB_SSE_ERROR_GONE,
+  FB_SSE_ERROR_CONTENT_TYPE,
+  FB_SSE_ERROR_REDIRECT,
+  FB_SSE_ERROR_TIMED_OUT,
+  FB_SSE_ERROR_IDLE,
+  FB_SSE_ERROR_CLOSED,
+  FB_SSE_ERROR_NETWORK,
+  FB_SSE_ERROR_TLS,
+  FB_SSE_ERROR_INVALID_URL,
+} FbSseError;
+
+#define FB_SSE_ERROR (fb_sse_error_quark ())
+GQuark fb_sse_error_quark (void);
+
+G_END_DECLS

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "fb-test-utils.h"
+
+#include <string.h>
+
+static gboolean
+deadline_cb (gpointer user_data)
+{
+  gboolean *expired = user_data;
+
+  *expired = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+fb_test_wait_until (FbTestCondition condition,
+                    gpointer        user_data,
+                    guint           timeout_ms)
+{
+  gboolean expired = FALSE;
+  guint id;
+
+  id = g_timeout_add (timeout_ms, deadline_cb, &expired);
+  while (!condition (user_data) && !expired)
+    g_main_context_iteration (NULL, TRUE);
+  if (!expired)
+    g_source_remove (id);
+
+  return condition (user_data);
+}
+
+SoupServer *
+fb_test_server_new (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) loopback = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  SoupServer *server;
+
+  server = soup_server_new ("server-header", "feedbell-test ", NULL);
+  loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  address = g_inet_socket_address_new (loopback, 0);
+  soup_server_listen (server, address, 0, &error);
+  g_assert_no_error (error);
+
+  return server;
+}
+
+char *
+fb_test_server_url (SoupServer *server,
+                    const char *path)
+{
+  GSList *uris = soup_server_get_uris (server);
+  GUri *uri = uris->data;
+  char *url;
+
+  url = g_strdup_printf ("http://127.0.0.1:%d%s", g_uri_get_port (uri), path);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  return url;
+}
+
+void
+fb_test_flush_main_context (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+FbTestRequest *
+fb_test_request_new (SoupServerMessage *msg)
+{
+  FbTestRequest *self = g_new0 (FbTestRequest, 1);
+
+  self->method = g_strdup (soup_server_message_get_method (msg));
+  self->path = g_strdup (g_uri_get_path (soup_server_message_get_uri (msg)));
+  self->headers = soup_message_headers_ref (soup_server_message_get_request_headers (msg));
+  self->time_us = g_get_monotonic_time ();
+
+  return self;
+}
+
+void
+fb_test_request_free (FbTestRequest *self)
+{
+  g_free (self->method);
+  g_free (self->path);
+  soup_message_headers_unref (self->headers);
+  g_free (self);
+}
+
+const char *
+fb_test_request_header (FbTestRequest *self,
+                        const char    *name)
+{
+  return soup_message_headers_get_one (self->headers, name);
+}
+
+struct _FbTestStream
+{
+  SoupServerMessage *msg;
+  gulong             finished_id;
+  gboolean           done;
+  gboolean           ended;
+};
+
+static void
+stream_finished_cb (SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  FbTestStream *self = user_data;
+
+  self->done = TRUE;
+}
+
+FbTestStream *
+fb_test_stream_new (SoupServerMessage *msg,
+                    const char        *content_type)
+{
+  FbTestStream *self = g_new0 (FbTestStream, 1);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+  soup_message_headers_replace (headers, "Content-Type", content_type);
+  soup_message_headers_replace (headers, "Cache-Control", "no-cache");
+  /* Written chunks are dropped at once: a long stream costs the server nothing. */
+  soup_message_body_set_accumulate (soup_server_message_get_response_body (msg), FALSE);
+
+  self->msg = g_object_ref (msg);
+  self->finished_id = g_signal_connect (msg, "finished",
+                                        G_CALLBACK (stream_finished_cb), self);
+
+  return self;
+}
+
+void
+fb_test_stream_write (FbTestStream *self,
+                      const char   *data,
+                      gssize        len)
+{
+  if (self->done || self->ended)
+    return;
+
+  if (len < 0)
+    len = strlen (data);
+  soup_message_body_append (soup_server_message_get_response_body (self->msg),
+                            SOUP_MEMORY_COPY, data, len);
+  soup_server_message_unpause (self->msg);
+}
+
+void
+fb_test_stream_printf (FbTestStream *self,
+                       const char   *format,
+                       ...)
+{
+  g_autofree char *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  fb_test_stream_write (self, text, -1);
+}
+
+void
+fb_test_stream_end (FbTestStream *self)
+{
+  if (self->done || self->ended)
+    return;
+
+  self->ended = TRUE;
+  soup_message_body_complete (soup_server_message_get_response_body (self->msg));
+  soup_server_message_unpause (self->msg);
+}
+
+void
+fb_test_stream_abort (FbTestStream *self)
+{
+  GSocket *socket;
+
+  if (self->done || self->ended)
+    return;
+
+  /* No last chunk: the client sees the connection end in the middle of the body. */
+  self->ended = TRUE;
+  socket = soup_server_message_get_socket (self->msg);
+  if (socket != NULL)
+    g_socket_shutdown (socket, TRUE, TRUE, NULL);
+}
+
+gboolean
+fb_test_stream_is_done (FbTestStream *self)
+{
+  return self->done;
+}
+
+SoupServerMessage *
+fb_test_stream_get_message (FbTestStream *self)
+{
+  return self->msg;
+}
+
+void
+fb_test_stream_free (FbTestStream *self)
+{
+  g_clear_signal_handler (&self->finished_id, self->msg);
+  g_clear_object (&self->msg);
+  g_free (self);
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+typedef gboolean (*FbTestCondition) (gpointer user_data);
+
+/* Iterates the default main context until @condition holds or @timeout_ms passes.
+ * Returns whether the condition held. Never sleeps blindly. */
+gboolean    fb_test_wait_until      (FbTestCondition condition,
+                                     gpointer        user_data,
+                                     guint           timeout_ms);
+
+/* A SoupServer listening on 127.0.0.1 on a free port. */
+SoupServer *fb_test_server_new      (void);
+/* "http://127.0.0.1:PORT" + @path */
+char       *fb_test_server_url      (SoupServer     *server,
+                                     const char     *path);
+
+/* Dispatches whatever is ready in the default main context, without blocking. */
+void        fb_test_flush_main_context (void);
+
+/**
+ * FbTestRequest:
+ * A copy of what the server saw of one request, kept after the message is gone.
+ */
+typedef struct
+{
+  char               *method;
+  char               *path;
+  SoupMessageHeaders *headers;
+  gint64              time_us;
+} FbTestRequest;
+
+FbTestRequest *fb_test_request_new    (SoupServerMessage *msg);
+void           fb_test_request_free   (FbTestRequest     *self);
+const char    *fb_test_request_header (FbTestRequest     *self,
+                                       const char        *name);
+
+/**
+ * FbTestStream:
+ * A 200 response with a chunked body that stays open: each write is sent as
+ * one chunk at once; the body ends with fb_test_stream_end() (a clean last
+ * chunk) or fb_test_stream_abort() (the socket is shut down mid-body).
+ */
+typedef struct _FbTestStream FbTestStream;
+
+FbTestStream      *fb_test_stream_new         (SoupServerMessage *msg,
+                                               const char        *content_type);
+void               fb_test_stream_write       (FbTestStream      *self,
+                                               const char        *data,
+                                               gssize             len);
+void               fb_test_stream_printf      (FbTestStream      *self,
+                                               const char        *format,
+                                               ...) G_GNUC_PRINTF (2, 3);
+void               fb_test_stream_end         (FbTestStream      *self);
+void               fb_test_stream_abort       (FbTestStream      *self);
+/* Whether the message finished (ended, aborted, or the client went away). */
+gboolean           fb_test_stream_is_done     (FbTestStream      *self);
+SoupServerMessage *fb_test_stream_get_message (FbTestStream      *self);
+void               fb_test_stream_free        (FbTestStream      *self);
+
+G_END_DECLS
