@@ -43,6 +43,7 @@ struct _FbSseParser
   guint           at_stream_start : 1;  /* the next line is the stream's first: strip a BOM */
   guint           skip_lf : 1;          /* the last read ended in CR */
   guint           discarding : 1;       /* dropping an oversized event up to its blank line */
+  guint           interrupted : 1;      /* a handler asked feed() to stop */
 };
 
 /**
@@ -128,6 +129,23 @@ fb_sse_parser_reset (FbSseParser *self)
   self->at_stream_start = TRUE;
   self->skip_lf = FALSE;
   self->discarding = FALSE;
+  self->interrupted = FALSE;
+}
+
+/**
+ * fb_sse_parser_interrupt:
+ *
+ * Called from a handler: fb_sse_parser_feed() returns right after it,
+ * leaving the rest of its input unparsed, so the last event ID is that of
+ * the last event delivered. Only a reset makes the parser usable again: the
+ * stream it was parsing is gone.
+ */
+void
+fb_sse_parser_interrupt (FbSseParser *self)
+{
+  g_return_if_fail (self != NULL);
+
+  self->interrupted = TRUE;
 }
 
 const char *
@@ -283,9 +301,11 @@ drop_event (FbSseParser *self)
     return;
 
   self->discarding = TRUE;
+  /* The dropped line was the stream's first: a BOM after it is no longer leading. */
+  self->at_stream_start = FALSE;
   self->n_dropped++;
   shrink (&self->data);
-  g_message ("Dropped an event larger than %" G_GSIZE_FORMAT " bytes", self->max_size);
+  g_debug ("Dropped an event larger than %" G_GSIZE_FORMAT " bytes", self->max_size);
 }
 
 static void
@@ -442,7 +462,7 @@ fb_sse_parser_feed (FbSseParser *self,
   g_return_if_fail (self != NULL);
   g_return_if_fail (buf != NULL || len == 0);
 
-  while (buf < end)
+  while (buf < end && !self->interrupted)
     {
       const char *eol;
 

@@ -44,6 +44,7 @@ void         fb_sse_parser_feed              (FbSseParser    *self,
                                               const char     *buf,
                                               gsize           len);
 void         fb_sse_parser_reset             (FbSseParser    *self);
+void         fb_sse_parser_interrupt         (FbSseParser    *self);
 const char  *fb_sse_parser_get_last_event_id (FbSseParser    *self);
 void         fb_sse_parser_set_last_event_id (FbSseParser    *self,
                                               const char     *last_event_id);
