@@ -43,6 +43,26 @@ typedef enum
   FB_SSE_ERROR_INVALID_URL,
 } FbSseError;
 
+/**
+ * FbMessageFormat:
+ * @FB_MESSAGE_FORMAT_AUTO: ntfy JSON when the data looks like it, plain text otherwise
+ * @FB_MESSAGE_FORMAT_PLAIN: always plain text: first line title, the rest body
+ * @FB_MESSAGE_FORMAT_NTFY: ntfy's JSON message objects
+ */
+typedef enum
+{
+  FB_MESSAGE_FORMAT_AUTO,
+  FB_MESSAGE_FORMAT_PLAIN,
+  FB_MESSAGE_FORMAT_NTFY,
+} FbMessageFormat;
+
+typedef enum
+{
+  FB_URGENCY_LOW,
+  FB_URGENCY_NORMAL,
+  FB_URGENCY_CRITICAL,
+} FbUrgency;
+
 #define FB_SSE_ERROR (fb_sse_error_quark ())
 GQuark fb_sse_error_quark (void);
 

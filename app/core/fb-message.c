@@ -1,0 +1,863 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "fb-message"
+
+#include "config.h"
+
+#include "fb-message.h"
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+/*
+ * What one event says, as a notification: a title and a body and, for
+ * ntfy's JSON messages, a priority, tags, links and buttons. Pure (no I/O,
+ * no GTK) so that every hostile payload can be tried in a unit test.
+ *
+ * Titles and bodies are plain text: escaping markup is the notifier's job.
+ * They are bounded here, so a 10 MiB event cannot become a 10 MiB
+ * notification, and U+0000 (which would cut a C string short) is shown as
+ * U+FFFD.
+ */
+
+#define MAX_TITLE_CHARS 200
+#define MAX_BODY_CHARS  4000
+/* Action labels, attachment names and single tags. */
+#define MAX_LABEL_CHARS 100
+#define MAX_TAGS        32
+#define MAX_ACTIONS     3
+/* Longer links are dropped rather than handed to a browser. */
+#define MAX_URL_LEN     8192
+/* json-glib 1.6 parses recursively: 100 000 nested '[' overflow an 8 MiB
+ * stack. ntfy's messages nest three deep. */
+#define MAX_JSON_DEPTH  128
+
+#define ELLIPSIS "\u2026"
+
+typedef struct
+{
+  char *label;
+  char *url;
+} FbMessageAction;
+
+struct _FbMessage
+{
+  GObject          parent_instance;
+
+  char            *feed_name;
+  char            *event_type;
+  char            *id;
+  char            *title;
+  char            *body;
+  GStrv            tags;
+  char            *click_url;
+  char            *icon_url;
+  char            *attachment_url;
+  char            *attachment_name;
+  FbMessageAction  actions[MAX_ACTIONS];
+  guint            n_actions;
+  gint64           time;
+  int              priority;
+  guint            is_notification : 1;
+  guint            is_ntfy : 1;
+};
+
+G_DEFINE_FINAL_TYPE (FbMessage, fb_message, G_TYPE_OBJECT)
+
+/* ASCII whitespace only, so trimming never splits a character. */
+static void
+trim (const char **text,
+      gsize       *len)
+{
+  while (*len > 0 && g_ascii_isspace ((*text)[0]))
+    {
+      (*text)++;
+      (*len)--;
+    }
+  while (*len > 0 && g_ascii_isspace ((*text)[*len - 1]))
+    (*len)--;
+}
+
+/*
+ * @text (@len bytes) as notification text: trimmed, U+0000 and any invalid
+ * byte replaced by U+FFFD, and at most @max_chars characters, the last one
+ * "…" when it was cut. Reads about 4 × @max_chars bytes of @text at most.
+ */
+static char *
+bound_text (const char *text,
+            gsize       len,
+            gsize       max_chars)
+{
+  g_autofree char *valid = NULL;
+  const char *cut;
+
+  g_assert (max_chars > 1);
+
+  if (len == 0)
+    return g_strdup ("");
+
+  trim (&text, &len);
+  /* Enough bytes for max_chars + 1 characters, however they are encoded. */
+  valid = g_utf8_make_valid (text, MIN (len, 4 * (max_chars + 1)));
+  if (g_utf8_strlen (valid, -1) <= (glong) max_chars)
+    return g_steal_pointer (&valid);
+
+  cut = g_utf8_offset_to_pointer (valid, max_chars - 1);
+  return g_strdup_printf ("%.*s" ELLIPSIS, (int) (cut - valid), valid);
+}
+
+static char *
+bound_string (const char *text,
+              gsize       max_chars)
+{
+  return bound_text (text, strlen (text), max_chars);
+}
+
+static gboolean
+is_unsafe_char (gunichar c)
+{
+  GUnicodeType type = g_unichar_type (c);
+
+  return g_unichar_isspace (c) || type == G_UNICODE_CONTROL || type == G_UNICODE_FORMAT;
+}
+
+/**
+ * fb_url_is_safe:
+ * @url: (nullable): a link from an event
+ *
+ * Whether @url may be opened: an absolute http or https URL with a host,
+ * and no whitespace, control or invisible formatting characters anywhere
+ * (GUri itself lets spaces and tabs through).
+ *
+ * Returns: %TRUE for a URL that is safe to open
+ */
+gboolean
+fb_url_is_safe (const char *url)
+{
+  g_autoptr(GUri) uri = NULL;
+  const char *scheme;
+  const char *host;
+
+  if (url == NULL || *url == '\0' || !g_utf8_validate (url, -1, NULL))
+    return FALSE;
+
+  for (const char *p = url; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      if (is_unsafe_char (g_utf8_get_char (p)))
+        return FALSE;
+    }
+
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL)
+    return FALSE;
+
+  scheme = g_uri_get_scheme (uri);
+  host = g_uri_get_host (uri);
+  return (g_ascii_strcasecmp (scheme, "http") == 0 || g_ascii_strcasecmp (scheme, "https") == 0) &&
+         host != NULL && *host != '\0';
+}
+
+static char *
+safe_url_dup (const char *url)
+{
+  if (url == NULL || strlen (url) > MAX_URL_LEN || !fb_url_is_safe (url))
+    return NULL;
+
+  return g_strdup (url);
+}
+
+/* The feed's name as a title, or @fallback when it has none. */
+static char *
+fallback_title (FbMessage  *self,
+                const char *fallback)
+{
+  if (*self->feed_name != '\0')
+    return bound_string (self->feed_name, MAX_TITLE_CHARS);
+
+  return bound_string (fallback, MAX_TITLE_CHARS);
+}
+
+/* First line title, the rest body. */
+static void
+fb_message_set_plain (FbMessage  *self,
+                      const char *data,
+                      gsize       data_len)
+{
+  const char *newline = data_len > 0 ? memchr (data, '\n', data_len) : NULL;
+  gsize title_len = newline != NULL ? (gsize) (newline - data) : data_len;
+
+  self->title = bound_text (data, title_len, MAX_TITLE_CHARS);
+  if (*self->title == '\0')
+    {
+      g_free (self->title);
+      self->title = fallback_title (self, "Feedbell");
+    }
+
+  if (newline != NULL)
+    self->body = bound_text (newline + 1, data_len - title_len - 1, MAX_BODY_CHARS);
+  else
+    self->body = g_strdup ("");
+}
+
+/*
+ * Whether @data is one JSON object that json-glib can be trusted with.
+ * Nesting is counted (and bounded) before parsing, because of json-glib's
+ * recursion. Outside strings only JSON's own characters may appear:
+ * json-glib also accepts comments and single quotes, which would let a
+ * payload hide brackets from this count.
+ */
+static gboolean
+is_parsable_object (const char *data,
+                    gsize       len)
+{
+  guint depth = 0;
+  gboolean in_string = FALSE;
+  gsize i = 0;
+
+  while (i < len && g_ascii_isspace (data[i]))
+    i++;
+  if (i == len || data[i] != '{')
+    return FALSE;
+
+  for (; i < len; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '{' || c == '[')
+        {
+          if (++depth > MAX_JSON_DEPTH)
+            return FALSE;
+        }
+      else if (c == '}' || c == ']')
+        {
+          if (depth-- == 0)
+            return FALSE;
+        }
+      else if (c == '\0' || (!g_ascii_isalnum (c) && !g_ascii_isspace (c) && !strchr (",:.+-", c)))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* The object in @data, owned by @parser, or %NULL. */
+static JsonObject *
+parse_object (JsonParser *parser,
+              const char *data,
+              gsize       data_len)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *root;
+
+  if (data_len > G_MAXSSIZE || !is_parsable_object (data, data_len))
+    return NULL;
+
+  if (!json_parser_load_from_data (parser, data, (gssize) data_len, &error))
+    {
+      g_debug ("Not a JSON object: %s", error->message);
+      return NULL;
+    }
+
+  root = json_parser_get_root (parser);
+  return JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+}
+
+static const char *
+node_get_string (JsonNode *node)
+{
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+
+  return json_node_get_string (node);
+}
+
+static const char *
+get_string (JsonObject *object,
+            const char *name)
+{
+  return node_get_string (json_object_get_member (object, name));
+}
+
+/* Integers only: 4.0 or "4" give @fallback. */
+static gint64
+get_int (JsonObject *object,
+         const char *name,
+         gint64      fallback)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_INT64)
+    return fallback;
+
+  return json_node_get_int (node);
+}
+
+static JsonArray *
+get_array (JsonObject *object,
+           const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+static JsonObject *
+get_object (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static gboolean
+looks_like_ntfy (JsonObject *object)
+{
+  return get_string (object, "message") != NULL || get_string (object, "title") != NULL ||
+         (get_string (object, "event") != NULL && get_string (object, "topic") != NULL);
+}
+
+/* ntfy's connection events, sent as SSE event types and as the JSON "event". */
+static gboolean
+is_ntfy_control_event (const char *event)
+{
+  return g_strcmp0 (event, "open") == 0 || g_strcmp0 (event, "keepalive") == 0 ||
+         g_strcmp0 (event, "poll_request") == 0;
+}
+
+/*
+ * Tags that are emoji short codes go to @emoji, space-separated, as ntfy's
+ * own clients show them before the title; the others become self->tags.
+ */
+static void
+fb_message_set_tags (FbMessage  *self,
+                     JsonObject *object,
+                     GString    *emoji)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  JsonArray *array = get_array (object, "tags");
+  guint n = array != NULL ? json_array_get_length (array) : 0;
+
+  for (guint i = 0; i < MIN (n, MAX_TAGS); i++)
+    {
+      const char *tag = node_get_string (json_array_get_element (array, i));
+      const char *glyph = fb_emoji_for_tag (tag);
+      g_autofree char *text = NULL;
+
+      if (glyph != NULL)
+        {
+          g_string_append_printf (emoji, "%s%s", emoji->len > 0 ? " " : "", glyph);
+          continue;
+        }
+      if (tag == NULL)
+        continue;
+
+      text = bound_string (tag, MAX_LABEL_CHARS);
+      if (*text != '\0')
+        g_strv_builder_add (builder, text);
+    }
+
+  self->tags = g_strv_builder_end (builder);
+}
+
+static void
+fb_message_set_ntfy_title (FbMessage  *self,
+                           JsonObject *object,
+                           const char *emoji)
+{
+  const char *title = get_string (object, "title");
+  g_autofree char *text = title != NULL ? bound_string (title, MAX_TITLE_CHARS) : NULL;
+  g_autofree char *prefixed = NULL;
+
+  if (text == NULL || *text == '\0')
+    {
+      const char *topic = get_string (object, "topic");
+
+      g_free (text);
+      text = fallback_title (self, topic != NULL && *topic != '\0' ? topic : "ntfy");
+    }
+
+  if (*emoji == '\0')
+    {
+      self->title = g_steal_pointer (&text);
+      return;
+    }
+
+  prefixed = g_strdup_printf ("%s %s", emoji, text);
+  self->title = bound_string (prefixed, MAX_TITLE_CHARS);
+}
+
+/* The message, or what ntfy says for a bare attachment; then the tags. */
+static void
+fb_message_set_ntfy_body (FbMessage  *self,
+                          JsonObject *object)
+{
+  const char *message = get_string (object, "message");
+  g_autofree char *body = NULL;
+  g_autofree char *tags = NULL;
+  g_autofree char *tags_line = NULL;
+  g_autofree char *with_tags = NULL;
+
+  if (message != NULL && *message != '\0')
+    body = bound_string (message, MAX_BODY_CHARS);
+  else if (self->attachment_name != NULL)
+    /* Translators: a notification's text for an ntfy message that is only a
+     * file (ntfy's own wording); %s is the file's name */
+    body = g_strdup_printf (_("You received a file: %s"), self->attachment_name);
+  else if (get_object (object, "attachment") != NULL)
+    /* Translators: the same, for a file without a name */
+    body = g_strdup (_("You received a file"));
+  else
+    body = g_strdup ("");
+
+  if (self->tags[0] == NULL)
+    {
+      self->body = g_steal_pointer (&body);
+      return;
+    }
+
+  tags = g_strjoinv (", ", self->tags);
+  /* Translators: the last line of a notification; %s is a list such as "backup, nas-01" */
+  tags_line = g_strdup_printf (_("Tags: %s"), tags);
+  with_tags = g_strconcat (body, *body != '\0' ? "\n" : "", tags_line, NULL);
+  self->body = bound_string (with_tags, MAX_BODY_CHARS);
+}
+
+static void
+fb_message_set_attachment (FbMessage  *self,
+                           JsonObject *object)
+{
+  JsonObject *attachment = get_object (object, "attachment");
+  const char *name;
+
+  if (attachment == NULL)
+    return;
+
+  self->attachment_url = safe_url_dup (get_string (attachment, "url"));
+  name = get_string (attachment, "name");
+  if (name != NULL)
+    self->attachment_name = bound_string (name, MAX_LABEL_CHARS);
+}
+
+/* Only "view" actions with a label and a safe link: Feedbell sends no
+ * HTTP requests and no broadcasts on a notification's behalf. */
+static void
+fb_message_add_action (FbMessage  *self,
+                       JsonObject *action)
+{
+  const char *label = get_string (action, "label");
+  g_autofree char *url = safe_url_dup (get_string (action, "url"));
+  g_autofree char *text = NULL;
+
+  if (g_strcmp0 (get_string (action, "action"), "view") != 0 || label == NULL || url == NULL)
+    return;
+
+  text = bound_string (label, MAX_LABEL_CHARS);
+  if (*text == '\0')
+    return;
+
+  self->actions[self->n_actions].label = g_steal_pointer (&text);
+  self->actions[self->n_actions].url = g_steal_pointer (&url);
+  self->n_actions++;
+}
+
+static void
+fb_message_set_actions (FbMessage  *self,
+                        JsonObject *object)
+{
+  JsonArray *array = get_array (object, "actions");
+  guint n = array != NULL ? json_array_get_length (array) : 0;
+
+  for (guint i = 0; i < n && self->n_actions < MAX_ACTIONS; i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (node))
+        fb_message_add_action (self, json_node_get_object (node));
+    }
+}
+
+/*
+ * ntfy leaves out a default priority (and uses 0 for it internally);
+ * anything else is clamped to 1–5.
+ */
+static int
+ntfy_priority (JsonObject *object)
+{
+  gint64 priority = get_int (object, "priority", 0);
+
+  return priority == 0 ? 3 : (int) CLAMP (priority, 1, 5);
+}
+
+static void
+fb_message_set_ntfy (FbMessage  *self,
+                     JsonObject *object,
+                     const char *event_id)
+{
+  g_autoptr(GString) emoji = g_string_new (NULL);
+  const char *event = get_string (object, "event");
+  const char *id = get_string (object, "id");
+
+  self->is_ntfy = TRUE;
+  self->is_notification = (event == NULL || g_str_equal (event, "message")) &&
+                          !is_ntfy_control_event (self->event_type);
+  self->id = g_strdup (id != NULL ? id : event_id);
+  self->time = get_int (object, "time", 0);
+  self->priority = ntfy_priority (object);
+  self->click_url = safe_url_dup (get_string (object, "click"));
+  self->icon_url = safe_url_dup (get_string (object, "icon"));
+
+  fb_message_set_attachment (self, object);
+  fb_message_set_actions (self, object);
+  fb_message_set_tags (self, object, emoji);
+  fb_message_set_ntfy_title (self, object, emoji->str);
+  fb_message_set_ntfy_body (self, object);
+}
+
+static void
+fb_message_finalize (GObject *object)
+{
+  FbMessage *self = FB_MESSAGE (object);
+
+  g_clear_pointer (&self->feed_name, g_free);
+  g_clear_pointer (&self->event_type, g_free);
+  g_clear_pointer (&self->id, g_free);
+  g_clear_pointer (&self->title, g_free);
+  g_clear_pointer (&self->body, g_free);
+  g_clear_pointer (&self->tags, g_strfreev);
+  g_clear_pointer (&self->click_url, g_free);
+  g_clear_pointer (&self->icon_url, g_free);
+  g_clear_pointer (&self->attachment_url, g_free);
+  g_clear_pointer (&self->attachment_name, g_free);
+  for (guint i = 0; i < self->n_actions; i++)
+    {
+      g_clear_pointer (&self->actions[i].label, g_free);
+      g_clear_pointer (&self->actions[i].url, g_free);
+    }
+
+  G_OBJECT_CLASS (fb_message_parent_class)->finalize (object);
+}
+
+static void
+fb_message_class_init (FbMessageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = fb_message_finalize;
+}
+
+static void
+fb_message_init (FbMessage *self)
+{
+  self->priority = 3;
+  self->is_notification = TRUE;
+}
+
+/**
+ * fb_message_new_from_event:
+ * @feed_name: (nullable): the feed's name, the title when the event has none
+ * @format: how to read @data
+ * @event_type: (nullable): the SSE event type
+ * @data: the event data, valid UTF-8 (it may contain U+0000)
+ * @data_len: length of @data in bytes
+ * @event_id: (nullable): the SSE last event ID
+ *
+ * Reads one event. %FB_MESSAGE_FORMAT_AUTO uses ntfy's reading when @data
+ * is a JSON object with ntfy's members (a string "message" or "title", or
+ * "event" and "topic"); %FB_MESSAGE_FORMAT_NTFY uses it for any JSON
+ * object. Anything else is plain text, so no event is ever lost.
+ *
+ * Returns: (transfer full): a new, immutable #FbMessage
+ */
+FbMessage *
+fb_message_new_from_event (const char      *feed_name,
+                           FbMessageFormat  format,
+                           const char      *event_type,
+                           const char      *data,
+                           gsize            data_len,
+                           const char      *event_id)
+{
+  g_autoptr(FbMessage) self = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *object = NULL;
+
+  g_return_val_if_fail (data != NULL || data_len == 0, NULL);
+
+  self = g_object_new (FB_TYPE_MESSAGE, NULL);
+  self->feed_name = g_strdup (feed_name != NULL ? feed_name : "");
+  self->event_type = g_strdup (event_type != NULL ? event_type : "");
+
+  if (format != FB_MESSAGE_FORMAT_PLAIN)
+    {
+      parser = json_parser_new_immutable ();
+      object = parse_object (parser, data, data_len);
+      if (object != NULL && format == FB_MESSAGE_FORMAT_AUTO && !looks_like_ntfy (object))
+        object = NULL;
+    }
+
+  if (object != NULL)
+    {
+      fb_message_set_ntfy (self, object, event_id != NULL ? event_id : "");
+      return g_steal_pointer (&self);
+    }
+
+  self->id = g_strdup (event_id != NULL ? event_id : "");
+  self->tags = g_new0 (char *, 1);
+  fb_message_set_plain (self, data, data_len);
+  return g_steal_pointer (&self);
+}
+
+/**
+ * fb_message_is_notification:
+ *
+ * Returns: %FALSE for ntfy's "open", "keepalive", "poll_request" and
+ *   deletion events, which only keep the subscription going
+ */
+gboolean
+fb_message_is_notification (FbMessage *self)
+{
+  g_return_val_if_fail (FB_IS_MESSAGE (self), FALSE);
+
+  return self->is_notification;
+}
+
+/**
+ * fb_message_is_ntfy:
+ *
+ * Returns: whether the event was read as an ntfy JSON message
+ */
+gboolean
+fb_message_is_ntfy (FbMessage *self)
+{
+  g_return_val_if_fail (FB_IS_MESSAGE (self), FALSE);
+
+  return self->is_ntfy;
+}
+
+/**
+ * fb_message_get_feed_name:
+ *
+ * Returns: the feed name given, "" when it was %NULL
+ */
+const char *
+fb_message_get_feed_name (FbMessage *self)
+{
+  g_return_val_if_fail (FB_IS_MESSAGE (self), NULL);
+
+  return self->feed_name;
+}
+
+/**
+ * fb_message_get_event_type:
+ *
+ * Returns: the SSE event type given, "" when it was %NULL
+ */
+const char *
+fb_message_get_event_type (FbMessage *self)
+{
+  g_return_val_if_fail (FB_IS_MESSAGE (self), NULL);
+
+  return self->event_type;
+}
+
+/**
+ * fb_message_get_id:
+ *
+ * Returns: ntfy's message id, else the SSE event id; "" when there is none
+ */
+const char *
+fb_message_get_id (FbMessage *self)
+{
+  g_return_val_if_fail (FB_IS_MESSAGE (self), NULL);
+
+  return self->id;
+}
+
+/**
+ * fb_message_get_title:
+ *
+ * Returns: the title as plain text (not markup), never empty, at most 200
+ *   characters; ntfy's emoji tags come first
+ */
+const char *
+fb_message_get_title (FbMessage *self)
+{
+  g_return_val_if_fail (FB_IS_MESSAGE (self), NULL);
+
+  return self->title;
+}
+
+/**
+ * fb_message_get_body:
+ *
+ * Returns: the body as plain text (not markup), possibly "", at most 4000
+ *   characters; for ntfy, a last line lists the tags that are not emoji
+ */
+const char *
+fb_message_get_body (FbMessage *self)
+{
+  g_return_val_if_fail (FB_IS_MESSAGE (self), NULL);
+
+  return self->body;
+}
+
+/**
+ * fb_message_get_urgency:
+ *
+ * Returns: %FB_URGENCY_LOW for ntfy priorities 1–2, %FB_URGENCY_CRITICAL
+ *   for 4–5, %FB_URGENCY_NORMAL otherwise
+ */
+FbUrgency
+fb_message_get_urgency (FbMessage *self)
+{
+  g_return_val_if_fail (FB_IS_MESSAGE (self), FB_URGENCY_NORMAL);
+
+  if (self->priority <= 2)
+    return FB_URGENCY_LOW;
+  if (self->priority >= 4)
+    return FB_URGENCY_CRITICAL;
+  return FB_URGENCY_NORMAL;
+}
+
+/**
+ * fb_message_get_priority:
+ *
+ * Returns: ntfy's priority, 1 (min) to 5 (max); 3 for plain text
+ */
+int
+fb_message_get_priority (FbMessage *self)
+{
+  g_return_val_if_fail (FB_IS_MESSAGE (self), 3);
+
+  return self->priority;
+}
+
+/**
+ * fb_message_get_tags:
+ *
+ * Returns: (transfer none): ntfy tags that are not emoji short codes;
+ *   %NULL-terminated, never %NULL
+ */
+const char * const *
+fb_message_get_tags (FbMessage *self)
+{
+  g_return_val_if_fail (FB_IS_MESSAGE (self), NULL);
+
+  return (const char * const *) self->tags;
+}
+
+/**
+ * fb_message_get_click_url:
+ *
+ * Returns: (nullable): where a click on the notification goes; only ever
+ *   a URL for which fb_url_is_safe() holds
+ */
+const char *
+fb_message_get_click_url (FbMessage *self)
+{
+  g_return_val_if_fail (FB_IS_MESSAGE (self), NULL);
+
+  return self->click_url;
+}
+
+/**
+ * fb_message_get_icon_url:
+ *
+ * Returns: (nullable): ntfy's icon, a safe URL
+ */
+const char *
+fb_message_get_icon_url (FbMessage *self)
+{
+  g_return_val_if_fail (FB_IS_MESSAGE (self), NULL);
+
+  return self->icon_url;
+}
+
+/**
+ * fb_message_get_attachment_url:
+ *
+ * Returns: (nullable): ntfy's attachment, a safe URL
+ */
+const char *
+fb_message_get_attachment_url (FbMessage *self)
+{
+  g_return_val_if_fail (FB_IS_MESSAGE (self), NULL);
+
+  return self->attachment_url;
+}
+
+/**
+ * fb_message_get_attachment_name:
+ *
+ * Returns: (nullable): the attachment's file name, as plain text
+ */
+const char *
+fb_message_get_attachment_name (FbMessage *self)
+{
+  g_return_val_if_fail (FB_IS_MESSAGE (self), NULL);
+
+  return self->attachment_name;
+}
+
+/**
+ * fb_message_get_n_actions:
+ *
+ * Returns: the number of "view" buttons, 0 to 3
+ */
+guint
+fb_message_get_n_actions (FbMessage *self)
+{
+  g_return_val_if_fail (FB_IS_MESSAGE (self), 0);
+
+  return self->n_actions;
+}
+
+/**
+ * fb_message_get_action:
+ * @index: from 0 to fb_message_get_n_actions() - 1
+ * @label: (out) (optional): the button's label, plain text
+ * @url: (out) (optional): the safe URL it opens
+ *
+ * Returns: %FALSE when there is no action @index
+ */
+gboolean
+fb_message_get_action (FbMessage   *self,
+                       guint        index,
+                       const char **label,
+                       const char **url)
+{
+  g_return_val_if_fail (FB_IS_MESSAGE (self), FALSE);
+
+  if (index >= self->n_actions)
+    return FALSE;
+
+  if (label != NULL)
+    *label = self->actions[index].label;
+  if (url != NULL)
+    *url = self->actions[index].url;
+  return TRUE;
+}
+
+/**
+ * fb_message_get_time:
+ *
+ * Returns: ntfy's message time in Unix seconds, 0 when unknown
+ */
+gint64
+fb_message_get_time (FbMessage *self)
+{
+  g_return_val_if_fail (FB_IS_MESSAGE (self), 0);
+
+  return self->time;
+}

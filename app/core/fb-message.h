@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+#include "fb-types.h"
+
+G_BEGIN_DECLS
+
+#define FB_TYPE_MESSAGE (fb_message_get_type ())
+G_DECLARE_FINAL_TYPE (FbMessage, fb_message, FB, MESSAGE, GObject)
+
+FbMessage          *fb_message_new_from_event      (const char      *feed_name,
+                                                    FbMessageFormat  format,
+                                                    const char      *event_type,
+                                                    const char      *data,
+                                                    gsize            data_len,
+                                                    const char      *event_id);
+gboolean            fb_message_is_notification     (FbMessage       *self);
+gboolean            fb_message_is_ntfy             (FbMessage       *self);
+const char         *fb_message_get_feed_name       (FbMessage       *self);
+const char         *fb_message_get_event_type      (FbMessage       *self);
+const char         *fb_message_get_id              (FbMessage       *self);
+const char         *fb_message_get_title           (FbMessage       *self);
+const char         *fb_message_get_body            (FbMessage       *self);
+FbUrgency           fb_message_get_urgency         (FbMessage       *self);
+int                 fb_message_get_priority        (FbMessage       *self);
+const char * const *fb_message_get_tags            (FbMessage       *self);
+const char         *fb_message_get_click_url       (FbMessage       *self);
+const char         *fb_message_get_icon_url        (FbMessage       *self);
+const char         *fb_message_get_attachment_url  (FbMessage       *self);
+const char         *fb_message_get_attachment_name (FbMessage       *self);
+guint               fb_message_get_n_actions       (FbMessage       *self);
+gboolean            fb_message_get_action          (FbMessage       *self,
+                                                    guint            index,
+                                                    const char     **label,
+                                                    const char     **url);
+gint64              fb_message_get_time            (FbMessage       *self);
+
+gboolean            fb_url_is_safe                 (const char      *url);
+const char         *fb_emoji_for_tag               (const char      *tag);
+
+G_END_DECLS
