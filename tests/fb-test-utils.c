@@ -102,9 +102,34 @@ struct _FbTestStream
 {
   SoupServerMessage *msg;
   gulong             finished_id;
+  gulong             wrote_chunk_id;
+  guint              n_appended;
+  guint              n_written;
   gboolean           done;
   gboolean           ended;
+  gboolean           abort_pending;
 };
+
+static void
+stream_shutdown (FbTestStream *self)
+{
+  GSocket *socket = soup_server_message_get_socket (self->msg);
+
+  self->abort_pending = FALSE;
+  if (socket != NULL)
+    g_socket_shutdown (socket, TRUE, TRUE, NULL);
+}
+
+static void
+stream_wrote_chunk_cb (SoupServerMessage *msg,
+                       gpointer           user_data)
+{
+  FbTestStream *self = user_data;
+
+  self->n_written++;
+  if (self->abort_pending && self->n_written >= self->n_appended)
+    stream_shutdown (self);
+}
 
 static void
 stream_finished_cb (SoupServerMessage *msg,
@@ -132,7 +157,21 @@ fb_test_stream_new (SoupServerMessage *msg,
   self->msg = g_object_ref (msg);
   self->finished_id = g_signal_connect (msg, "finished",
                                         G_CALLBACK (stream_finished_cb), self);
+  self->wrote_chunk_id = g_signal_connect (msg, "wrote-chunk",
+                                           G_CALLBACK (stream_wrote_chunk_cb), self);
 
+  return self;
+}
+
+FbTestStream *
+fb_test_stream_new_with_length (SoupServerMessage *msg,
+                                const char        *content_type,
+                                goffset            content_length)
+{
+  FbTestStream *self = fb_test_stream_new (msg, content_type);
+
+  soup_message_headers_set_content_length (soup_server_message_get_response_headers (msg),
+                                           content_length);
   return self;
 }
 
@@ -148,6 +187,7 @@ fb_test_stream_write (FbTestStream *self,
     len = strlen (data);
   soup_message_body_append (soup_server_message_get_response_body (self->msg),
                             SOUP_MEMORY_COPY, data, len);
+  self->n_appended++;
   soup_server_message_unpause (self->msg);
 }
 
@@ -180,16 +220,15 @@ fb_test_stream_end (FbTestStream *self)
 void
 fb_test_stream_abort (FbTestStream *self)
 {
-  GSocket *socket;
-
   if (self->done || self->ended)
     return;
 
-  /* No last chunk: the client sees the connection end in the middle of the body. */
+  /* The client sees the connection end before the body does, once what was
+   * written before has gone out. */
   self->ended = TRUE;
-  socket = soup_server_message_get_socket (self->msg);
-  if (socket != NULL)
-    g_socket_shutdown (socket, TRUE, TRUE, NULL);
+  self->abort_pending = TRUE;
+  if (self->n_written >= self->n_appended)
+    stream_shutdown (self);
 }
 
 gboolean
@@ -208,6 +247,7 @@ void
 fb_test_stream_free (FbTestStream *self)
 {
   g_clear_signal_handler (&self->finished_id, self->msg);
+  g_clear_signal_handler (&self->wrote_chunk_id, self->msg);
   g_clear_object (&self->msg);
   g_free (self);
 }

@@ -43,12 +43,21 @@ const char    *fb_test_request_header (FbTestRequest     *self,
  * FbTestStream:
  * A 200 response with a chunked body that stays open: each write is sent as
  * one chunk at once; the body ends with fb_test_stream_end() (a clean last
- * chunk) or fb_test_stream_abort() (the socket is shut down mid-body).
+ * chunk) or fb_test_stream_abort() (the socket is shut down once the chunks
+ * written so far have gone out).
+ *
+ * libsoup reads a connection closed between two chunks as a clean end of the
+ * body. For a read error, use fb_test_stream_new_with_length(): a body that
+ * promises @content_length bytes (never reached) and is not chunked, so that
+ * fb_test_stream_abort() ends it short.
  */
 typedef struct _FbTestStream FbTestStream;
 
 FbTestStream      *fb_test_stream_new         (SoupServerMessage *msg,
                                                const char        *content_type);
+FbTestStream      *fb_test_stream_new_with_length (SoupServerMessage *msg,
+                                                   const char        *content_type,
+                                                   goffset            content_length);
 void               fb_test_stream_write       (FbTestStream      *self,
                                                const char        *data,
                                                gssize             len);

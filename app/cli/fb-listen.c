@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fb-event-log.h"
 #include "fb-json-writer.h"
 #include "fb-sse-connection.h"
 
@@ -25,13 +26,17 @@
  */
 
 #define FLUSH_ABOVE (64 * 1024)
+/* A stream that never pauses still gets its lines out this often. */
+#define FLUSH_EVERY_US (50 * 1000)
 
 typedef struct
 {
   GMainLoop       *loop;
   FbSseConnection *connection;
+  FbEventLog      *log;
   GString         *out;
   guint            flush_id;
+  gint64           flushed_at;
   gint64           count;
   gint64           received;
   gboolean         quiet;
@@ -72,6 +77,7 @@ static void
 flush_output (Listen *listen)
 {
   g_clear_handle_id (&listen->flush_id, g_source_remove);
+  listen->flushed_at = g_get_monotonic_time ();
   if (listen->out->len == 0)
     return;
 
@@ -104,6 +110,15 @@ event_cb (FbSseConnection *connection,
 {
   GString *out = listen->out;
 
+  /* A replay of an event already printed (the server resent it after a
+   * reconnect, or we restarted after a crash) is not printed again. */
+  if (listen->log != NULL && event->has_id)
+    {
+      if (fb_event_log_has_seen (listen->log, event->last_event_id))
+        return;
+      fb_event_log_record (listen->log, event->last_event_id);
+    }
+
   listen->received++;
 
   if (!listen->quiet)
@@ -116,7 +131,8 @@ event_cb (FbSseConnection *connection,
       fb_json_append_string (out, event->last_event_id, strlen (event->last_event_id));
       g_string_append_len (out, "}\n", 2);
 
-      if (out->len > FLUSH_ABOVE)
+      if (out->len > FLUSH_ABOVE ||
+          g_get_monotonic_time () - listen->flushed_at > FLUSH_EVERY_US)
         flush_output (listen);
       else if (listen->flush_id == 0)
         listen->flush_id = g_idle_add (flush_idle_cb, listen);
@@ -174,6 +190,14 @@ state_cb (FbSseConnection *connection,
     default:
       g_assert_not_reached ();
     }
+}
+
+static void
+network_changed_cb (GNetworkMonitor *monitor,
+                    gboolean         available,
+                    Listen          *listen)
+{
+  fb_sse_connection_set_network_available (listen->connection, available);
 }
 
 static gboolean
@@ -256,6 +280,8 @@ main (int   argc,
   g_autoptr(GMainLoop) loop = NULL;
   g_auto(GStrv) headers = NULL;
   g_autofree char *last_event_id = NULL;
+  g_autofree char *state_file = NULL;
+  g_autoptr(FbEventLog) log = NULL;
   gint64 count = 0;
   int idle_timeout = 0;
   gboolean quiet = FALSE;
@@ -268,6 +294,8 @@ main (int   argc,
     { "header", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &headers, N_("Add a request header"), N_("'NAME: VALUE'") },
     { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &idle_timeout, N_("Reconnect after S seconds without a byte"), N_("S") },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Report connection state changes on stderr"), NULL },
+    { "state-file", 0, 0, G_OPTION_ARG_FILENAME, &state_file,
+      N_("Resume from and save progress to FILE; never print an event twice"), N_("FILE") },
     G_OPTION_ENTRY_NULL
   };
 
@@ -296,6 +324,11 @@ main (int   argc,
       return usage_error (context, error->message);
   if (idle_timeout > 0)
     fb_sse_connection_set_idle_timeout (connection, idle_timeout);
+  if (state_file != NULL)
+    {
+      log = fb_event_log_new (state_file);
+      fb_sse_connection_set_last_event_id (connection, fb_event_log_get_last_event_id (log));
+    }
   if (last_event_id != NULL)
     fb_sse_connection_set_last_event_id (connection, last_event_id);
 
@@ -304,6 +337,7 @@ main (int   argc,
 
   listen.loop = loop;
   listen.connection = connection;
+  listen.log = log;
   listen.out = g_string_sized_new (FLUSH_ABOVE + 4096);
   listen.count = count;
   listen.quiet = quiet;
@@ -311,6 +345,10 @@ main (int   argc,
 
   g_signal_connect (connection, "event", G_CALLBACK (event_cb), &listen);
   g_signal_connect (connection, "notify::state", G_CALLBACK (state_cb), &listen);
+  g_signal_connect (g_network_monitor_get_default (), "network-changed",
+                    G_CALLBACK (network_changed_cb), &listen);
+  fb_sse_connection_set_network_available (connection,
+                                           g_network_monitor_get_network_available (g_network_monitor_get_default ()));
   g_unix_signal_add (SIGINT, signal_cb, &listen);
   g_unix_signal_add (SIGTERM, signal_cb, &listen);
 
@@ -319,7 +357,10 @@ main (int   argc,
 
   flush_output (&listen);
   g_clear_handle_id (&listen.flush_id, g_source_remove);
+  if (log != NULL && !fb_event_log_flush (log, &error))
+    g_printerr ("feedbell-listen: %s\n", error->message);
   g_signal_handlers_disconnect_by_data (connection, &listen);
+  g_signal_handlers_disconnect_by_data (g_network_monitor_get_default (), &listen);
   g_string_free (listen.out, TRUE);
 
   return listen.status;

@@ -34,6 +34,8 @@ struct _FbSseConnection
   FbSseParser   *parser;
   FbBackoff      backoff;
   GPtrArray     *headers;        /* alternating name, value */
+  char          *query_name;     /* a resume parameter, e.g. ntfy's since= */
+  char          *query_value;
   char          *authorization;
 
   FbSseState     state;
@@ -42,6 +44,7 @@ struct _FbSseConnection
   guint64        next_delay_ms;
   guint          idle_timeout;
   guint          connect_timeout;
+  gboolean       network_available;
 
   /* The request in flight, all cleared by teardown(). */
   GCancellable  *cancellable;
@@ -91,6 +94,7 @@ fb_sse_event_copy (FbSseEvent *event)
   copy->data = g_memdup2 (event->data, event->data_len + 1);
   copy->data_len = event->data_len;
   copy->last_event_id = g_strdup (event->last_event_id);
+  copy->has_id = event->has_id;
 
   return copy;
 }
@@ -247,7 +251,9 @@ fail_transient (FbSseConnection *self,
   self->next_delay_ms = fb_backoff_next_delay (&self->backoff,
                                                g_get_monotonic_time (),
                                                retry_after_ms);
-  set_state (self, FB_SSE_STATE_WAITING_RETRY);
+  /* Without a network, retrying only burns attempts: wait for it instead. */
+  set_state (self, self->network_available ? FB_SSE_STATE_WAITING_RETRY
+                                           : FB_SSE_STATE_WAITING_NETWORK);
 }
 
 /* A failure a person must fix. Takes @error. */
@@ -324,13 +330,16 @@ event_cb (const char *type,
           gpointer    user_data)
 {
   FbSseConnection *self = user_data;
-  FbSseEvent event = { type, data, data_len, last_event_id };
-
-  /* A handler may have stopped us in the middle of a read. */
-  if (self->state != FB_SSE_STATE_OPEN)
-    return;
+  FbSseEvent event = {
+    type, data, data_len, last_event_id, fb_sse_parser_event_has_id (self->parser)
+  };
 
   g_signal_emit (self, signals[EVENT], 0, &event);
+
+  /* A handler stopped or restarted us: what follows in this read was not
+   * delivered, so it must not count as seen (nor move the last event id). */
+  if (self->state != FB_SSE_STATE_OPEN)
+    fb_sse_parser_interrupt (self->parser);
 }
 
 static void
@@ -349,6 +358,7 @@ read_cb (GObject      *object,
 {
   g_autoptr(GError) error = NULL;
   FbSseConnection *self;
+  guint n_dropped;
   gssize n;
 
   n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
@@ -379,7 +389,11 @@ read_cb (GObject      *object,
   self->last_byte_at = g_get_monotonic_time ();
 
   g_object_ref (self);
+  n_dropped = fb_sse_parser_get_n_dropped (self->parser);
   fb_sse_parser_feed (self->parser, (const char *) self->buffer, n);
+  if (fb_sse_parser_get_n_dropped (self->parser) != n_dropped)
+    g_message ("%s: dropped an event larger than %" G_GSIZE_FORMAT " bytes",
+               self->url, fb_sse_parser_get_max_size (self->parser));
   if (set_str (&self->notified_id, fb_sse_parser_get_last_event_id (self->parser)))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_EVENT_ID]);
   if (self->state == FB_SSE_STATE_OPEN)
@@ -631,11 +645,45 @@ add_request_headers (FbSseConnection    *self,
     soup_message_headers_replace (headers, "Authorization", self->authorization);
 }
 
+/* The feed's URL with the resume parameter set (replacing any the URL had). */
+static GUri *
+uri_with_query_param (GUri       *uri,
+                      const char *name,
+                      const char *value)
+{
+  g_autoptr(GString) query = g_string_new (NULL);
+  g_auto(GStrv) parts = NULL;
+  g_autofree char *prefix = g_strconcat (name, "=", NULL);
+  g_autofree char *escaped = g_uri_escape_string (value, NULL, FALSE);
+
+  if (g_uri_get_query (uri) != NULL)
+    parts = g_strsplit (g_uri_get_query (uri), "&", -1);
+  for (guint i = 0; parts != NULL && parts[i] != NULL; i++)
+    {
+      if (parts[i][0] == '\0' || g_str_has_prefix (parts[i], prefix) || g_str_equal (parts[i], name))
+        continue;
+      g_string_append_printf (query, "%s%s", query->len ? "&" : "", parts[i]);
+    }
+  g_string_append_printf (query, "%s%s=%s", query->len ? "&" : "", name, escaped);
+
+  return g_uri_build (g_uri_get_flags (uri), g_uri_get_scheme (uri), g_uri_get_userinfo (uri),
+                      g_uri_get_host (uri), g_uri_get_port (uri), g_uri_get_path (uri),
+                      query->str, g_uri_get_fragment (uri));
+}
+
 static void
 send_request (FbSseConnection *self)
 {
   g_assert (self->state == FB_SSE_STATE_CONNECTING);
   g_assert (self->message == NULL);
+
+  if (self->n_redirects == 0 && self->query_name != NULL)
+    {
+      GUri *with_param = uri_with_query_param (self->uri, self->query_name, self->query_value);
+
+      g_uri_unref (self->current_uri);
+      self->current_uri = with_param;
+    }
 
   self->message = soup_message_new_from_uri (SOUP_METHOD_GET, self->current_uri);
   /* Redirects are ours to follow: libsoup would carry credentials along. */
@@ -715,6 +763,8 @@ fb_sse_connection_finalize (GObject *object)
   g_clear_pointer (&self->parser, fb_sse_parser_free);
   g_clear_pointer (&self->headers, g_ptr_array_unref);
   g_clear_pointer (&self->authorization, g_free);
+  g_clear_pointer (&self->query_name, g_free);
+  g_clear_pointer (&self->query_value, g_free);
   g_clear_pointer (&self->buffer, g_free);
   g_clear_pointer (&self->notified_id, g_free);
   g_clear_error (&self->last_error);
@@ -842,6 +892,7 @@ fb_sse_connection_init (FbSseConnection *self)
   self->headers = g_ptr_array_new_with_free_func (g_free);
   self->idle_timeout = FB_SSE_DEFAULT_IDLE_TIMEOUT;
   self->connect_timeout = FB_SSE_DEFAULT_CONNECT_TIMEOUT;
+  self->network_available = TRUE;
   self->buffer = g_malloc (READ_SIZE);
 }
 
@@ -931,6 +982,47 @@ fb_sse_connection_wait_for_network (FbSseConnection *self)
 
   if (self->state != FB_SSE_STATE_STOPPED)
     set_state (self, FB_SSE_STATE_WAITING_NETWORK);
+}
+
+static gboolean
+is_loopback (GUri *uri)
+{
+  g_autoptr(GInetAddress) address = NULL;
+  const char *host;
+
+  if (uri == NULL || (host = g_uri_get_host (uri)) == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+
+  address = g_inet_address_new_from_string (host);
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+/**
+ * fb_sse_connection_set_network_available:
+ * @available: what the network monitor says
+ *
+ * While the network is away, a failing stream waits in WAITING_NETWORK
+ * instead of backing off; when it comes back, a waiting stream connects at
+ * once. A stream that is open is left alone: the watchdog judges it.
+ */
+void
+fb_sse_connection_set_network_available (FbSseConnection *self,
+                                         gboolean         available)
+{
+  g_return_if_fail (FB_IS_SSE_CONNECTION (self));
+
+  /* The network monitor speaks of the way out; this machine is always there. */
+  available = !!available || is_loopback (self->uri);
+  if (available == self->network_available)
+    return;
+
+  self->network_available = available;
+  if (!available && self->state == FB_SSE_STATE_WAITING_RETRY)
+    set_state (self, FB_SSE_STATE_WAITING_NETWORK);
+  else if (available && self->state == FB_SSE_STATE_WAITING_NETWORK)
+    fb_sse_connection_reconnect_now (self);
 }
 
 FbSseState
@@ -1033,6 +1125,25 @@ fb_sse_connection_set_connect_timeout (FbSseConnection *self,
   g_return_if_fail (FB_IS_SSE_CONNECTION (self));
 
   self->connect_timeout = MAX (seconds, 1);
+}
+
+/**
+ * fb_sse_connection_set_query_param:
+ * @name: (nullable): a query parameter to set on every request, e.g. "since"
+ * @value: (nullable): its value
+ *
+ * For servers that resume from a query parameter rather than Last-Event-ID
+ * (ntfy's `since=`). It replaces a parameter of the same name in the URL.
+ */
+void
+fb_sse_connection_set_query_param (FbSseConnection *self,
+                                   const char      *name,
+                                   const char      *value)
+{
+  g_return_if_fail (FB_IS_SSE_CONNECTION (self));
+
+  set_str (&self->query_name, value ? name : NULL);
+  set_str (&self->query_value, name ? value : NULL);
 }
 
 /**

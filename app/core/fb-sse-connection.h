@@ -17,6 +17,7 @@ G_BEGIN_DECLS
  * @data: UTF-8 data, NUL-terminated (may contain U+0000 before @data_len)
  * @data_len: bytes in @data
  * @last_event_id: the last event id after this event ("" when none)
+ * @has_id: whether the event carried an id of its own (else @last_event_id is inherited)
  *
  * One dispatched event. Only valid during the #FbSseConnection::event emission.
  */
@@ -26,6 +27,7 @@ typedef struct
   const char *data;
   gsize       data_len;
   const char *last_event_id;
+  gboolean    has_id;
 } FbSseEvent;
 
 GType fb_sse_event_get_type (void) G_GNUC_CONST;
@@ -39,6 +41,8 @@ void             fb_sse_connection_start             (FbSseConnection  *self);
 void             fb_sse_connection_stop              (FbSseConnection  *self);
 void             fb_sse_connection_reconnect_now     (FbSseConnection  *self);
 void             fb_sse_connection_wait_for_network  (FbSseConnection  *self);
+void             fb_sse_connection_set_network_available (FbSseConnection *self,
+                                                          gboolean         available);
 FbSseState       fb_sse_connection_get_state         (FbSseConnection  *self);
 const GError    *fb_sse_connection_get_last_error    (FbSseConnection  *self);
 const char      *fb_sse_connection_get_url           (FbSseConnection  *self);
@@ -51,6 +55,9 @@ void             fb_sse_connection_set_idle_timeout  (FbSseConnection  *self,
                                                       guint             seconds);
 void             fb_sse_connection_set_connect_timeout (FbSseConnection *self,
                                                         guint            seconds);
+void             fb_sse_connection_set_query_param   (FbSseConnection  *self,
+                                                      const char       *name,
+                                                      const char       *value);
 void             fb_sse_connection_add_header        (FbSseConnection  *self,
                                                       const char       *name,
                                                       const char       *value);

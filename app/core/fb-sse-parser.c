@@ -44,6 +44,7 @@ struct _FbSseParser
   guint           skip_lf : 1;          /* the last read ended in CR */
   guint           discarding : 1;       /* dropping an oversized event up to its blank line */
   guint           interrupted : 1;      /* a handler asked feed() to stop */
+  guint           event_has_id : 1;     /* the event being built had an id field */
 };
 
 /**
@@ -130,6 +131,7 @@ fb_sse_parser_reset (FbSseParser *self)
   self->skip_lf = FALSE;
   self->discarding = FALSE;
   self->interrupted = FALSE;
+  self->event_has_id = FALSE;
 }
 
 /**
@@ -164,6 +166,22 @@ fb_sse_parser_set_last_event_id (FbSseParser *self,
 
   g_string_assign (self->last_event_id, last_event_id ? last_event_id : "");
   g_string_assign (self->id, self->last_event_id->str);
+}
+
+/**
+ * fb_sse_parser_event_has_id:
+ *
+ * Only meaningful inside the event handler.
+ *
+ * Returns: whether the event being dispatched carried an `id` field of its
+ *   own (otherwise its last event id is inherited from an earlier event)
+ */
+gboolean
+fb_sse_parser_event_has_id (FbSseParser *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->event_has_id;
 }
 
 guint
@@ -275,6 +293,7 @@ dispatch (FbSseParser *self)
   if (self->data->len == 0 || self->discarding)
     {
       self->discarding = FALSE;
+      self->event_has_id = FALSE;
       shrink (&self->data);
       g_string_truncate (self->type, 0);
       return;
@@ -292,6 +311,7 @@ dispatch (FbSseParser *self)
 
   shrink (&self->data);
   g_string_truncate (self->type, 0);
+  self->event_has_id = FALSE;
 }
 
 static void
@@ -363,6 +383,7 @@ process_field (FbSseParser *self,
         {
           g_string_truncate (self->id, 0);
           append_utf8 (self->id, value, value_len);
+          self->event_has_id = TRUE;
         }
     }
   else if (name_len == 5 && memcmp (name, "retry", 5) == 0)

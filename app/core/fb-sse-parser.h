@@ -48,6 +48,7 @@ void         fb_sse_parser_interrupt         (FbSseParser    *self);
 const char  *fb_sse_parser_get_last_event_id (FbSseParser    *self);
 void         fb_sse_parser_set_last_event_id (FbSseParser    *self,
                                               const char     *last_event_id);
+gboolean     fb_sse_parser_event_has_id      (FbSseParser    *self);
 guint        fb_sse_parser_get_n_dropped     (FbSseParser    *self);
 gsize        fb_sse_parser_get_max_size      (FbSseParser    *self);
 

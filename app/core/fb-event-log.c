@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "fb-event-log"
+
+#include "config.h"
+
+#include "fb-event-log.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+/*
+ * Where a feed resumes, and which messages it has already shown.
+ *
+ * One small JSON file per feed: the last event id (sent back as
+ * Last-Event-ID, or ntfy's `since=`) and the most recent ids, so a server
+ * that replays an event after a reconnect is not shown twice. Writes are
+ * atomic (write a temporary file, rename) and debounced; dispose flushes.
+ * A file that cannot be read is set aside, never fatal: the feed starts
+ * fresh and says so in the log.
+ */
+
+struct _FbEventLog
+{
+  GObject     parent_instance;
+
+  char       *path;
+  char       *last_event_id;
+  gint64      last_seen;          /* g_get_real_time () of the last record */
+  GHashTable *seen;               /* id → position, as set */
+  GQueue      order;              /* oldest first, owns the ids */
+  guint       save_id;
+  guint       n_writes;
+  gboolean    dirty;
+  gboolean    told_write_error;
+};
+
+G_DEFINE_FINAL_TYPE (FbEventLog, fb_event_log, G_TYPE_OBJECT)
+
+static void
+remember (FbEventLog *self,
+          const char *id)
+{
+  char *copy;
+
+  if (g_hash_table_contains (self->seen, id))
+    return;
+
+  copy = g_strdup (id);
+  g_queue_push_tail (&self->order, copy);
+  g_hash_table_add (self->seen, copy);
+
+  while (g_queue_get_length (&self->order) > FB_EVENT_LOG_SEEN_MAX)
+    {
+      char *oldest = g_queue_pop_head (&self->order);
+
+      g_hash_table_remove (self->seen, oldest);
+      g_free (oldest);
+    }
+}
+
+static gboolean
+parse (FbEventLog  *self,
+       const char  *contents,
+       gsize        length,
+       GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *object;
+  JsonNode *root;
+
+  if (!json_parser_load_from_data (parser, contents, length, error))
+    return FALSE;
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "not a JSON object");
+      return FALSE;
+    }
+
+  object = json_node_get_object (root);
+  if (json_object_get_int_member_with_default (object, "version", 0) != 1)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "unknown version");
+      return FALSE;
+    }
+
+  self->last_event_id = g_strdup (json_object_get_string_member_with_default (object, "lastEventId", ""));
+  self->last_seen = json_object_get_int_member_with_default (object, "lastSeen", 0);
+
+  if (json_object_has_member (object, "seen") &&
+      JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "seen")))
+    {
+      JsonArray *seen = json_object_get_array_member (object, "seen");
+
+      for (guint i = 0; i < json_array_get_length (seen); i++)
+        {
+          JsonNode *node = json_array_get_element (seen, i);
+
+          if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+            remember (self, json_node_get_string (node));
+        }
+    }
+
+  return TRUE;
+}
+
+static void
+load (FbEventLog *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (self->path, &contents, &length, &error))
+    {
+      if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        g_message ("Could not read %s (%s); this feed starts afresh", self->path, error->message);
+      return;
+    }
+
+  if (!parse (self, contents, length, &error))
+    {
+      g_autofree char *aside = g_strconcat (self->path, ".corrupt", NULL);
+
+      g_message ("%s is damaged (%s); set aside as %s, this feed starts afresh",
+                 self->path, error->message, aside);
+      g_rename (self->path, aside);
+      g_clear_pointer (&self->last_event_id, g_free);
+      self->last_seen = 0;
+      g_hash_table_remove_all (self->seen);
+      g_queue_clear_full (&self->order, g_free);
+    }
+}
+
+static char *
+serialize (FbEventLog *self)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_int_value (builder, 1);
+  json_builder_set_member_name (builder, "lastEventId");
+  json_builder_add_string_value (builder, self->last_event_id ? self->last_event_id : "");
+  json_builder_set_member_name (builder, "lastSeen");
+  json_builder_add_int_value (builder, self->last_seen);
+  json_builder_set_member_name (builder, "seen");
+  json_builder_begin_array (builder);
+  for (GList *l = self->order.head; l != NULL; l = l->next)
+    json_builder_add_string_value (builder, l->data);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+
+  return json_generator_to_data (generator, NULL);
+}
+
+/**
+ * fb_event_log_flush:
+ *
+ * Writes what changed now, atomically.
+ *
+ * Returns: whether the state is on disk
+ */
+gboolean
+fb_event_log_flush (FbEventLog  *self,
+                    GError     **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *data = NULL;
+
+  g_return_val_if_fail (FB_IS_EVENT_LOG (self), FALSE);
+
+  g_clear_handle_id (&self->save_id, g_source_remove);
+  if (!self->dirty)
+    return TRUE;
+
+  dir = g_path_get_dirname (self->path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   "Could not create %s: %s", dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  data = serialize (self);
+  if (!g_file_set_contents_full (self->path, data, -1,
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
+    return FALSE;
+
+  self->dirty = FALSE;
+  self->n_writes++;
+  return TRUE;
+}
+
+static gboolean
+save_cb (gpointer user_data)
+{
+  FbEventLog *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->save_id = 0;
+  if (!fb_event_log_flush (self, &error) && !self->told_write_error)
+    {
+      self->told_write_error = TRUE;
+      g_message ("Could not save %s: %s", self->path, error->message);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+fb_event_log_dispose (GObject *object)
+{
+  FbEventLog *self = FB_EVENT_LOG (object);
+  g_autoptr(GError) error = NULL;
+
+  if (self->dirty && !fb_event_log_flush (self, &error))
+    g_message ("Could not save %s: %s", self->path, error->message);
+  g_clear_handle_id (&self->save_id, g_source_remove);
+
+  G_OBJECT_CLASS (fb_event_log_parent_class)->dispose (object);
+}
+
+static void
+fb_event_log_finalize (GObject *object)
+{
+  FbEventLog *self = FB_EVENT_LOG (object);
+
+  g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->last_event_id, g_free);
+  g_clear_pointer (&self->seen, g_hash_table_unref);
+  g_queue_clear_full (&self->order, g_free);
+
+  G_OBJECT_CLASS (fb_event_log_parent_class)->finalize (object);
+}
+
+static void
+fb_event_log_class_init (FbEventLogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = fb_event_log_dispose;
+  object_class->finalize = fb_event_log_finalize;
+}
+
+static void
+fb_event_log_init (FbEventLog *self)
+{
+  self->seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_queue_init (&self->order);
+}
+
+/**
+ * fb_event_log_new:
+ * @path: the state file; read now if it exists
+ *
+ * Returns: (transfer full): the log
+ */
+FbEventLog *
+fb_event_log_new (const char *path)
+{
+  FbEventLog *self;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  self = g_object_new (FB_TYPE_EVENT_LOG, NULL);
+  self->path = g_strdup (path);
+  load (self);
+
+  return self;
+}
+
+const char *
+fb_event_log_get_path (FbEventLog *self)
+{
+  g_return_val_if_fail (FB_IS_EVENT_LOG (self), NULL);
+
+  return self->path;
+}
+
+/**
+ * fb_event_log_get_last_event_id:
+ *
+ * Returns: the id to resume after, "" when none
+ */
+const char *
+fb_event_log_get_last_event_id (FbEventLog *self)
+{
+  g_return_val_if_fail (FB_IS_EVENT_LOG (self), NULL);
+
+  return self->last_event_id ? self->last_event_id : "";
+}
+
+/**
+ * fb_event_log_get_last_seen:
+ *
+ * Returns: the wall-clock time (µs) of the last recorded event, 0 if never
+ */
+gint64
+fb_event_log_get_last_seen (FbEventLog *self)
+{
+  g_return_val_if_fail (FB_IS_EVENT_LOG (self), 0);
+
+  return self->last_seen;
+}
+
+/**
+ * fb_event_log_has_seen:
+ * @id: (nullable): an event's id
+ *
+ * Returns: whether this id was recorded recently; events without an id are never "seen"
+ */
+gboolean
+fb_event_log_has_seen (FbEventLog *self,
+                       const char *id)
+{
+  g_return_val_if_fail (FB_IS_EVENT_LOG (self), FALSE);
+
+  return id != NULL && id[0] != '\0' && g_hash_table_contains (self->seen, id);
+}
+
+/**
+ * fb_event_log_record:
+ * @id: (nullable): the id of an event that was just delivered
+ *
+ * Makes @id the point to resume after and remembers it; saved soon.
+ */
+void
+fb_event_log_record (FbEventLog *self,
+                     const char *id)
+{
+  g_return_if_fail (FB_IS_EVENT_LOG (self));
+
+  if (id == NULL || id[0] == '\0')
+    return;
+
+  remember (self, id);
+  g_free (self->last_event_id);
+  self->last_event_id = g_strdup (id);
+  self->last_seen = g_get_real_time ();
+  self->dirty = TRUE;
+
+  if (self->save_id == 0)
+    {
+      self->save_id = g_timeout_add (FB_EVENT_LOG_DEBOUNCE_MS, save_cb, self);
+      g_source_set_name_by_id (self->save_id, "[feedbell] event log save");
+    }
+}
+
+/**
+ * fb_event_log_get_n_writes:
+ *
+ * Returns: how many times the file was written (for tests)
+ */
+guint
+fb_event_log_get_n_writes (FbEventLog *self)
+{
+  g_return_val_if_fail (FB_IS_EVENT_LOG (self), 0);
+
+  return self->n_writes;
+}
+
+/**
+ * fb_event_log_path_for_feed:
+ *
+ * Returns: (transfer full): `$XDG_STATE_HOME/feedbell/feeds/<id>.json`
+ */
+char *
+fb_event_log_path_for_feed (const char *feed_id)
+{
+  g_autofree char *name = g_strconcat (feed_id, ".json", NULL);
+
+  return g_build_filename (g_get_user_state_dir (), "feedbell", "feeds", name, NULL);
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+/* How many recent ids are remembered to drop replays. */
+#define FB_EVENT_LOG_SEEN_MAX      256
+/* Writes are debounced by this much: a burst costs a few writes a second, and a
+ * crash loses at most this window of progress (those events are shown again). */
+#define FB_EVENT_LOG_DEBOUNCE_MS   500
+
+#define FB_TYPE_EVENT_LOG (fb_event_log_get_type ())
+G_DECLARE_FINAL_TYPE (FbEventLog, fb_event_log, FB, EVENT_LOG, GObject)
+
+FbEventLog *fb_event_log_new                (const char  *path);
+const char *fb_event_log_get_path           (FbEventLog  *self);
+const char *fb_event_log_get_last_event_id  (FbEventLog  *self);
+gint64      fb_event_log_get_last_seen      (FbEventLog  *self);
+gboolean    fb_event_log_has_seen           (FbEventLog  *self,
+                                             const char  *id);
+void        fb_event_log_record             (FbEventLog  *self,
+                                             const char  *id);
+gboolean    fb_event_log_flush              (FbEventLog  *self,
+                                             GError     **error);
+guint       fb_event_log_get_n_writes       (FbEventLog  *self);
+
+char       *fb_event_log_path_for_feed      (const char  *feed_id);
+
+G_END_DECLS

@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "fb-feed"
+
+#include "config.h"
+
+#include "fb-feed.h"
+
+#include "fb-enums.h"
+
+#include <glib/gi18n-lib.h>
+
+/*
+ * One feed: its configuration (bound to GSettings by the feed manager, or
+ * set by hand by the CLI and tests) and, while it runs, its connection.
+ * It says in words how the feed is doing, the same words in the tray menu,
+ * the window and `feedbell --status`.
+ */
+
+struct _FbFeed
+{
+  GObject          parent_instance;
+
+  char            *id;
+  char            *name;
+  char            *url;
+  gboolean         enabled;
+  FbMessageFormat  format;
+  GStrv            event_types;
+  guint            idle_timeout;
+  gboolean         muted;
+  gint64           snoozed_until;
+  FbSseConnection *connection;
+};
+
+enum {
+  PROP_0,
+  PROP_ID,
+  PROP_NAME,
+  PROP_URL,
+  PROP_ENABLED,
+  PROP_FORMAT,
+  PROP_EVENT_TYPES,
+  PROP_IDLE_TIMEOUT,
+  PROP_MUTED,
+  PROP_SNOOZED_UNTIL,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (FbFeed, fb_feed, G_TYPE_OBJECT)
+
+static gboolean
+set_string (char       **field,
+            const char  *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+
+  g_free (*field);
+  *field = g_strdup (value);
+  return TRUE;
+}
+
+static void
+fb_feed_finalize (GObject *object)
+{
+  FbFeed *self = FB_FEED (object);
+
+  g_clear_pointer (&self->id, g_free);
+  g_clear_pointer (&self->name, g_free);
+  g_clear_pointer (&self->url, g_free);
+  g_clear_pointer (&self->event_types, g_strfreev);
+  g_clear_object (&self->connection);
+
+  G_OBJECT_CLASS (fb_feed_parent_class)->finalize (object);
+}
+
+static void
+fb_feed_get_property (GObject    *object,
+                      guint       prop_id,
+                      GValue     *value,
+                      GParamSpec *pspec)
+{
+  FbFeed *self = FB_FEED (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID: g_value_set_string (value, self->id); break;
+    case PROP_NAME: g_value_set_string (value, self->name); break;
+    case PROP_URL: g_value_set_string (value, self->url); break;
+    case PROP_ENABLED: g_value_set_boolean (value, self->enabled); break;
+    case PROP_FORMAT: g_value_set_enum (value, self->format); break;
+    case PROP_EVENT_TYPES: g_value_set_boxed (value, self->event_types); break;
+    case PROP_IDLE_TIMEOUT: g_value_set_uint (value, self->idle_timeout); break;
+    case PROP_MUTED: g_value_set_boolean (value, self->muted); break;
+    case PROP_SNOOZED_UNTIL: g_value_set_int64 (value, self->snoozed_until); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fb_feed_set_property (GObject      *object,
+                      guint         prop_id,
+                      const GValue *value,
+                      GParamSpec   *pspec)
+{
+  FbFeed *self = FB_FEED (object);
+  gboolean changed = FALSE;
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      self->id = g_value_dup_string (value);
+      break;
+    case PROP_NAME:
+      changed = set_string (&self->name, g_value_get_string (value));
+      break;
+    case PROP_URL:
+      changed = set_string (&self->url, g_value_get_string (value));
+      break;
+    case PROP_ENABLED:
+      changed = self->enabled != g_value_get_boolean (value);
+      self->enabled = g_value_get_boolean (value);
+      break;
+    case PROP_FORMAT:
+      changed = self->format != (FbMessageFormat) g_value_get_enum (value);
+      self->format = g_value_get_enum (value);
+      break;
+    case PROP_EVENT_TYPES:
+      {
+        const char * const *types = g_value_get_boxed (value);
+
+        changed = !(types == NULL && self->event_types == NULL) &&
+                  (types == NULL || self->event_types == NULL ||
+                   !g_strv_equal (types, (const char * const *) self->event_types));
+        if (changed)
+          {
+            g_strfreev (self->event_types);
+            self->event_types = g_strdupv ((char **) types);
+          }
+      }
+      break;
+    case PROP_IDLE_TIMEOUT:
+      changed = self->idle_timeout != g_value_get_uint (value);
+      self->idle_timeout = g_value_get_uint (value);
+      break;
+    case PROP_MUTED:
+      changed = self->muted != g_value_get_boolean (value);
+      self->muted = g_value_get_boolean (value);
+      break;
+    case PROP_SNOOZED_UNTIL:
+      changed = self->snoozed_until != g_value_get_int64 (value);
+      self->snoozed_until = g_value_get_int64 (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+
+  if (changed)
+    g_object_notify_by_pspec (object, pspec);
+}
+
+static void
+fb_feed_class_init (FbFeedClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = fb_feed_finalize;
+  object_class->get_property = fb_feed_get_property;
+  object_class->set_property = fb_feed_set_property;
+
+  properties[PROP_ID] =
+    g_param_spec_string ("id", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, "", rw);
+  properties[PROP_URL] = g_param_spec_string ("url", NULL, NULL, "", rw);
+  properties[PROP_ENABLED] = g_param_spec_boolean ("enabled", NULL, NULL, TRUE, rw);
+  properties[PROP_FORMAT] = g_param_spec_enum ("format", NULL, NULL, FB_TYPE_MESSAGE_FORMAT,
+                                               FB_MESSAGE_FORMAT_AUTO, rw);
+  properties[PROP_EVENT_TYPES] = g_param_spec_boxed ("event-types", NULL, NULL, G_TYPE_STRV, rw);
+  properties[PROP_IDLE_TIMEOUT] = g_param_spec_uint ("idle-timeout", NULL, NULL, 1, 24 * 3600,
+                                                     FB_SSE_DEFAULT_IDLE_TIMEOUT, rw);
+  properties[PROP_MUTED] = g_param_spec_boolean ("muted", NULL, NULL, FALSE, rw);
+  properties[PROP_SNOOZED_UNTIL] = g_param_spec_int64 ("snoozed-until", NULL, NULL,
+                                                       0, G_MAXINT64, 0, rw);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+fb_feed_init (FbFeed *self)
+{
+  self->name = g_strdup ("");
+  self->url = g_strdup ("");
+  self->enabled = TRUE;
+  self->idle_timeout = FB_SSE_DEFAULT_IDLE_TIMEOUT;
+}
+
+FbFeed *
+fb_feed_new (const char *id)
+{
+  g_return_val_if_fail (id != NULL, NULL);
+
+  return g_object_new (FB_TYPE_FEED, "id", id, NULL);
+}
+
+const char *
+fb_feed_get_id (FbFeed *self)
+{
+  g_return_val_if_fail (FB_IS_FEED (self), NULL);
+
+  return self->id;
+}
+
+const char *
+fb_feed_get_name (FbFeed *self)
+{
+  g_return_val_if_fail (FB_IS_FEED (self), NULL);
+
+  return self->name;
+}
+
+/**
+ * fb_feed_get_display_name:
+ *
+ * Returns: the name, or the URL's host when the feed has none
+ */
+const char *
+fb_feed_get_display_name (FbFeed *self)
+{
+  g_return_val_if_fail (FB_IS_FEED (self), NULL);
+
+  if (self->name != NULL && self->name[0] != '\0')
+    return self->name;
+  if (self->url != NULL && self->url[0] != '\0')
+    return self->url;
+
+  return _("Unnamed feed");
+}
+
+const char *
+fb_feed_get_url (FbFeed *self)
+{
+  g_return_val_if_fail (FB_IS_FEED (self), NULL);
+
+  return self->url;
+}
+
+gboolean
+fb_feed_get_enabled (FbFeed *self)
+{
+  g_return_val_if_fail (FB_IS_FEED (self), FALSE);
+
+  return self->enabled;
+}
+
+FbMessageFormat
+fb_feed_get_format (FbFeed *self)
+{
+  g_return_val_if_fail (FB_IS_FEED (self), FB_MESSAGE_FORMAT_AUTO);
+
+  return self->format;
+}
+
+const char * const *
+fb_feed_get_event_types (FbFeed *self)
+{
+  g_return_val_if_fail (FB_IS_FEED (self), NULL);
+
+  return (const char * const *) self->event_types;
+}
+
+/**
+ * fb_feed_accepts_type:
+ *
+ * Returns: whether events of @event_type are shown (an empty filter shows all)
+ */
+gboolean
+fb_feed_accepts_type (FbFeed     *self,
+                      const char *event_type)
+{
+  g_return_val_if_fail (FB_IS_FEED (self), FALSE);
+
+  if (self->event_types == NULL || self->event_types[0] == NULL)
+    return TRUE;
+
+  return g_strv_contains ((const char * const *) self->event_types, event_type);
+}
+
+guint
+fb_feed_get_idle_timeout (FbFeed *self)
+{
+  g_return_val_if_fail (FB_IS_FEED (self), FB_SSE_DEFAULT_IDLE_TIMEOUT);
+
+  return self->idle_timeout;
+}
+
+gboolean
+fb_feed_get_muted (FbFeed *self)
+{
+  g_return_val_if_fail (FB_IS_FEED (self), FALSE);
+
+  return self->muted;
+}
+
+gint64
+fb_feed_get_snoozed_until (FbFeed *self)
+{
+  g_return_val_if_fail (FB_IS_FEED (self), 0);
+
+  return self->snoozed_until;
+}
+
+/**
+ * fb_feed_set_snoozed_until:
+ * @wall_time_us: g_get_real_time() until which the feed notifies nothing; 0 ends a snooze
+ */
+void
+fb_feed_set_snoozed_until (FbFeed *self,
+                           gint64  wall_time_us)
+{
+  g_return_if_fail (FB_IS_FEED (self));
+
+  g_object_set (self, "snoozed-until", MAX (wall_time_us, 0), NULL);
+}
+
+gboolean
+fb_feed_is_snoozed (FbFeed *self)
+{
+  g_return_val_if_fail (FB_IS_FEED (self), FALSE);
+
+  return self->snoozed_until > g_get_real_time ();
+}
+
+FbSseConnection *
+fb_feed_get_connection (FbFeed *self)
+{
+  g_return_val_if_fail (FB_IS_FEED (self), NULL);
+
+  return self->connection;
+}
+
+void
+fb_feed_set_connection (FbFeed          *self,
+                        FbSseConnection *connection)
+{
+  g_return_if_fail (FB_IS_FEED (self));
+
+  g_set_object (&self->connection, connection);
+}
+
+/**
+ * fb_feed_get_state:
+ *
+ * Returns: the connection's state; STOPPED for a feed without one (disabled)
+ */
+FbSseState
+fb_feed_get_state (FbFeed *self)
+{
+  g_return_val_if_fail (FB_IS_FEED (self), FB_SSE_STATE_STOPPED);
+
+  if (self->connection == NULL)
+    return FB_SSE_STATE_STOPPED;
+
+  return fb_sse_connection_get_state (self->connection);
+}
+
+/**
+ * fb_feed_state_to_nick:
+ *
+ * Returns: a stable machine-readable word for the state, for `--status`
+ */
+const char *
+fb_feed_state_to_nick (FbFeed *self)
+{
+  g_return_val_if_fail (FB_IS_FEED (self), NULL);
+
+  if (!self->enabled)
+    return "disabled";
+
+  return fb_sse_state_to_string (fb_feed_get_state (self));
+}
+
+static char *
+describe_retry (FbSseConnection *connection)
+{
+  gint64 retry_at = fb_sse_connection_get_retry_at (connection);
+  gint64 seconds = (retry_at - g_get_monotonic_time () + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC;
+
+  if (retry_at == 0 || seconds <= 0)
+    return g_strdup (_("reconnecting"));
+  if (seconds < 60)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "reconnecting in %d second",
+                                         "reconnecting in %d seconds", seconds),
+                            (int) seconds);
+
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "reconnecting in %d minute",
+                                       "reconnecting in %d minutes", (seconds + 59) / 60),
+                          (int) ((seconds + 59) / 60));
+}
+
+/**
+ * fb_feed_dup_status_text:
+ *
+ * Returns: (transfer full): the feed's state in words, e.g. "connected",
+ *   "reconnecting in 12 seconds" or "failed: …"
+ */
+char *
+fb_feed_dup_status_text (FbFeed *self)
+{
+  const GError *error;
+
+  g_return_val_if_fail (FB_IS_FEED (self), NULL);
+
+  if (!self->enabled)
+    return g_strdup (_("disabled"));
+
+  if (self->connection == NULL)
+    return g_strdup (_("stopped"));
+
+  error = fb_sse_connection_get_last_error (self->connection);
+
+  switch (fb_sse_connection_get_state (self->connection))
+    {
+    case FB_SSE_STATE_DISCONNECTED:
+      return g_strdup (_("not connected"));
+    case FB_SSE_STATE_CONNECTING:
+      return g_strdup (_("connecting…"));
+    case FB_SSE_STATE_OPEN:
+      if (fb_feed_is_snoozed (self))
+        return g_strdup (_("connected, snoozed"));
+      return g_strdup (self->muted ? _("connected, muted") : _("connected"));
+    case FB_SSE_STATE_WAITING_RETRY:
+      return describe_retry (self->connection);
+    case FB_SSE_STATE_WAITING_NETWORK:
+      return g_strdup (_("waiting for the network"));
+    case FB_SSE_STATE_FAILED:
+      return g_strdup_printf (_("failed: %s"), error ? error->message : _("unknown error"));
+    case FB_SSE_STATE_STOPPED:
+      if (error != NULL)
+        return g_strdup_printf (_("stopped: %s"), error->message);
+      return g_strdup (_("stopped"));
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}

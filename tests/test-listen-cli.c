@@ -1,0 +1,775 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fb-test-utils.h"
+
+/* Runs the built feedbell-listen ($FEEDBELL_LISTEN) against a SoupServer on
+ * 127.0.0.1, reading its stdout and stderr asynchronously while the server
+ * runs in this process's main loop. */
+
+#define RUN_MS  10000
+
+typedef struct _Fixture Fixture;
+
+typedef void (*Handler) (Fixture           *f,
+                         SoupServerMessage *msg,
+                         const char        *path,
+                         guint              index);
+
+typedef struct
+{
+  GSubprocess      *process;
+  GCancellable     *cancellable;
+  GDataInputStream *out;
+  GInputStream     *err_stream;
+  GPtrArray        *lines;      /* char *: stdout lines, without the newline */
+  GString          *err;
+  gboolean          out_done;
+  gboolean          err_done;
+  gboolean          exited;
+} Run;
+
+struct _Fixture
+{
+  SoupServer *server;
+  GPtrArray  *requests;   /* FbTestRequest */
+  GPtrArray  *streams;    /* FbTestStream */
+  Handler     handler;
+  Run        *run;
+  guint       status;
+  const char *content_type;
+};
+
+/* Server */
+
+static void
+server_cb (SoupServer        *server,
+           SoupServerMessage *msg,
+           const char        *path,
+           GHashTable        *query,
+           gpointer           user_data)
+{
+  Fixture *f = user_data;
+
+  g_ptr_array_add (f->requests, fb_test_request_new (msg));
+  g_assert_nonnull (f->handler);
+  f->handler (f, msg, path, f->requests->len - 1);
+}
+
+static FbTestStream *
+fixture_stream (Fixture           *f,
+                SoupServerMessage *msg)
+{
+  FbTestStream *stream = fb_test_stream_new (msg, "text/event-stream");
+
+  g_ptr_array_add (f->streams, stream);
+  return stream;
+}
+
+static Fixture *
+fixture_new (Handler handler)
+{
+  Fixture *f = g_new0 (Fixture, 1);
+
+  f->server = fb_test_server_new ();
+  soup_server_add_handler (f->server, NULL, server_cb, f, NULL);
+  f->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) fb_test_request_free);
+  f->streams = g_ptr_array_new_with_free_func ((GDestroyNotify) fb_test_stream_free);
+  f->handler = handler;
+
+  return f;
+}
+
+static FbTestRequest *
+get_request (Fixture *f,
+             guint    i)
+{
+  g_assert_cmpuint (i, <, f->requests->len);
+  return f->requests->pdata[i];
+}
+
+/* The child process */
+
+static void read_line (Run *run);
+static void read_err (Run *run);
+
+static void
+line_read_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  Run *run = user_data;
+  gsize len = 0;
+  char *line;
+
+  line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (object), result, &len, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_assert_no_error (error);
+
+  if (line == NULL)
+    {
+      run->out_done = TRUE;
+      return;
+    }
+
+  /* A raw NUL would make the line shorter than what was read. */
+  g_assert_cmpuint (strlen (line), ==, len);
+  g_ptr_array_add (run->lines, line);
+  read_line (run);
+}
+
+static void
+read_line (Run *run)
+{
+  g_data_input_stream_read_line_async (run->out, G_PRIORITY_DEFAULT, run->cancellable,
+                                       line_read_cb, run);
+}
+
+static void
+err_read_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  Run *run = user_data;
+
+  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_assert_no_error (error);
+
+  if (g_bytes_get_size (bytes) == 0)
+    {
+      run->err_done = TRUE;
+      return;
+    }
+
+  g_string_append_len (run->err, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  read_err (run);
+}
+
+static void
+read_err (Run *run)
+{
+  g_input_stream_read_bytes_async (run->err_stream, 4096, G_PRIORITY_DEFAULT, run->cancellable,
+                                   err_read_cb, run);
+}
+
+static void
+waited_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  Run *run = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_assert_no_error (error);
+  run->exited = TRUE;
+}
+
+/* Starts feedbell-listen with @args (NULL-terminated), URL included by the caller. */
+static Run *
+run_start (const char * const *args)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
+  const char *listen = g_getenv ("FEEDBELL_LISTEN");
+  Run *run = g_new0 (Run, 1);
+
+  g_assert_nonnull (listen);
+  g_strv_builder_add (builder, listen);
+  g_strv_builder_addv (builder, (const char **) args);
+  argv = g_strv_builder_end (builder);
+
+  run->process = g_subprocess_newv ((const char * const *) argv,
+                                    G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                    G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                    &error);
+  g_assert_no_error (error);
+  run->cancellable = g_cancellable_new ();
+  run->lines = g_ptr_array_new_with_free_func (g_free);
+  run->err = g_string_new (NULL);
+  run->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (run->process));
+  g_data_input_stream_set_newline_type (run->out, G_DATA_STREAM_NEWLINE_TYPE_LF);
+  run->err_stream = g_object_ref (g_subprocess_get_stderr_pipe (run->process));
+
+  read_line (run);
+  read_err (run);
+  g_subprocess_wait_async (run->process, run->cancellable, waited_cb, run);
+
+  return run;
+}
+
+static gboolean
+run_finished_cb (gpointer user_data)
+{
+  Run *run = user_data;
+
+  return run->exited && run->out_done && run->err_done;
+}
+
+static gboolean
+run_wait (Run   *run,
+          guint  timeout_ms)
+{
+  return fb_test_wait_until (run_finished_cb, run, timeout_ms);
+}
+
+static gboolean
+run_exited_cb (gpointer user_data)
+{
+  Run *run = user_data;
+
+  return run->exited;
+}
+
+static void
+run_free (Run *run)
+{
+  if (!run->exited)
+    {
+      /* Our own child, ended by its id. */
+      g_subprocess_force_exit (run->process);
+      fb_test_wait_until (run_exited_cb, run, 5000);
+    }
+  g_cancellable_cancel (run->cancellable);
+  fb_test_flush_main_context ();
+
+  g_clear_object (&run->out);
+  g_clear_object (&run->err_stream);
+  g_clear_object (&run->process);
+  g_clear_object (&run->cancellable);
+  g_ptr_array_unref (run->lines);
+  g_string_free (run->err, TRUE);
+  g_free (run);
+}
+
+static void
+fixture_free (Fixture *f)
+{
+  g_clear_pointer (&f->run, run_free);
+  g_ptr_array_unref (f->streams);
+  soup_server_disconnect (f->server);
+  g_clear_object (&f->server);
+  fb_test_flush_main_context ();
+  g_ptr_array_unref (f->requests);
+  g_free (f);
+}
+
+static int fixture_run (Fixture *f,
+                        ...) G_GNUC_NULL_TERMINATED;
+
+/* Runs feedbell-listen with the options given and then the URL of /events,
+ * until it exits by itself; returns its exit status. */
+static int
+fixture_run (Fixture *f,
+             ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  const char *opt;
+  va_list ap;
+
+  va_start (ap, f);
+  while ((opt = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, g_strdup (opt));
+  va_end (ap);
+  g_ptr_array_add (args, fb_test_server_url (f->server, "/events"));
+  g_ptr_array_add (args, NULL);
+
+  f->run = run_start ((const char * const *) args->pdata);
+  if (!run_wait (f->run, RUN_MS))
+    g_error ("feedbell-listen did not exit in %u ms; stderr: %s", RUN_MS, f->run->err->str);
+
+  g_test_message ("stderr: %s", f->run->err->str);
+  g_assert_true (g_subprocess_get_if_exited (f->run->process));
+  return g_subprocess_get_exit_status (f->run->process);
+}
+
+static const char *
+get_line (Fixture *f,
+          guint    i)
+{
+  g_assert_cmpuint (i, <, f->run->lines->len);
+  return f->run->lines->pdata[i];
+}
+
+static gboolean
+contains_nocase (const char *haystack,
+                 const char *needle)
+{
+  g_autofree char *h = g_ascii_strdown (haystack, -1);
+  g_autofree char *n = g_ascii_strdown (needle, -1);
+
+  return strstr (h, n) != NULL;
+}
+
+/* Output: exact lines */
+
+static const char output_stream[] =
+  "id: 1\ndata: hello\n\n"
+  "event: update\ndata: a\ndata: b\n\n"
+  "data: say \"hi\" \\ bye\n\n"
+  "data: \t\b\f\x01\x1f|\n\n"
+  "id: \xC3\xA9-2\ndata: caf\xC3\xA9 \xF0\x9F\x94\x94\n\n"
+  "data: nul[\0]\n\n"
+  "data: a\xFF" "b\xFE" "c\n\n"
+  "data: d\xE2\x82" "e\n\n";
+
+static const char * const output_lines[] = {
+  "{\"type\":\"message\",\"data\":\"hello\",\"lastEventId\":\"1\"}",
+  "{\"type\":\"update\",\"data\":\"a\\nb\",\"lastEventId\":\"1\"}",
+  "{\"type\":\"message\",\"data\":\"say \\\"hi\\\" \\\\ bye\",\"lastEventId\":\"1\"}",
+  "{\"type\":\"message\",\"data\":\"\\t\\b\\f\\u0001\\u001f|\",\"lastEventId\":\"1\"}",
+  "{\"type\":\"message\",\"data\":\"caf\xC3\xA9 \xF0\x9F\x94\x94\",\"lastEventId\":\"\xC3\xA9-2\"}",
+  "{\"type\":\"message\",\"data\":\"nul[\\u0000]\",\"lastEventId\":\"\xC3\xA9-2\"}",
+  "{\"type\":\"message\",\"data\":\"a\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c\",\"lastEventId\":\"\xC3\xA9-2\"}",
+};
+#define N_OUTPUT_LINES (G_N_ELEMENTS (output_lines) + 1)
+
+static void
+output_handler (Fixture           *f,
+                SoupServerMessage *msg,
+                const char        *path,
+                guint              index)
+{
+  /* sizeof - 1: the stream holds a NUL byte. */
+  fb_test_stream_write (fixture_stream (f, msg), output_stream, sizeof output_stream - 1);
+}
+
+static void
+test_output (void)
+{
+  Fixture *f = fixture_new (output_handler);
+  g_autofree char *count = g_strdup_printf ("%u", (guint) N_OUTPUT_LINES);
+  const char *last;
+  const char *p;
+
+  g_assert_cmpint (fixture_run (f, "--count", count, NULL), ==, 0);
+  g_assert_cmpuint (f->run->lines->len, ==, N_OUTPUT_LINES);
+
+  for (guint i = 0; i < G_N_ELEMENTS (output_lines); i++)
+    g_assert_cmpstr (get_line (f, i), ==, output_lines[i]);
+
+  /* A truncated sequence: how many U+FFFD it becomes is the decoder's choice
+   * (one per maximal subpart in WHATWG); only U+FFFD may stand for it. */
+  last = get_line (f, N_OUTPUT_LINES - 1);
+  g_assert_true (g_str_has_prefix (last, "{\"type\":\"message\",\"data\":\"d\xEF\xBF\xBD"));
+  g_assert_true (g_str_has_suffix (last, "e\",\"lastEventId\":\"\xC3\xA9-2\"}"));
+  p = last + strlen ("{\"type\":\"message\",\"data\":\"d");
+  while (g_str_has_prefix (p, "\xEF\xBF\xBD"))
+    p += 3;
+  g_assert_true (g_str_has_prefix (p, "e\""));
+
+  for (guint i = 0; i < f->run->lines->len; i++)
+    g_assert_true (g_utf8_validate (get_line (f, i), -1, NULL));
+
+  fixture_free (f);
+}
+
+/* Output: what a JSON parser reads back */
+
+static void
+test_output_json (void)
+{
+  static const struct
+  {
+    const char *type;
+    const char *data;
+    const char *id;
+  } expected[] = {
+    { "message", "hello", "1" },
+    { "update", "a\nb", "1" },
+    { "message", "say \"hi\" \\ bye", "1" },
+    { "message", "\t\b\f\x01\x1f|", "1" },
+    { "message", "caf\xC3\xA9 \xF0\x9F\x94\x94", "\xC3\xA9-2" },
+  };
+  Fixture *f = fixture_new (output_handler);
+  g_autofree char *count = g_strdup_printf ("%u", (guint) G_N_ELEMENTS (expected));
+
+  g_assert_cmpint (fixture_run (f, "--count", count, NULL), ==, 0);
+  g_assert_cmpuint (f->run->lines->len, ==, G_N_ELEMENTS (expected));
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GList) members = NULL;
+      JsonObject *object;
+
+      json_parser_load_from_data (parser, get_line (f, i), -1, &error);
+      g_assert_no_error (error);
+      g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+      object = json_node_get_object (json_parser_get_root (parser));
+
+      members = json_object_get_members (object);
+      g_assert_cmpuint (g_list_length (members), ==, 3);
+      g_assert_cmpstr (g_list_nth_data (members, 0), ==, "type");
+      g_assert_cmpstr (g_list_nth_data (members, 1), ==, "data");
+      g_assert_cmpstr (g_list_nth_data (members, 2), ==, "lastEventId");
+
+      g_assert_cmpstr (json_object_get_string_member (object, "type"), ==, expected[i].type);
+      g_assert_cmpstr (json_object_get_string_member (object, "data"), ==, expected[i].data);
+      g_assert_cmpstr (json_object_get_string_member (object, "lastEventId"), ==, expected[i].id);
+    }
+
+  fixture_free (f);
+}
+
+/* --count and --quiet */
+
+static void
+five_events_handler (Fixture           *f,
+                     SoupServerMessage *msg,
+                     const char        *path,
+                     guint              index)
+{
+  FbTestStream *stream = fixture_stream (f, msg);
+
+  for (guint i = 1; i <= 5; i++)
+    fb_test_stream_printf (stream, "id: %u\ndata: n%u\n\n", i, i);
+}
+
+static void
+test_count (void)
+{
+  Fixture *f = fixture_new (five_events_handler);
+
+  g_assert_cmpint (fixture_run (f, "--count", "3", NULL), ==, 0);
+  g_assert_cmpuint (f->run->lines->len, ==, 3);
+  g_assert_cmpstr (get_line (f, 0), ==, "{\"type\":\"message\",\"data\":\"n1\",\"lastEventId\":\"1\"}");
+  g_assert_cmpstr (get_line (f, 2), ==, "{\"type\":\"message\",\"data\":\"n3\",\"lastEventId\":\"3\"}");
+  g_assert_cmpuint (f->requests->len, ==, 1);
+
+  fixture_free (f);
+}
+
+static void
+test_quiet (void)
+{
+  Fixture *f = fixture_new (five_events_handler);
+
+  g_assert_cmpint (fixture_run (f, "--quiet", "--count", "5", NULL), ==, 0);
+  g_assert_cmpuint (f->run->lines->len, ==, 0);
+  g_assert_cmpuint (f->requests->len, ==, 1);
+
+  fixture_free (f);
+}
+
+/* Each line is out as soon as its event is in, not at exit: scripts read
+ * the output of a long-running listener line by line. */
+
+typedef struct
+{
+  Run   *run;
+  guint  n_lines;
+} LinesWanted;
+
+static gboolean
+lines_arrived_cb (gpointer user_data)
+{
+  LinesWanted *wanted = user_data;
+
+  return wanted->run->lines->len >= wanted->n_lines || wanted->run->exited;
+}
+
+static void
+test_line_flushed (void)
+{
+  Fixture *f = fixture_new (five_events_handler);
+  g_autofree char *url = fb_test_server_url (f->server, "/events");
+  const char * const args[] = { url, NULL };
+  LinesWanted wanted = { NULL, 5 };
+
+  f->run = wanted.run = run_start (args);
+  g_assert_true (fb_test_wait_until (lines_arrived_cb, &wanted, RUN_MS));
+  g_assert_false (f->run->exited);
+  g_assert_cmpuint (f->run->lines->len, ==, 5);
+  g_assert_cmpstr (get_line (f, 4), ==, "{\"type\":\"message\",\"data\":\"n5\",\"lastEventId\":\"5\"}");
+
+  fixture_free (f);
+}
+
+/* Request options */
+
+static void
+one_event_handler (Fixture           *f,
+                   SoupServerMessage *msg,
+                   const char        *path,
+                   guint              index)
+{
+  fb_test_stream_write (fixture_stream (f, msg), "data: one\n\n", -1);
+}
+
+static void
+test_last_event_id (void)
+{
+  Fixture *f = fixture_new (one_event_handler);
+
+  g_assert_cmpint (fixture_run (f, "--last-event-id", "abc-41", "--count", "1", NULL), ==, 0);
+  g_assert_cmpuint (f->requests->len, ==, 1);
+  g_assert_cmpstr (fb_test_request_header (get_request (f, 0), "Last-Event-ID"), ==, "abc-41");
+  /* The event had no id: the last id is still the one given. */
+  g_assert_cmpstr (get_line (f, 0), ==,
+                   "{\"type\":\"message\",\"data\":\"one\",\"lastEventId\":\"abc-41\"}");
+
+  fixture_free (f);
+}
+
+static void
+test_header (void)
+{
+  Fixture *f = fixture_new (one_event_handler);
+  FbTestRequest *request;
+
+  g_assert_cmpint (fixture_run (f,
+                                "--header", "X-Token: t0k3n",
+                                "--header", "X-Other: two words",
+                                "--count", "1", NULL), ==, 0);
+  g_assert_cmpuint (f->requests->len, ==, 1);
+  request = get_request (f, 0);
+  g_assert_cmpstr (fb_test_request_header (request, "X-Token"), ==, "t0k3n");
+  g_assert_cmpstr (fb_test_request_header (request, "X-Other"), ==, "two words");
+  g_assert_cmpstr (fb_test_request_header (request, "Accept"), ==, "text/event-stream");
+  g_assert_null (fb_test_request_header (request, "Last-Event-ID"));
+
+  fixture_free (f);
+}
+
+/* Exit status */
+
+static void
+status_handler (Fixture           *f,
+                SoupServerMessage *msg,
+                const char        *path,
+                guint              index)
+{
+  soup_server_message_set_status (msg, f->status, NULL);
+  if (f->content_type != NULL)
+    soup_server_message_set_response (msg, f->content_type, SOUP_MEMORY_STATIC,
+                                      "<p>hi</p>\n", 10);
+}
+
+static void
+test_exit_no_content (void)
+{
+  Fixture *f = fixture_new (status_handler);
+
+  f->status = SOUP_STATUS_NO_CONTENT;
+  g_assert_cmpint (fixture_run (f, NULL), ==, 0);
+  g_assert_cmpuint (f->run->lines->len, ==, 0);
+  g_assert_cmpuint (f->requests->len, ==, 1);
+
+  fixture_free (f);
+}
+
+typedef struct
+{
+  const char *path;
+  guint       status;
+  const char *content_type;
+  const char *in_stderr;
+  const char *or_in_stderr;
+} FailureCase;
+
+static const FailureCase failure_cases[] = {
+  { "/listen/cli/exit-status/401", 401, NULL, "401", NULL },
+  { "/listen/cli/exit-status/404", 404, NULL, "404", "not found" },
+  { "/listen/cli/exit-status/content-type", 200, "text/html", "text/html", NULL },
+};
+
+static void
+test_exit_failure (gconstpointer data)
+{
+  const FailureCase *c = data;
+  Fixture *f = fixture_new (status_handler);
+  const char *err;
+
+  f->status = c->status;
+  f->content_type = c->content_type;
+  g_assert_cmpint (fixture_run (f, NULL), ==, 1);
+  g_assert_cmpuint (f->run->lines->len, ==, 0);
+  g_assert_cmpuint (f->requests->len, ==, 1);
+
+  err = f->run->err->str;
+  g_assert_true (contains_nocase (err, c->in_stderr) ||
+                 (c->or_in_stderr != NULL && contains_nocase (err, c->or_in_stderr)));
+
+  fixture_free (f);
+}
+
+typedef struct
+{
+  const char *path;
+  const char *args[4];   /* "URL" stands for the server's URL */
+} UsageCase;
+
+static const UsageCase usage_cases[] = {
+  { "/listen/cli/usage/no-url", { "--count", "1", NULL } },
+  { "/listen/cli/usage/header-without-colon", { "--header", "X-Broken", "URL", NULL } },
+  { "/listen/cli/usage/not-http", { "ftp://127.0.0.1/events", NULL } },
+  { "/listen/cli/usage/unknown-option", { "--no-such-option", "URL", NULL } },
+};
+
+static void
+test_usage (gconstpointer data)
+{
+  const UsageCase *c = data;
+  Fixture *f = fixture_new (one_event_handler);
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; c->args[i] != NULL; i++)
+    {
+      if (g_str_equal (c->args[i], "URL"))
+        g_ptr_array_add (args, fb_test_server_url (f->server, "/events"));
+      else
+        g_ptr_array_add (args, g_strdup (c->args[i]));
+    }
+  g_ptr_array_add (args, NULL);
+
+  f->run = run_start ((const char * const *) args->pdata);
+  g_assert_true (run_wait (f->run, RUN_MS));
+  g_test_message ("stderr: %s", f->run->err->str);
+  g_assert_true (g_subprocess_get_if_exited (f->run->process));
+  g_assert_cmpint (g_subprocess_get_exit_status (f->run->process), ==, 2);
+  g_assert_cmpuint (f->run->lines->len, ==, 0);
+  fb_test_flush_main_context ();
+  g_assert_cmpuint (f->requests->len, ==, 0);
+
+  fixture_free (f);
+}
+
+/* Resume: ids 1..20, the first stream breaks after 7 in the middle of 8. */
+
+#define N_RESUME      20
+#define RESUME_BREAK   7
+
+static void
+resume_handler (Fixture           *f,
+                SoupServerMessage *msg,
+                const char        *path,
+                guint              index)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *last_id = soup_message_headers_get_one (headers, "Last-Event-ID");
+  guint from = last_id != NULL ? (guint) atoi (last_id) + 1 : 1;
+  guint to = index == 0 ? RESUME_BREAK : N_RESUME;
+  FbTestStream *stream = fixture_stream (f, msg);
+
+  fb_test_stream_write (stream, "retry: 200\n\n", -1);
+  for (guint i = from; i <= to; i++)
+    fb_test_stream_printf (stream, "id: %u\ndata: event %u\n\n", i, i);
+
+  if (index == 0)
+    {
+      fb_test_stream_printf (stream, "id: %u\ndata: par", RESUME_BREAK + 1);
+      fb_test_stream_end (stream);
+    }
+}
+
+static void
+test_resume (void)
+{
+  Fixture *f = fixture_new (resume_handler);
+  g_autofree char *count = g_strdup_printf ("%u", N_RESUME);
+
+  g_assert_cmpint (fixture_run (f, "--count", count, NULL), ==, 0);
+  g_assert_cmpuint (f->requests->len, ==, 2);
+  g_assert_null (fb_test_request_header (get_request (f, 0), "Last-Event-ID"));
+  g_assert_cmpstr (fb_test_request_header (get_request (f, 1), "Last-Event-ID"), ==, "7");
+
+  g_assert_cmpuint (f->run->lines->len, ==, N_RESUME);
+  for (guint i = 1; i <= N_RESUME; i++)
+    {
+      g_autofree char *line =
+        g_strdup_printf ("{\"type\":\"message\",\"data\":\"event %u\",\"lastEventId\":\"%u\"}", i, i);
+
+      g_assert_cmpstr (get_line (f, i - 1), ==, line);
+    }
+
+  fixture_free (f);
+}
+
+/* --verbose and --idle-timeout */
+
+static void
+test_verbose (void)
+{
+  Fixture *f = fixture_new (one_event_handler);
+
+  g_assert_cmpint (fixture_run (f, "--verbose", "--count", "1", NULL), ==, 0);
+  g_assert_cmpuint (f->run->lines->len, ==, 1);
+  g_assert_true (contains_nocase (f->run->err->str, "connecting"));
+  g_assert_true (contains_nocase (f->run->err->str, "open"));
+
+  fixture_free (f);
+}
+
+static void
+stall_then_event_handler (Fixture           *f,
+                          SoupServerMessage *msg,
+                          const char        *path,
+                          guint              index)
+{
+  FbTestStream *stream = fixture_stream (f, msg);
+
+  /* The first stream goes silent with its socket open. */
+  if (index == 0)
+    fb_test_stream_write (stream, "retry: 200\n\n", -1);
+  else
+    fb_test_stream_write (stream, "data: after idle\n\n", -1);
+}
+
+static void
+test_idle_timeout (void)
+{
+  Fixture *f = fixture_new (stall_then_event_handler);
+  gint64 gap_ms;
+
+  g_assert_cmpint (fixture_run (f, "--idle-timeout", "1", "--count", "1", NULL), ==, 0);
+  g_assert_cmpuint (f->requests->len, ==, 2);
+  gap_ms = (get_request (f, 1)->time_us - get_request (f, 0)->time_us) / 1000;
+  g_assert_cmpint (gap_ms, >=, 1000);
+  g_assert_cmpint (gap_ms, <, 4000);
+  g_assert_cmpstr (get_line (f, 0), ==,
+                   "{\"type\":\"message\",\"data\":\"after idle\",\"lastEventId\":\"\"}");
+
+  fixture_free (f);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/listen/cli/output", test_output);
+  g_test_add_func ("/listen/cli/output-json", test_output_json);
+  g_test_add_func ("/listen/cli/count", test_count);
+  g_test_add_func ("/listen/cli/quiet", test_quiet);
+  g_test_add_func ("/listen/cli/line-flushed", test_line_flushed);
+  g_test_add_func ("/listen/cli/last-event-id", test_last_event_id);
+  g_test_add_func ("/listen/cli/header", test_header);
+  g_test_add_func ("/listen/cli/exit-status/204", test_exit_no_content);
+  for (guint i = 0; i < G_N_ELEMENTS (failure_cases); i++)
+    g_test_add_data_func (failure_cases[i].path, &failure_cases[i], test_exit_failure);
+  for (guint i = 0; i < G_N_ELEMENTS (usage_cases); i++)
+    g_test_add_data_func (usage_cases[i].path, &usage_cases[i], test_usage);
+  g_test_add_func ("/listen/cli/resume", test_resume);
+  g_test_add_func ("/listen/cli/verbose", test_verbose);
+  g_test_add_func ("/listen/cli/idle-timeout", test_idle_timeout);
+
+  return g_test_run ();
+}
