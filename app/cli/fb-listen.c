@@ -116,7 +116,7 @@ event_cb (FbSseConnection *connection,
     {
       if (fb_event_log_has_seen (listen->log, event->last_event_id))
         return;
-      fb_event_log_record (listen->log, event->last_event_id);
+      fb_event_log_record (listen->log, event->last_event_id, NULL);
     }
 
   listen->received++;

@@ -26,6 +26,7 @@ struct _FbEventLog
 
   char       *path;
   char       *last_event_id;
+  char       *resume_param;       /* NULL: Last-Event-ID; else a query parameter (ntfy's since) */
   gint64      last_seen;          /* g_get_real_time () of the last record */
   GHashTable *seen;               /* id → position, as set */
   GQueue      order;              /* oldest first, owns the ids */
@@ -88,6 +89,8 @@ parse (FbEventLog  *self,
 
   self->last_event_id = g_strdup (json_object_get_string_member_with_default (object, "lastEventId", ""));
   self->last_seen = json_object_get_int_member_with_default (object, "lastSeen", 0);
+  if (json_object_get_string_member_with_default (object, "resumeParam", "")[0] != '\0')
+    self->resume_param = g_strdup (json_object_get_string_member (object, "resumeParam"));
 
   if (json_object_has_member (object, "seen") &&
       JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "seen")))
@@ -127,10 +130,9 @@ load (FbEventLog *self)
       g_message ("%s is damaged (%s); set aside as %s, this feed starts afresh",
                  self->path, error->message, aside);
       g_rename (self->path, aside);
-      g_clear_pointer (&self->last_event_id, g_free);
-      self->last_seen = 0;
-      g_hash_table_remove_all (self->seen);
-      g_queue_clear_full (&self->order, g_free);
+      fb_event_log_forget (self);
+      self->dirty = FALSE;
+      g_clear_handle_id (&self->save_id, g_source_remove);
     }
 }
 
@@ -146,6 +148,8 @@ serialize (FbEventLog *self)
   json_builder_add_int_value (builder, 1);
   json_builder_set_member_name (builder, "lastEventId");
   json_builder_add_string_value (builder, self->last_event_id ? self->last_event_id : "");
+  json_builder_set_member_name (builder, "resumeParam");
+  json_builder_add_string_value (builder, self->resume_param ? self->resume_param : "");
   json_builder_set_member_name (builder, "lastSeen");
   json_builder_add_int_value (builder, self->last_seen);
   json_builder_set_member_name (builder, "seen");
@@ -218,6 +222,17 @@ save_cb (gpointer user_data)
 }
 
 static void
+schedule_save (FbEventLog *self)
+{
+  self->dirty = TRUE;
+  if (self->save_id == 0)
+    {
+      self->save_id = g_timeout_add (FB_EVENT_LOG_DEBOUNCE_MS, save_cb, self);
+      g_source_set_name_by_id (self->save_id, "[feedbell] event log save");
+    }
+}
+
+static void
 fb_event_log_dispose (GObject *object)
 {
   FbEventLog *self = FB_EVENT_LOG (object);
@@ -237,6 +252,7 @@ fb_event_log_finalize (GObject *object)
 
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->last_event_id, g_free);
+  g_clear_pointer (&self->resume_param, g_free);
   g_clear_pointer (&self->seen, g_hash_table_unref);
   g_queue_clear_full (&self->order, g_free);
 
@@ -329,14 +345,50 @@ fb_event_log_has_seen (FbEventLog *self,
 }
 
 /**
+ * fb_event_log_get_resume_param:
+ *
+ * Returns: (nullable): the query parameter that carries the id on reconnect
+ *   (ntfy's "since"), or %NULL when it goes in Last-Event-ID
+ */
+const char *
+fb_event_log_get_resume_param (FbEventLog *self)
+{
+  g_return_val_if_fail (FB_IS_EVENT_LOG (self), NULL);
+
+  return self->resume_param;
+}
+
+/**
+ * fb_event_log_forget:
+ *
+ * Starts afresh: for a feed whose address changed.
+ */
+void
+fb_event_log_forget (FbEventLog *self)
+{
+  g_return_if_fail (FB_IS_EVENT_LOG (self));
+
+  g_clear_pointer (&self->last_event_id, g_free);
+  g_clear_pointer (&self->resume_param, g_free);
+  self->last_seen = 0;
+  g_hash_table_remove_all (self->seen);
+  g_queue_clear_full (&self->order, g_free);
+  g_queue_init (&self->order);
+  schedule_save (self);
+}
+
+/**
  * fb_event_log_record:
  * @id: (nullable): the id of an event that was just delivered
+ * @resume_param: (nullable): how the server takes it back: %NULL for
+ *   Last-Event-ID, or a query parameter such as "since"
  *
  * Makes @id the point to resume after and remembers it; saved soon.
  */
 void
 fb_event_log_record (FbEventLog *self,
-                     const char *id)
+                     const char *id,
+                     const char *resume_param)
 {
   g_return_if_fail (FB_IS_EVENT_LOG (self));
 
@@ -346,14 +398,13 @@ fb_event_log_record (FbEventLog *self,
   remember (self, id);
   g_free (self->last_event_id);
   self->last_event_id = g_strdup (id);
-  self->last_seen = g_get_real_time ();
-  self->dirty = TRUE;
-
-  if (self->save_id == 0)
+  if (g_strcmp0 (self->resume_param, resume_param) != 0)
     {
-      self->save_id = g_timeout_add (FB_EVENT_LOG_DEBOUNCE_MS, save_cb, self);
-      g_source_set_name_by_id (self->save_id, "[feedbell] event log save");
+      g_free (self->resume_param);
+      self->resume_param = g_strdup (resume_param);
     }
+  self->last_seen = g_get_real_time ();
+  schedule_save (self);
 }
 
 /**

@@ -21,7 +21,10 @@ gint64      fb_event_log_get_last_seen      (FbEventLog  *self);
 gboolean    fb_event_log_has_seen           (FbEventLog  *self,
                                              const char  *id);
 void        fb_event_log_record             (FbEventLog  *self,
-                                             const char  *id);
+                                             const char  *id,
+                                             const char  *resume_param);
+const char *fb_event_log_get_resume_param   (FbEventLog  *self);
+void        fb_event_log_forget             (FbEventLog  *self);
 gboolean    fb_event_log_flush              (FbEventLog  *self,
                                              GError     **error);
 guint       fb_event_log_get_n_writes       (FbEventLog  *self);

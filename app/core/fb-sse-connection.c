@@ -717,7 +717,7 @@ static void
 connect_now (FbSseConnection *self)
 {
   set_state (self, FB_SSE_STATE_CONNECTING);
-  self->connect_timeout_id = g_timeout_add_seconds (self->connect_timeout, connect_timeout_cb, self);
+  self->connect_timeout_id = g_timeout_add (self->connect_timeout * 1000, connect_timeout_cb, self);
   send_request (self);
 }
 

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "fb-application"
+
+#include "config.h"
+
+#include "fb-application-private.h"
+
+#include <glib/gi18n.h>
+
+#include "fb-message.h"
+
+/* The `app.*` actions: what the tray menu, the window and notification
+ * buttons ask for. */
+
+#define SNOOZE_SECONDS (60 * 60)
+
+static FbFeed *
+lookup_feed (FbApplication *self,
+             GVariant      *parameter)
+{
+  return fb_feed_manager_lookup (self->manager, g_variant_get_string (parameter, NULL));
+}
+
+static void
+preferences_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  _fb_application_show_window (user_data);
+}
+
+static void
+reconnect_all_cb (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  FbApplication *self = user_data;
+
+  fb_feed_manager_reconnect_all (self->manager);
+}
+
+static void
+reconnect_feed_cb (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  FbFeed *feed = lookup_feed (user_data, parameter);
+
+  if (feed != NULL && fb_feed_get_connection (feed) != NULL)
+    fb_sse_connection_reconnect_now (fb_feed_get_connection (feed));
+}
+
+static void
+pause_change_state_cb (GSimpleAction *action,
+                       GVariant      *value,
+                       gpointer       user_data)
+{
+  FbApplication *self = user_data;
+
+  g_settings_set_boolean (self->settings, "paused", g_variant_get_boolean (value));
+}
+
+static void
+paused_changed_cb (GSettings     *settings,
+                   const char    *key,
+                   GSimpleAction *action)
+{
+  g_simple_action_set_state (action, g_variant_new_boolean (g_settings_get_boolean (settings, key)));
+}
+
+static void
+quit_cb (GSimpleAction *action,
+         GVariant      *parameter,
+         gpointer       user_data)
+{
+  FbApplication *self = user_data;
+
+  if (self->window != NULL)
+    gtk_widget_destroy (self->window);
+  g_application_quit (G_APPLICATION (self));
+}
+
+static void
+open_url (FbApplication *self,
+          const char    *url)
+{
+  g_autoptr(GError) error = NULL;
+  GtkWindow *parent = self->window ? GTK_WINDOW (self->window) : NULL;
+
+  /* URLs come from servers: only the web, never file:, javascript: or data:. */
+  if (!fb_url_is_safe (url))
+    {
+      g_message ("Not opening “%s”: only http and https addresses are opened", url);
+      return;
+    }
+
+  if (!gtk_show_uri_on_window (parent, url, GDK_CURRENT_TIME, &error))
+    g_message ("Could not open %s: %s", url, error->message);
+}
+
+static void
+open_url_cb (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  open_url (user_data, g_variant_get_string (parameter, NULL));
+}
+
+static void
+open_urls_cb (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  g_autofree const char **urls = g_variant_get_strv (parameter, NULL);
+
+  for (guint i = 0; urls[i] != NULL; i++)
+    open_url (user_data, urls[i]);
+}
+
+static void
+open_recent_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  FbApplication *self = user_data;
+  GPtrArray *recent = fb_notifier_get_recent (self->notifier);
+  guint index = g_variant_get_uint32 (parameter);
+  FbMessage *message;
+
+  if (index >= recent->len)
+    return;
+
+  message = g_ptr_array_index (recent, index);
+  if (fb_message_get_click_url (message) != NULL)
+    open_url (self, fb_message_get_click_url (message));
+  else
+    fb_notifier_show_again (self->notifier, index);
+}
+
+static gboolean
+snooze_over_cb (gpointer user_data)
+{
+  FbFeed *feed = user_data;
+
+  if (!fb_feed_is_snoozed (feed))
+    fb_feed_set_snoozed_until (feed, 0);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+snooze_feed_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  FbFeed *feed = lookup_feed (user_data, parameter);
+
+  if (feed == NULL)
+    return;
+
+  fb_feed_set_snoozed_until (feed, g_get_real_time () + (gint64) SNOOZE_SECONDS * G_USEC_PER_SEC);
+  /* Say so in the tray when it ends. */
+  g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, SNOOZE_SECONDS + 1, snooze_over_cb,
+                              g_object_ref (feed), g_object_unref);
+}
+
+static void
+end_snooze_cb (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  FbFeed *feed = lookup_feed (user_data, parameter);
+
+  if (feed != NULL)
+    fb_feed_set_snoozed_until (feed, 0);
+}
+
+void
+_fb_application_install_actions (FbApplication *self)
+{
+  static const GActionEntry entries[] = {
+    { "preferences", preferences_cb },
+    { "reconnect-all", reconnect_all_cb },
+    { "reconnect-feed", reconnect_feed_cb, "s" },
+    { "quit", quit_cb },
+    { "open-url", open_url_cb, "s" },
+    { "open-urls", open_urls_cb, "as" },
+    { "open-recent", open_recent_cb, "u" },
+    { "snooze-feed", snooze_feed_cb, "s" },
+    { "end-snooze", end_snooze_cb, "s" },
+  };
+  g_autoptr(GSimpleAction) pause = NULL;
+  static const char *quit_accels[] = { "<Control>q", NULL };
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
+
+  pause = g_simple_action_new_stateful ("pause", NULL,
+                                        g_variant_new_boolean (g_settings_get_boolean (self->settings,
+                                                                                       "paused")));
+  g_signal_connect (pause, "change-state", G_CALLBACK (pause_change_state_cb), self);
+  g_signal_connect_object (self->settings, "changed::paused", G_CALLBACK (paused_changed_cb), pause, 0);
+  g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (pause));
+
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+}

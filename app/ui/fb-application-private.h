@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "fb-application.h"
+#include "fb-feed-manager.h"
+#include "fb-indicator.h"
+#include "fb-notifier.h"
+
+G_BEGIN_DECLS
+
+struct _FbApplication
+{
+  GtkApplication  parent_instance;
+
+  GSettings      *settings;
+  FbFeedManager  *manager;
+  FbNotifier     *notifier;
+  FbIndicator    *indicator;
+  GtkWidget      *window;
+};
+
+void _fb_application_install_actions (FbApplication *self);
+void _fb_application_show_window     (FbApplication *self);
+
+G_END_DECLS

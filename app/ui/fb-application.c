@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "fb-application"
+
+#include "config.h"
+
+#include "fb-application-private.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "fb-message.h"
+#include "fb-window.h"
+
+/*
+ * The app: one instance per session that runs without a window (held) and
+ * quits only when asked. A second `feedbell` opens the first one's window;
+ * `--add-feed` and `--status` are handled by the running instance.
+ */
+
+G_DEFINE_FINAL_TYPE (FbApplication, fb_application, GTK_TYPE_APPLICATION)
+
+static const GOptionEntry command_line_options[] = {
+  { "background", 'b', 0, G_OPTION_ARG_NONE, NULL,
+    N_("Start without a window (for starting at login)"), NULL },
+  { "add-feed", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Subscribe to the feed at URL"), N_("URL") },
+  { "name", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Name for the feed added with --add-feed"), N_("NAME") },
+  { "status", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Print every feed’s state as JSON lines and exit"), NULL },
+  G_OPTION_ENTRY_NULL
+};
+
+static void
+message_cb (FbFeedManager *manager,
+            FbFeed        *feed,
+            FbMessage     *message,
+            gboolean       catch_up,
+            FbApplication *self)
+{
+  fb_notifier_post (self->notifier, feed, message, catch_up);
+}
+
+static void
+fb_application_startup (GApplication *app)
+{
+  FbApplication *self = FB_APPLICATION (app);
+
+  G_APPLICATION_CLASS (fb_application_parent_class)->startup (app);
+
+  gtk_window_set_default_icon_name (APP_ID);
+  if (g_getenv ("FEEDBELL_ICON_DIR") != NULL)
+    gtk_icon_theme_append_search_path (gtk_icon_theme_get_default (), g_getenv ("FEEDBELL_ICON_DIR"));
+  else
+    gtk_icon_theme_append_search_path (gtk_icon_theme_get_default (), FB_SOURCE_ICON_DIR);
+
+  self->settings = g_settings_new (APP_ID);
+  self->notifier = fb_notifier_new (self->settings);
+  self->manager = fb_feed_manager_new (self->settings);
+  g_signal_connect_object (self->manager, "message", G_CALLBACK (message_cb), self, 0);
+  _fb_application_install_actions (self);
+  self->indicator = fb_indicator_new (app, self->manager, self->notifier, self->settings);
+
+  /* A notification app lives on without windows, until Quit. */
+  g_application_hold (app);
+}
+
+static void
+fb_application_shutdown (GApplication *app)
+{
+  FbApplication *self = FB_APPLICATION (app);
+
+  if (self->manager != NULL)
+    fb_feed_manager_shutdown (self->manager);
+  g_clear_object (&self->indicator);
+  g_clear_object (&self->manager);
+  g_clear_object (&self->notifier);
+  g_clear_object (&self->settings);
+
+  G_APPLICATION_CLASS (fb_application_parent_class)->shutdown (app);
+}
+
+static void
+fb_application_activate (GApplication *app)
+{
+  _fb_application_show_window (FB_APPLICATION (app));
+}
+
+void
+_fb_application_show_window (FbApplication *self)
+{
+  if (self->window == NULL)
+    {
+      self->window = GTK_WIDGET (fb_window_new (self, self->manager));
+      g_object_add_weak_pointer (G_OBJECT (self->window), (gpointer *) &self->window);
+    }
+
+  gtk_window_present (GTK_WINDOW (self->window));
+}
+
+static void
+print_status (FbApplication           *self,
+              GApplicationCommandLine *cmdline)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->manager));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(FbFeed) feed = g_list_model_get_item (G_LIST_MODEL (self->manager), i);
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonGenerator) generator = json_generator_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *status = fb_feed_dup_status_text (feed);
+      g_autofree char *line = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_string_value (builder, fb_feed_get_id (feed));
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, fb_feed_get_display_name (feed));
+      json_builder_set_member_name (builder, "url");
+      json_builder_add_string_value (builder, fb_feed_get_url (feed));
+      json_builder_set_member_name (builder, "state");
+      json_builder_add_string_value (builder, fb_feed_state_to_nick (feed));
+      json_builder_set_member_name (builder, "status");
+      json_builder_add_string_value (builder, status);
+      json_builder_end_object (builder);
+
+      root = json_builder_get_root (builder);
+      json_generator_set_root (generator, root);
+      line = json_generator_to_data (generator, NULL);
+      g_application_command_line_print (cmdline, "%s\n", line);
+    }
+}
+
+static gboolean
+is_http_url (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+
+  return uri != NULL && g_uri_get_host (uri) != NULL && g_uri_get_host (uri)[0] != '\0' &&
+         (g_ascii_strcasecmp (g_uri_get_scheme (uri), "http") == 0 ||
+          g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0);
+}
+
+static int
+fb_application_command_line (GApplication            *app,
+                             GApplicationCommandLine *cmdline)
+{
+  FbApplication *self = FB_APPLICATION (app);
+  GVariantDict *dict = g_application_command_line_get_options_dict (cmdline);
+  const char *url = NULL;
+  const char *name = NULL;
+
+  if (g_variant_dict_contains (dict, "status"))
+    {
+      print_status (self, cmdline);
+      return 0;
+    }
+
+  if (g_variant_dict_lookup (dict, "add-feed", "&s", &url))
+    {
+      if (!is_http_url (url))
+        {
+          g_application_command_line_printerr (cmdline, _("“%s” is not an http or https address\n"), url);
+          return 2;
+        }
+      g_variant_dict_lookup (dict, "name", "&s", &name);
+      fb_feed_manager_add_feed (self->manager, url, name);
+      return 0;
+    }
+
+  if (!g_variant_dict_contains (dict, "background"))
+    g_application_activate (app);
+
+  return 0;
+}
+
+static int
+fb_application_handle_local_options (GApplication *app,
+                                     GVariantDict *options)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_variant_dict_contains (options, "status"))
+    return -1;
+
+  /* --status asks the running instance; it never starts one. */
+  if (!g_application_register (app, NULL, &error))
+    {
+      g_printerr ("feedbell: %s\n", error->message);
+      return 1;
+    }
+  if (!g_application_get_is_remote (app))
+    {
+      g_printerr ("%s\n", _("Feedbell is not running"));
+      return 1;
+    }
+
+  return -1;
+}
+
+static void
+fb_application_class_init (FbApplicationClass *klass)
+{
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  app_class->startup = fb_application_startup;
+  app_class->shutdown = fb_application_shutdown;
+  app_class->activate = fb_application_activate;
+  app_class->command_line = fb_application_command_line;
+  app_class->handle_local_options = fb_application_handle_local_options;
+}
+
+static void
+fb_application_init (FbApplication *self)
+{
+  g_application_add_main_option_entries (G_APPLICATION (self), command_line_options);
+}
+
+FbApplication *
+fb_application_new (void)
+{
+  return g_object_new (FB_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_HANDLES_COMMAND_LINE,
+                       NULL);
+}
+
+FbFeedManager *
+fb_application_get_manager (FbApplication *self)
+{
+  g_return_val_if_fail (FB_IS_APPLICATION (self), NULL);
+
+  return self->manager;
+}

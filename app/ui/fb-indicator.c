@@ -1,0 +1,437 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "fb-indicator"
+
+#include "config.h"
+
+#include "fb-indicator.h"
+
+#include <glib/gi18n.h>
+#include <libayatana-appindicator/app-indicator.h>
+
+/*
+ * The tray icon (a StatusNotifierItem) and its menu. The only file that
+ * includes AppIndicator. The icon sums up every feed; the menu has a row
+ * per feed with its state in words, the recent messages, and the app's
+ * actions. Menu items only activate `app.*` actions.
+ *
+ * Rebuilding is rate-limited: a burst of state changes or messages costs
+ * one rebuild per REFRESH_MS, so a flapping feed cannot thrash the menu.
+ */
+
+#define REFRESH_MS        250
+#define COUNTDOWN_SECONDS 10
+#define RECENT_IN_MENU    10
+#define WATCHER_NAME      "org.kde.StatusNotifierWatcher"
+
+struct _FbIndicator
+{
+  GObject        parent_instance;
+
+  GApplication  *app;
+  FbFeedManager *manager;
+  FbNotifier    *notifier;
+  GSettings     *settings;
+  AppIndicator  *indicator;
+  GtkWidget     *menu;
+  const char    *icon_name;
+  guint          refresh_id;
+  guint          countdown_id;
+  guint          watch_id;
+  gboolean       has_host;
+  gboolean       told_no_host;
+};
+
+G_DEFINE_FINAL_TYPE (FbIndicator, fb_indicator, G_TYPE_OBJECT)
+
+static void
+append_item (GtkWidget  *menu,
+             const char *label,
+             const char *action,
+             GVariant   *target)
+{
+  GtkWidget *item = gtk_menu_item_new_with_mnemonic (label);
+
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (item), action);
+  if (target != NULL)
+    gtk_actionable_set_action_target_value (GTK_ACTIONABLE (item), target);
+  gtk_menu_shell_append (GTK_MENU_SHELL (menu), item);
+}
+
+static GtkWidget *
+feed_row (FbFeed *feed)
+{
+  g_autofree char *status = fb_feed_dup_status_text (feed);
+  g_autofree char *label = NULL;
+  GtkWidget *item, *submenu;
+  GVariant *id = g_variant_new_string (fb_feed_get_id (feed));
+
+  g_variant_ref_sink (id);
+  /* TRANSLATORS: a feed's row in the tray menu: "Builds — connected" */
+  label = g_strdup_printf (_("%s — %s"), fb_feed_get_display_name (feed), status);
+  item = gtk_menu_item_new_with_label (label);
+  submenu = gtk_menu_new ();
+  append_item (submenu, _("_Reconnect"), "app.reconnect-feed", id);
+  if (fb_feed_is_snoozed (feed))
+    append_item (submenu, _("_End Snooze"), "app.end-snooze", id);
+  else
+    append_item (submenu, _("_Snooze for 1 Hour"), "app.snooze-feed", id);
+  gtk_menu_item_set_submenu (GTK_MENU_ITEM (item), submenu);
+  g_variant_unref (id);
+
+  return item;
+}
+
+static GtkWidget *
+recent_menu (FbIndicator *self)
+{
+  GPtrArray *recent = fb_notifier_get_recent (self->notifier);
+  GtkWidget *menu = gtk_menu_new ();
+
+  if (recent->len == 0)
+    {
+      GtkWidget *item = gtk_menu_item_new_with_label (_("No messages yet"));
+
+      gtk_widget_set_sensitive (item, FALSE);
+      gtk_menu_shell_append (GTK_MENU_SHELL (menu), item);
+      return menu;
+    }
+
+  for (guint i = 0; i < MIN (recent->len, RECENT_IN_MENU); i++)
+    {
+      FbMessage *message = g_ptr_array_index (recent, i);
+      g_autofree char *label = NULL;
+      g_autofree char *shown = NULL;
+
+      label = g_strdup_printf ("%s: %s", fb_message_get_feed_name (message),
+                               fb_message_get_title (message));
+      if (g_utf8_strlen (label, -1) > 60)
+        {
+          g_autofree char *cut = g_utf8_substring (label, 0, 59);
+
+          shown = g_strconcat (cut, "…", NULL);
+        }
+      else
+        shown = g_strdup (label);
+
+      /* No mnemonic: the text comes from a server. */
+      {
+        GtkWidget *item = gtk_menu_item_new_with_label (shown);
+
+        gtk_actionable_set_action_name (GTK_ACTIONABLE (item), "app.open-recent");
+        gtk_actionable_set_action_target_value (GTK_ACTIONABLE (item), g_variant_new_uint32 (i));
+        gtk_menu_shell_append (GTK_MENU_SHELL (menu), item);
+      }
+    }
+
+  return menu;
+}
+
+static void
+count_states (FbIndicator *self,
+              guint       *n_enabled,
+              guint       *n_open,
+              guint       *n_failed)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->manager));
+
+  *n_enabled = *n_open = *n_failed = 0;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(FbFeed) feed = g_list_model_get_item (G_LIST_MODEL (self->manager), i);
+
+      if (!fb_feed_get_enabled (feed))
+        continue;
+      (*n_enabled)++;
+      if (fb_feed_get_state (feed) == FB_SSE_STATE_OPEN)
+        (*n_open)++;
+      else if (fb_feed_get_state (feed) == FB_SSE_STATE_FAILED ||
+               fb_feed_get_state (feed) == FB_SSE_STATE_STOPPED)
+        (*n_failed)++;
+    }
+}
+
+/**
+ * fb_indicator_dup_summary:
+ *
+ * Returns: (transfer full): the icon's meaning in words, also its title
+ */
+char *
+fb_indicator_dup_summary (FbIndicator *self)
+{
+  guint n_enabled, n_open, n_failed;
+
+  count_states (self, &n_enabled, &n_open, &n_failed);
+
+  if (n_enabled == 0)
+    {
+      self->icon_name = "feedbell-no-feeds-symbolic";
+      return g_strdup (_("Feedbell: no feeds configured"));
+    }
+  if (g_settings_get_boolean (self->settings, "paused"))
+    {
+      self->icon_name = "feedbell-paused-symbolic";
+      return g_strdup (_("Feedbell: notifications paused"));
+    }
+  if (n_failed > 0)
+    {
+      self->icon_name = "feedbell-failed-symbolic";
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Feedbell: %u feed failed",
+                                           "Feedbell: %u feeds failed", n_failed), n_failed);
+    }
+  if (n_open < n_enabled)
+    {
+      self->icon_name = "feedbell-reconnecting-symbolic";
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Feedbell: %u feed reconnecting",
+                                           "Feedbell: %u feeds reconnecting", n_enabled - n_open),
+                              n_enabled - n_open);
+    }
+
+  self->icon_name = "feedbell-connected-symbolic";
+  return g_strdup (_("Feedbell: all feeds connected"));
+}
+
+static gboolean
+any_waiting (FbIndicator *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->manager));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(FbFeed) feed = g_list_model_get_item (G_LIST_MODEL (self->manager), i);
+
+      if (fb_feed_get_state (feed) == FB_SSE_STATE_WAITING_RETRY)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean countdown_cb (gpointer user_data);
+
+static void
+rebuild (FbIndicator *self)
+{
+  g_autofree char *summary = fb_indicator_dup_summary (self);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->manager));
+  GtkWidget *menu = gtk_menu_new ();
+  GtkWidget *old_menu;
+  GtkWidget *item;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(FbFeed) feed = g_list_model_get_item (G_LIST_MODEL (self->manager), i);
+
+      gtk_menu_shell_append (GTK_MENU_SHELL (menu), feed_row (feed));
+    }
+  if (n == 0)
+    {
+      item = gtk_menu_item_new_with_label (_("No feeds yet"));
+      gtk_widget_set_sensitive (item, FALSE);
+      gtk_menu_shell_append (GTK_MENU_SHELL (menu), item);
+    }
+
+  gtk_menu_shell_append (GTK_MENU_SHELL (menu), gtk_separator_menu_item_new ());
+  item = gtk_menu_item_new_with_mnemonic (_("Re_cent"));
+  gtk_menu_item_set_submenu (GTK_MENU_ITEM (item), recent_menu (self));
+  gtk_menu_shell_append (GTK_MENU_SHELL (menu), item);
+
+  item = gtk_check_menu_item_new_with_mnemonic (_("_Pause Notifications"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (item), "app.pause");
+  gtk_menu_shell_append (GTK_MENU_SHELL (menu), item);
+  append_item (menu, _("Reconnect _All"), "app.reconnect-all", NULL);
+  gtk_menu_shell_append (GTK_MENU_SHELL (menu), gtk_separator_menu_item_new ());
+  append_item (menu, _("P_references…"), "app.preferences", NULL);
+  append_item (menu, _("_Quit"), "app.quit", NULL);
+
+  /* Menu items find `app.*` through the widget tree; a tray menu has no window. */
+  gtk_widget_insert_action_group (menu, "app", G_ACTION_GROUP (self->app));
+  gtk_widget_show_all (menu);
+  old_menu = g_steal_pointer (&self->menu);
+  self->menu = g_object_ref (menu);
+  app_indicator_set_menu (self->indicator, GTK_MENU (menu));
+  if (old_menu != NULL)
+    {
+      gtk_widget_destroy (old_menu);
+      g_object_unref (old_menu);
+    }
+
+  app_indicator_set_icon_full (self->indicator, self->icon_name, summary);
+  app_indicator_set_title (self->indicator, summary);
+
+  /* Only while a feed counts down to its retry does the menu need a refresh of its own. */
+  if (any_waiting (self) && self->countdown_id == 0)
+    self->countdown_id = g_timeout_add_seconds (COUNTDOWN_SECONDS, countdown_cb, self);
+}
+
+static gboolean
+countdown_cb (gpointer user_data)
+{
+  FbIndicator *self = user_data;
+
+  self->countdown_id = 0;
+  rebuild (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+refresh_cb (gpointer user_data)
+{
+  FbIndicator *self = user_data;
+
+  self->refresh_id = 0;
+  rebuild (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_refresh (FbIndicator *self)
+{
+  if (self->refresh_id == 0)
+    self->refresh_id = g_timeout_add (REFRESH_MS, refresh_cb, self);
+}
+
+static void
+items_changed_cb (GListModel  *model,
+                  guint        position,
+                  guint        removed,
+                  guint        added,
+                  FbIndicator *self)
+{
+  queue_refresh (self);
+}
+
+static void
+watcher_appeared_cb (GDBusConnection *connection,
+                     const char      *name,
+                     const char      *owner,
+                     gpointer         user_data)
+{
+  FbIndicator *self = user_data;
+
+  self->has_host = TRUE;
+  g_debug ("Tray host %s appeared", owner);
+}
+
+static void
+watcher_vanished_cb (GDBusConnection *connection,
+                     const char      *name,
+                     gpointer         user_data)
+{
+  FbIndicator *self = user_data;
+
+  self->has_host = FALSE;
+  if (self->told_no_host)
+    return;
+
+  self->told_no_host = TRUE;
+  g_message ("No tray (StatusNotifierWatcher) on the session bus");
+  fb_notifier_notice (self->notifier,
+                      _("Feedbell is running without a tray icon"),
+                      _("Your desktop shows no tray icons. On GNOME, install the "
+                        "“AppIndicator and KStatusNotifierItem Support” extension to see "
+                        "Feedbell’s status. Until then, open Feedbell from the "
+                        "applications menu to see your feeds."));
+}
+
+static void
+fb_indicator_dispose (GObject *object)
+{
+  FbIndicator *self = FB_INDICATOR (object);
+
+  g_clear_handle_id (&self->refresh_id, g_source_remove);
+  g_clear_handle_id (&self->countdown_id, g_source_remove);
+  g_clear_handle_id (&self->watch_id, g_bus_unwatch_name);
+  if (self->manager != NULL)
+    g_signal_handlers_disconnect_by_data (self->manager, self);
+  if (self->notifier != NULL)
+    g_signal_handlers_disconnect_by_data (self->notifier, self);
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
+  if (self->indicator != NULL)
+    app_indicator_set_status (self->indicator, APP_INDICATOR_STATUS_PASSIVE);
+  g_clear_object (&self->indicator);
+  if (self->menu != NULL)
+    gtk_widget_destroy (self->menu);
+  g_clear_object (&self->menu);
+  g_clear_object (&self->manager);
+  g_clear_object (&self->notifier);
+  g_clear_object (&self->settings);
+  self->app = NULL;
+
+  G_OBJECT_CLASS (fb_indicator_parent_class)->dispose (object);
+}
+
+static void
+fb_indicator_class_init (FbIndicatorClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = fb_indicator_dispose;
+}
+
+static void
+fb_indicator_init (FbIndicator *self)
+{
+}
+
+/* Installed icons come from the theme; an uninstalled run brings its own. */
+static void
+set_icon_theme_path (FbIndicator *self)
+{
+  const char *dir = g_getenv ("FEEDBELL_ICON_DIR");
+
+  if (dir == NULL && !gtk_icon_theme_has_icon (gtk_icon_theme_get_default (),
+                                               "feedbell-connected-symbolic"))
+    dir = FB_SOURCE_ICON_DIR;
+
+  if (dir != NULL)
+    app_indicator_set_icon_theme_path (self->indicator, dir);
+}
+
+FbIndicator *
+fb_indicator_new (GApplication  *app,
+                  FbFeedManager *manager,
+                  FbNotifier    *notifier,
+                  GSettings     *settings)
+{
+  FbIndicator *self = g_object_new (FB_TYPE_INDICATOR, NULL);
+  g_autofree char *summary = NULL;
+
+  self->app = app;
+  self->manager = g_object_ref (manager);
+  self->notifier = g_object_ref (notifier);
+  self->settings = g_object_ref (settings);
+
+  summary = fb_indicator_dup_summary (self);
+  self->indicator = app_indicator_new (APP_ID, self->icon_name,
+                                       APP_INDICATOR_CATEGORY_COMMUNICATIONS);
+  set_icon_theme_path (self);
+  app_indicator_set_status (self->indicator, APP_INDICATOR_STATUS_ACTIVE);
+  rebuild (self);
+
+  g_signal_connect_swapped (manager, "feed-changed", G_CALLBACK (queue_refresh), self);
+  g_signal_connect (manager, "items-changed", G_CALLBACK (items_changed_cb), self);
+  g_signal_connect_swapped (notifier, "recent-changed", G_CALLBACK (queue_refresh), self);
+  g_signal_connect_swapped (settings, "changed::paused", G_CALLBACK (queue_refresh), self);
+
+  self->watch_id = g_bus_watch_name (G_BUS_TYPE_SESSION, WATCHER_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                     watcher_appeared_cb, watcher_vanished_cb, self, NULL);
+
+  return self;
+}
+
+gboolean
+fb_indicator_has_host (FbIndicator *self)
+{
+  g_return_val_if_fail (FB_IS_INDICATOR (self), FALSE);
+
+  return self->has_host;
+}
+
+const char *
+fb_indicator_get_icon_name (FbIndicator *self)
+{
+  g_return_val_if_fail (FB_IS_INDICATOR (self), NULL);
+
+  return self->icon_name;
+}

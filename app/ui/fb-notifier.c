@@ -1,0 +1,634 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "fb-notifier"
+
+#include "config.h"
+
+#include "fb-notifier.h"
+
+#include <glib/gi18n.h>
+#include <libnotify/notify.h>
+
+#ifndef NOTIFY_CHECK_VERSION
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NotifyNotification, g_object_unref)
+#elif !NOTIFY_CHECK_VERSION (0, 8, 4)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NotifyNotification, g_object_unref)
+#endif
+
+/*
+ * What reaches the desktop, and how often.
+ *
+ * Every message goes into Recent (newest first, bounded). Whether it also
+ * becomes a notification is policy: a muted or snoozed feed never notifies,
+ * pause holds notifications and sums them up when it ends, and a feed that
+ * sends more than `coalesce-threshold` within `coalesce-window` seconds gets
+ * one updating summary instead of a flood. All libnotify calls are in the
+ * functions at the end of this file; show() is the one place that talks to
+ * the notification server.
+ */
+
+/* A replayed backlog is summed up once it has been quiet this long. */
+#define CATCH_UP_QUIET_MS 1500
+
+typedef struct
+{
+  GQueue              times;    /* gint64 monotonic µs, as pointers */
+  NotifyNotification *summary;
+  guint               folded;
+  guint               held;     /* while paused */
+  GPtrArray          *backlog;  /* FbMessage replayed after a resume, not yet shown */
+  gint64              backlog_first;  /* wall-clock µs */
+  gint64              backlog_last;
+  char               *feed_name;
+} Burst;
+
+struct _FbNotifier
+{
+  GObject     parent_instance;
+
+  GSettings  *settings;
+  GPtrArray  *recent;           /* FbMessage, newest first */
+  GHashTable *bursts;           /* feed id → Burst */
+  GHashTable *live;             /* NotifyNotification set, kept for their actions */
+  GPtrArray  *caps;
+  gboolean    paused;
+  gboolean    told_no_server;
+  guint       n_shown;
+  guint       catch_up_id;
+};
+
+enum {
+  RECENT_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (FbNotifier, fb_notifier, G_TYPE_OBJECT)
+
+static void
+burst_free (Burst *burst)
+{
+  g_queue_clear (&burst->times);
+  g_clear_object (&burst->summary);
+  g_clear_pointer (&burst->backlog, g_ptr_array_unref);
+  g_free (burst->feed_name);
+  g_free (burst);
+}
+
+static Burst *
+get_burst (FbNotifier *self,
+           FbFeed     *feed)
+{
+  Burst *burst = g_hash_table_lookup (self->bursts, fb_feed_get_id (feed));
+
+  if (burst == NULL)
+    {
+      burst = g_new0 (Burst, 1);
+      burst->backlog = g_ptr_array_new_with_free_func (g_object_unref);
+      g_hash_table_insert (self->bursts, g_strdup (fb_feed_get_id (feed)), burst);
+    }
+
+  return burst;
+}
+
+static gboolean
+has_cap (FbNotifier *self,
+         const char *cap)
+{
+  if (self->caps == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < self->caps->len; i++)
+    if (g_str_equal (g_ptr_array_index (self->caps, i), cap))
+      return TRUE;
+
+  return FALSE;
+}
+
+static void
+load_caps (FbNotifier *self)
+{
+  GList *caps = notify_get_server_caps ();
+
+  g_clear_pointer (&self->caps, g_ptr_array_unref);
+  self->caps = g_ptr_array_new_with_free_func (g_free);
+  for (GList *l = caps; l != NULL; l = l->next)
+    g_ptr_array_add (self->caps, l->data);
+  g_list_free (caps);
+}
+
+static void
+activate_app_action (const char *name,
+                     GVariant   *parameter)
+{
+  GApplication *app = g_application_get_default ();
+
+  if (app != NULL)
+    g_action_group_activate_action (G_ACTION_GROUP (app), name, parameter);
+}
+
+/* --- libnotify ---------------------------------------------------------- */
+
+static void
+closed_cb (NotifyNotification *notification,
+           FbNotifier         *self)
+{
+  g_hash_table_remove (self->live, notification);
+}
+
+static void
+open_url_cb (NotifyNotification *notification,
+             char               *action,
+             gpointer            user_data)
+{
+  activate_app_action ("open-url", g_variant_new_string (user_data));
+}
+
+static void
+snooze_cb (NotifyNotification *notification,
+           char               *action,
+           gpointer            user_data)
+{
+  activate_app_action ("snooze-feed", g_variant_new_string (user_data));
+}
+
+static void
+show (FbNotifier         *self,
+      NotifyNotification *notification)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->caps == NULL || self->told_no_server)
+    load_caps (self);
+
+  if (!notify_notification_show (notification, &error))
+    {
+      if (!self->told_no_server)
+        g_message ("No notification server answered (%s); messages stay in the tray's Recent menu",
+                   error->message);
+      self->told_no_server = TRUE;
+      return;
+    }
+
+  self->told_no_server = FALSE;
+  self->n_shown++;
+  if (!g_hash_table_contains (self->live, notification))
+    {
+      g_hash_table_add (self->live, g_object_ref (notification));
+      g_signal_connect_object (notification, "closed", G_CALLBACK (closed_cb), self, 0);
+    }
+}
+
+static char *
+body_text (FbNotifier *self,
+           const char *text)
+{
+  if (text == NULL)
+    return NULL;
+
+  /* The server decides what is in a message: never let it become markup. */
+  if (has_cap (self, "body-markup"))
+    return g_markup_escape_text (text, -1);
+
+  return g_strdup (text);
+}
+
+static NotifyNotification *
+new_notification (FbNotifier *self,
+                  const char *title,
+                  const char *body,
+                  FbUrgency   urgency)
+{
+  g_autofree char *escaped = body_text (self, body);
+  NotifyNotification *notification;
+
+  notification = notify_notification_new (title, escaped, APP_ID);
+  notify_notification_set_app_name (notification, _("Feedbell"));
+  notify_notification_set_hint_string (notification, "desktop-entry", APP_ID);
+  notify_notification_set_category (notification, "im.received");
+  switch (urgency)
+    {
+    case FB_URGENCY_LOW:
+      notify_notification_set_urgency (notification, NOTIFY_URGENCY_LOW);
+      break;
+    case FB_URGENCY_NORMAL:
+      notify_notification_set_urgency (notification, NOTIFY_URGENCY_NORMAL);
+      break;
+    case FB_URGENCY_CRITICAL:
+      notify_notification_set_urgency (notification, NOTIFY_URGENCY_CRITICAL);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  return notification;
+}
+
+static void
+add_url_action (NotifyNotification *notification,
+                const char         *action,
+                const char         *label,
+                const char         *url)
+{
+  notify_notification_add_action (notification, action, label,
+                                  open_url_cb, g_strdup (url), g_free);
+}
+
+static NotifyNotification *
+notification_for_message (FbNotifier *self,
+                          FbFeed     *feed,
+                          FbMessage  *message)
+{
+  g_autoptr(GString) body = g_string_new (fb_message_get_body (message));
+  NotifyNotification *notification;
+  const char *click = fb_message_get_click_url (message);
+  const char *attachment = fb_message_get_attachment_url (message);
+
+  if (!g_settings_get_boolean (self->settings, "show-body"))
+    g_string_truncate (body, 0);
+  if (attachment != NULL)
+    g_string_append_printf (body, "%s📎 %s", body->len ? "\n" : "",
+                            fb_message_get_attachment_name (message)
+                              ? fb_message_get_attachment_name (message) : attachment);
+
+  notification = new_notification (self, fb_message_get_title (message), body->str,
+                                   fb_message_get_urgency (message));
+
+  if (!has_cap (self, "actions"))
+    return notification;
+
+  if (click != NULL)
+    {
+      add_url_action (notification, "default", _("Open"), click);
+      add_url_action (notification, "open", _("Open"), click);
+    }
+  for (guint i = 0; i < fb_message_get_n_actions (message); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("view-%u", i);
+      const char *label, *url;
+
+      if (fb_message_get_action (message, i, &label, &url))
+        add_url_action (notification, id, label, url);
+    }
+  if (feed != NULL)
+    notify_notification_add_action (notification, "snooze", _("Snooze feed for 1 hour"),
+                                    snooze_cb, g_strdup (fb_feed_get_id (feed)), g_free);
+
+  return notification;
+}
+
+/* --- policy ------------------------------------------------------------- */
+
+static void
+remember (FbNotifier *self,
+          FbMessage  *message)
+{
+  g_ptr_array_insert (self->recent, 0, g_object_ref (message));
+  if (self->recent->len > FB_NOTIFIER_RECENT_MAX)
+    g_ptr_array_set_size (self->recent, FB_NOTIFIER_RECENT_MAX);
+  g_signal_emit (self, signals[RECENT_CHANGED], 0);
+}
+
+/* Counts @now into the feed's window; TRUE when the message should be folded. */
+static gboolean
+count_burst (FbNotifier *self,
+             Burst      *burst,
+             gint64      now)
+{
+  gint64 window = (gint64) g_settings_get_uint (self->settings, "coalesce-window") * G_USEC_PER_SEC;
+  guint threshold = g_settings_get_uint (self->settings, "coalesce-threshold");
+
+  while (!g_queue_is_empty (&burst->times) &&
+         now - GPOINTER_TO_SIZE (g_queue_peek_head (&burst->times)) >= (gsize) window)
+    g_queue_pop_head (&burst->times);
+
+  if (g_queue_is_empty (&burst->times))
+    {
+      burst->folded = 0;
+      g_clear_object (&burst->summary);
+    }
+
+  if (g_queue_get_length (&burst->times) < threshold)
+    {
+      g_queue_push_tail (&burst->times, GSIZE_TO_POINTER ((gsize) now));
+      return FALSE;
+    }
+
+  /* Folded events still extend the window: a flood stays one summary. */
+  g_queue_pop_head (&burst->times);
+  g_queue_push_tail (&burst->times, GSIZE_TO_POINTER ((gsize) now));
+  return TRUE;
+}
+
+static void
+show_summary (FbNotifier *self,
+              FbFeed     *feed,
+              Burst      *burst,
+              FbMessage  *latest)
+{
+  g_autofree char *title = NULL;
+  g_autofree char *body = NULL;
+
+  burst->folded++;
+  title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u new message from %s",
+                                        "%u new messages from %s", burst->folded),
+                           burst->folded, fb_feed_get_display_name (feed));
+  body = g_strdup_printf (_("Latest: %s"), fb_message_get_title (latest));
+
+  if (burst->summary == NULL)
+    burst->summary = new_notification (self, title, body, FB_URGENCY_NORMAL);
+  else
+    {
+      g_autofree char *escaped = body_text (self, body);
+
+      notify_notification_update (burst->summary, title, escaped, APP_ID);
+    }
+  show (self, burst->summary);
+}
+
+static char *
+format_time (gint64 wall_us)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (wall_us / G_USEC_PER_SEC);
+
+  /* TRANSLATORS: a time of day in a catch-up summary, see strftime */
+  return time ? g_date_time_format (time, _("%H:%M")) : g_strdup ("");
+}
+
+/* A backlog replayed after a resume: one calm summary, not a flood. */
+static void
+show_backlog (FbNotifier *self,
+              Burst      *burst)
+{
+  g_autofree char *title = NULL;
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+  g_autoptr(GString) body = g_string_new (NULL);
+  guint n = burst->backlog->len;
+
+  if (n == 1)
+    {
+      g_autoptr(NotifyNotification) notification = NULL;
+
+      notification = notification_for_message (self, NULL, g_ptr_array_index (burst->backlog, 0));
+      show (self, notification);
+      return;
+    }
+
+  from = format_time (burst->backlog_first);
+  to = format_time (burst->backlog_last);
+  title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u message from %s while you were away, %s–%s",
+                                        "%u messages from %s while you were away, %s–%s", n),
+                           n, burst->feed_name, from, to);
+  for (guint i = n; i > 0 && n - i < 3; i--)
+    g_string_append_printf (body, "%s%s", body->len ? "\n" : "",
+                            fb_message_get_title (g_ptr_array_index (burst->backlog, i - 1)));
+  if (n > 3)
+    g_string_append_printf (body, "\n%s", _("All of them are in the tray’s Recent menu."));
+  fb_notifier_notice (self, title, body->str);
+}
+
+static gboolean
+catch_up_cb (gpointer user_data)
+{
+  FbNotifier *self = user_data;
+  GHashTableIter iter;
+  Burst *burst;
+
+  self->catch_up_id = 0;
+  g_hash_table_iter_init (&iter, self->bursts);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &burst))
+    {
+      if (burst->backlog->len == 0)
+        continue;
+      if (!self->paused)
+        show_backlog (self, burst);
+      else
+        burst->held += burst->backlog->len;
+      g_ptr_array_set_size (burst->backlog, 0);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+add_to_backlog (FbNotifier *self,
+                FbFeed     *feed,
+                Burst      *burst,
+                FbMessage  *message)
+{
+  gint64 when = fb_message_get_time (message) > 0
+                  ? fb_message_get_time (message) * G_USEC_PER_SEC : g_get_real_time ();
+
+  if (burst->backlog->len == 0 || when < burst->backlog_first)
+    burst->backlog_first = when;
+  if (burst->backlog->len == 0 || when > burst->backlog_last)
+    burst->backlog_last = when;
+  g_ptr_array_add (burst->backlog, g_object_ref (message));
+  g_free (burst->feed_name);
+  burst->feed_name = g_strdup (fb_feed_get_display_name (feed));
+
+  /* The summary comes once the replay has gone quiet. */
+  g_clear_handle_id (&self->catch_up_id, g_source_remove);
+  self->catch_up_id = g_timeout_add (CATCH_UP_QUIET_MS, catch_up_cb, self);
+}
+
+/**
+ * fb_notifier_post:
+ * @feed: where @message came from
+ * @message: what it said
+ * @catch_up: whether it is part of a backlog replayed after a resume
+ *
+ * Takes a message: always into Recent, and to the desktop as policy allows.
+ */
+void
+fb_notifier_post (FbNotifier *self,
+                  FbFeed     *feed,
+                  FbMessage  *message,
+                  gboolean    catch_up)
+{
+  Burst *burst;
+  g_autoptr(NotifyNotification) notification = NULL;
+
+  g_return_if_fail (FB_IS_NOTIFIER (self));
+  g_return_if_fail (FB_IS_FEED (feed));
+  g_return_if_fail (FB_IS_MESSAGE (message));
+
+  remember (self, message);
+
+  if (fb_feed_get_muted (feed) || fb_feed_is_snoozed (feed))
+    return;
+
+  burst = get_burst (self, feed);
+  if (self->paused)
+    {
+      burst->held++;
+      return;
+    }
+
+  if (catch_up)
+    {
+      add_to_backlog (self, feed, burst, message);
+      return;
+    }
+
+  if (count_burst (self, burst, g_get_monotonic_time ()))
+    {
+      show_summary (self, feed, burst, message);
+      return;
+    }
+
+  notification = notification_for_message (self, feed, message);
+  show (self, notification);
+}
+
+/**
+ * fb_notifier_show_again:
+ * @recent_index: position in fb_notifier_get_recent()
+ *
+ * Shows a message from Recent again, whatever the policy.
+ */
+void
+fb_notifier_show_again (FbNotifier *self,
+                        guint       recent_index)
+{
+  g_autoptr(NotifyNotification) notification = NULL;
+
+  g_return_if_fail (FB_IS_NOTIFIER (self));
+
+  if (recent_index >= self->recent->len)
+    return;
+
+  notification = notification_for_message (self, NULL, g_ptr_array_index (self->recent, recent_index));
+  show (self, notification);
+}
+
+/**
+ * fb_notifier_notice:
+ *
+ * Tells the user something about Feedbell itself (not a feed's message).
+ */
+void
+fb_notifier_notice (FbNotifier *self,
+                    const char *title,
+                    const char *body)
+{
+  g_autoptr(NotifyNotification) notification = NULL;
+
+  g_return_if_fail (FB_IS_NOTIFIER (self));
+
+  notification = new_notification (self, title, body, FB_URGENCY_NORMAL);
+  show (self, notification);
+}
+
+static void
+resume_summary (FbNotifier *self)
+{
+  g_autoptr(GString) body = g_string_new (NULL);
+  g_autofree char *title = NULL;
+  GHashTableIter iter;
+  Burst *burst;
+  guint total = 0;
+
+  g_hash_table_iter_init (&iter, self->bursts);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &burst))
+    {
+      total += burst->held;
+      burst->held = 0;
+    }
+  if (total == 0)
+    return;
+
+  title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u message while notifications were paused",
+                                        "%u messages while notifications were paused", total),
+                           total);
+  for (guint i = 0; i < MIN (self->recent->len, 3); i++)
+    g_string_append_printf (body, "%s%s: %s", i ? "\n" : "",
+                            fb_message_get_feed_name (g_ptr_array_index (self->recent, i)),
+                            fb_message_get_title (g_ptr_array_index (self->recent, i)));
+  fb_notifier_notice (self, title, body->str);
+}
+
+static void
+paused_changed_cb (GSettings  *settings,
+                   const char *key,
+                   FbNotifier *self)
+{
+  gboolean paused = g_settings_get_boolean (settings, "paused");
+
+  if (paused == self->paused)
+    return;
+
+  self->paused = paused;
+  if (!paused)
+    resume_summary (self);
+}
+
+GPtrArray *
+fb_notifier_get_recent (FbNotifier *self)
+{
+  g_return_val_if_fail (FB_IS_NOTIFIER (self), NULL);
+
+  return self->recent;
+}
+
+guint
+fb_notifier_get_n_shown (FbNotifier *self)
+{
+  g_return_val_if_fail (FB_IS_NOTIFIER (self), 0);
+
+  return self->n_shown;
+}
+
+static void
+fb_notifier_dispose (GObject *object)
+{
+  FbNotifier *self = FB_NOTIFIER (object);
+
+  g_clear_handle_id (&self->catch_up_id, g_source_remove);
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->bursts, g_hash_table_unref);
+  g_clear_pointer (&self->live, g_hash_table_unref);
+  g_clear_pointer (&self->recent, g_ptr_array_unref);
+  g_clear_pointer (&self->caps, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (fb_notifier_parent_class)->dispose (object);
+}
+
+static void
+fb_notifier_class_init (FbNotifierClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = fb_notifier_dispose;
+
+  signals[RECENT_CHANGED] =
+    g_signal_new ("recent-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+fb_notifier_init (FbNotifier *self)
+{
+  self->recent = g_ptr_array_new_with_free_func (g_object_unref);
+  self->bursts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) burst_free);
+  self->live = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+}
+
+FbNotifier *
+fb_notifier_new (GSettings *settings)
+{
+  FbNotifier *self;
+
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  if (!notify_is_initted ())
+    notify_init (_("Feedbell"));
+
+  self = g_object_new (FB_TYPE_NOTIFIER, NULL);
+  self->settings = g_object_ref (settings);
+  self->paused = g_settings_get_boolean (settings, "paused");
+  g_signal_connect_object (settings, "changed::paused", G_CALLBACK (paused_changed_cb), self, 0);
+
+  return self;
+}

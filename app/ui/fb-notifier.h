@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "fb-feed.h"
+#include "fb-message.h"
+
+G_BEGIN_DECLS
+
+#define FB_NOTIFIER_RECENT_MAX 50
+
+#define FB_TYPE_NOTIFIER (fb_notifier_get_type ())
+G_DECLARE_FINAL_TYPE (FbNotifier, fb_notifier, FB, NOTIFIER, GObject)
+
+FbNotifier *fb_notifier_new            (GSettings  *settings);
+void        fb_notifier_post           (FbNotifier *self,
+                                        FbFeed     *feed,
+                                        FbMessage  *message,
+                                        gboolean    catch_up);
+void        fb_notifier_show_again     (FbNotifier *self,
+                                        guint       recent_index);
+void        fb_notifier_notice         (FbNotifier *self,
+                                        const char *title,
+                                        const char *body);
+GPtrArray  *fb_notifier_get_recent     (FbNotifier *self);
+guint       fb_notifier_get_n_shown    (FbNotifier *self);
+
+G_END_DECLS
