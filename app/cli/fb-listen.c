@@ -197,7 +197,9 @@ network_changed_cb (GNetworkMonitor *monitor,
                     gboolean         available,
                     Listen          *listen)
 {
-  fb_sse_connection_set_network_available (listen->connection, available);
+  /* The monitor speaks of the way out; a feed on this machine is always there. */
+  fb_sse_connection_set_network_available (listen->connection,
+                                           available || fb_sse_connection_is_loopback (listen->connection));
 }
 
 static gboolean
@@ -347,8 +349,9 @@ main (int   argc,
   g_signal_connect (connection, "notify::state", G_CALLBACK (state_cb), &listen);
   g_signal_connect (g_network_monitor_get_default (), "network-changed",
                     G_CALLBACK (network_changed_cb), &listen);
-  fb_sse_connection_set_network_available (connection,
-                                           g_network_monitor_get_network_available (g_network_monitor_get_default ()));
+  network_changed_cb (g_network_monitor_get_default (),
+                      g_network_monitor_get_network_available (g_network_monitor_get_default ()),
+                      &listen);
   g_unix_signal_add (SIGINT, signal_cb, &listen);
   g_unix_signal_add (SIGTERM, signal_cb, &listen);
 

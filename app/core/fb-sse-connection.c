@@ -984,13 +984,21 @@ fb_sse_connection_wait_for_network (FbSseConnection *self)
     set_state (self, FB_SSE_STATE_WAITING_NETWORK);
 }
 
-static gboolean
-is_loopback (GUri *uri)
+/**
+ * fb_sse_connection_is_loopback:
+ *
+ * Returns: whether the feed is on this machine: the network monitor's
+ *   "no network" does not concern it
+ */
+gboolean
+fb_sse_connection_is_loopback (FbSseConnection *self)
 {
   g_autoptr(GInetAddress) address = NULL;
   const char *host;
 
-  if (uri == NULL || (host = g_uri_get_host (uri)) == NULL)
+  g_return_val_if_fail (FB_IS_SSE_CONNECTION (self), FALSE);
+
+  if (self->uri == NULL || (host = g_uri_get_host (self->uri)) == NULL)
     return FALSE;
   if (g_ascii_strcasecmp (host, "localhost") == 0)
     return TRUE;
@@ -1013,8 +1021,7 @@ fb_sse_connection_set_network_available (FbSseConnection *self,
 {
   g_return_if_fail (FB_IS_SSE_CONNECTION (self));
 
-  /* The network monitor speaks of the way out; this machine is always there. */
-  available = !!available || is_loopback (self->uri);
+  available = !!available;
   if (available == self->network_available)
     return;
 

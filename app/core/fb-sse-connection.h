@@ -43,6 +43,7 @@ void             fb_sse_connection_reconnect_now     (FbSseConnection  *self);
 void             fb_sse_connection_wait_for_network  (FbSseConnection  *self);
 void             fb_sse_connection_set_network_available (FbSseConnection *self,
                                                           gboolean         available);
+gboolean         fb_sse_connection_is_loopback       (FbSseConnection  *self);
 FbSseState       fb_sse_connection_get_state         (FbSseConnection  *self);
 const GError    *fb_sse_connection_get_last_error    (FbSseConnection  *self);
 const char      *fb_sse_connection_get_url           (FbSseConnection  *self);

@@ -145,7 +145,7 @@ set_write_error (GError     **error,
       g_error_matches (cause, G_FILE_ERROR, G_FILE_ERROR_PERM))
     g_set_error (error, cause->domain, cause->code,
                  _("Could not turn on starting at login: you are not allowed "
-                   "to write to the folder “%s”. Check its permissions"),
+                   "to write to the folder “%s”: check its permissions"),
                  display);
   else
     g_set_error (error, cause->domain, cause->code,

@@ -6,8 +6,10 @@
 #include "fb-feed-manager.h"
 
 #include "fb-event-log.h"
+#include "fb-secrets.h"
 #include "fb-sse-connection.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 /*
@@ -41,6 +43,7 @@ typedef struct
   FbFeed        *feed;
   GSettings     *settings;
   FbEventLog    *log;
+  GCancellable  *lookup;          /* the credentials being read from the keyring */
   gint64         catch_up_until;  /* monotonic µs */
 } Entry;
 
@@ -82,6 +85,9 @@ entry_free (Entry *entry)
       fb_sse_connection_stop (connection);
     }
   fb_feed_set_connection (entry->feed, NULL);
+  g_cancellable_cancel (entry->lookup);
+  g_clear_object (&entry->lookup);
+  g_signal_handlers_disconnect_by_data (entry->settings, entry);
   g_clear_object (&entry->log);
   g_clear_object (&entry->settings);
   g_clear_object (&entry->feed);
@@ -212,6 +218,77 @@ resume_from_log (Entry           *entry,
     fb_sse_connection_set_last_event_id (connection, id);
 }
 
+/* Values of the `auth` settings key. */
+enum {
+  FB_AUTH_NONE,
+  FB_AUTH_TOKEN,
+  FB_AUTH_BASIC,
+};
+
+static void
+start_connection (Entry      *entry,
+                  const char *authorization)
+{
+  FbFeedManager *self = entry->manager;
+  FbFeed *feed = entry->feed;
+  g_autoptr(FbSseConnection) connection = NULL;
+
+  connection = g_object_new (FB_TYPE_SSE_CONNECTION,
+                             "url", fb_feed_get_url (feed),
+                             "session", self->session,
+                             "idle-timeout", fb_feed_get_idle_timeout (feed),
+                             NULL);
+  resume_from_log (entry, connection);
+  fb_sse_connection_set_network_available (connection, self->network_available ||
+                                           fb_sse_connection_is_loopback (connection));
+  if (authorization != NULL)
+    fb_sse_connection_set_authorization (connection, authorization);
+
+  g_signal_connect (connection, "event", G_CALLBACK (connection_event_cb), entry);
+  g_signal_connect (connection, "notify::state", G_CALLBACK (connection_notify_cb), entry);
+  g_signal_connect (connection, "notify::retry-at", G_CALLBACK (connection_notify_cb), entry);
+  fb_feed_set_connection (feed, connection);
+  fb_sse_connection_start (connection);
+  emit_changed (feed, self);
+}
+
+static void
+secret_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  Entry *entry;
+  char *secret;
+  char *header = NULL;
+
+  secret = fb_secrets_lookup_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  entry = user_data;
+  g_clear_object (&entry->lookup);
+
+  if (secret != NULL)
+    {
+      g_autofree char *username = g_settings_get_string (entry->settings, "username");
+      gboolean token = g_settings_get_enum (entry->settings, "auth") == FB_AUTH_TOKEN;
+
+      header = fb_secrets_authorization_header (token ? FB_SECRETS_KIND_TOKEN : FB_SECRETS_KIND_PASSWORD,
+                                                username, secret);
+      fb_secrets_free (secret);
+    }
+  else
+    {
+      /* Connect anyway: the server's 401 then tells the user what is missing. */
+      g_message ("%s: no credentials in the keyring%s%s", fb_feed_get_id (entry->feed),
+                 error ? ": " : "", error ? error->message : "");
+    }
+
+  start_connection (entry, header);
+  fb_secrets_free (header);
+}
+
 /* (Re)creates the feed's connection from its current settings. */
 static void
 restart_feed (FbFeedManager *self,
@@ -219,7 +296,6 @@ restart_feed (FbFeedManager *self,
 {
   FbFeed *feed = entry->feed;
   FbSseConnection *old = fb_feed_get_connection (feed);
-  g_autoptr(FbSseConnection) connection = NULL;
   gboolean same_url = FALSE;
 
   if (old != NULL)
@@ -234,24 +310,29 @@ restart_feed (FbFeedManager *self,
   if (old != NULL && !same_url)
     fb_event_log_forget (entry->log);
 
-  if (fb_feed_get_enabled (feed) && fb_feed_get_url (feed)[0] != '\0')
-    {
-      connection = g_object_new (FB_TYPE_SSE_CONNECTION,
-                                 "url", fb_feed_get_url (feed),
-                                 "session", self->session,
-                                 "idle-timeout", fb_feed_get_idle_timeout (feed),
-                                 NULL);
-      resume_from_log (entry, connection);
-      fb_sse_connection_set_network_available (connection, self->network_available);
+  g_cancellable_cancel (entry->lookup);
+  g_clear_object (&entry->lookup);
 
-      g_signal_connect (connection, "event", G_CALLBACK (connection_event_cb), entry);
-      g_signal_connect (connection, "notify::state", G_CALLBACK (connection_notify_cb), entry);
-      g_signal_connect (connection, "notify::retry-at", G_CALLBACK (connection_notify_cb), entry);
-      fb_feed_set_connection (feed, connection);
-      fb_sse_connection_start (connection);
+  if (!fb_feed_get_enabled (feed) || fb_feed_get_url (feed)[0] == '\0')
+    {
+      emit_changed (feed, self);
+      return;
     }
 
-  emit_changed (feed, self);
+  switch (g_settings_get_enum (entry->settings, "auth"))
+    {
+    case FB_AUTH_TOKEN:
+    case FB_AUTH_BASIC:
+      entry->lookup = g_cancellable_new ();
+      fb_secrets_lookup_async (fb_feed_get_id (feed),
+                               g_settings_get_enum (entry->settings, "auth") == FB_AUTH_TOKEN
+                                 ? FB_SECRETS_KIND_TOKEN : FB_SECRETS_KIND_PASSWORD,
+                               entry->lookup, secret_cb, entry);
+      break;
+    default:
+      start_connection (entry, NULL);
+      break;
+    }
 }
 
 static void
@@ -287,6 +368,12 @@ fb_feed_manager_dup_feed_settings (FbFeedManager *self,
   return g_settings_new_with_path (FEED_SCHEMA, path);
 }
 
+static void
+credentials_changed_cb (Entry *entry)
+{
+  restart_feed (entry->manager, entry);
+}
+
 static Entry *
 entry_new (FbFeedManager *self,
            const char    *id)
@@ -307,6 +394,8 @@ entry_new (FbFeedManager *self,
     g_settings_bind (entry->settings, keys[i], entry->feed, keys[i], G_SETTINGS_BIND_GET);
 
   g_signal_connect (entry->feed, "notify", G_CALLBACK (feed_config_changed_cb), self);
+  g_signal_connect_swapped (entry->settings, "changed::auth", G_CALLBACK (credentials_changed_cb), entry);
+  g_signal_connect_swapped (entry->settings, "changed::username", G_CALLBACK (credentials_changed_cb), entry);
   restart_feed (self, entry);
 
   return entry;
@@ -444,7 +533,8 @@ fb_feed_manager_set_network_available (FbFeedManager *self,
       FbSseConnection *connection = fb_feed_get_connection (entry->feed);
 
       if (connection != NULL)
-        fb_sse_connection_set_network_available (connection, available);
+        fb_sse_connection_set_network_available (connection, available ||
+                                                 fb_sse_connection_is_loopback (connection));
     }
 }
 
@@ -710,6 +800,18 @@ fb_feed_manager_add_feed (FbFeedManager *self,
   return fb_feed_manager_lookup (self, id);
 }
 
+static void
+secret_deleted_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autofree char *id = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!fb_secrets_delete_finish (result, &error))
+    g_message ("%s: %s", id, error->message);
+}
+
 /**
  * fb_feed_manager_remove_feed:
  *
@@ -725,6 +827,7 @@ fb_feed_manager_remove_feed (FbFeedManager *self,
   g_auto(GStrv) new_ids = NULL;
   g_autoptr(GSettingsSchema) schema = NULL;
   g_auto(GStrv) keys = NULL;
+  g_autofree char *log_path = NULL;
 
   g_return_if_fail (FB_IS_FEED_MANAGER (self));
   g_return_if_fail (id != NULL);
@@ -742,6 +845,29 @@ fb_feed_manager_remove_feed (FbFeedManager *self,
   keys = g_settings_schema_list_keys (schema);
   for (guint i = 0; keys[i] != NULL; i++)
     g_settings_reset (feed_settings, keys[i]);
+
+  /* Nothing of a removed feed stays behind: not its secret, not its state. */
+  fb_secrets_delete_async (id, NULL, secret_deleted_cb, g_strdup (id));
+  log_path = fb_event_log_path_for_feed (id);
+  g_unlink (log_path);
+}
+
+/**
+ * fb_feed_manager_reload_credentials:
+ *
+ * The feed's secret changed in the keyring: reconnect with it.
+ */
+void
+fb_feed_manager_reload_credentials (FbFeedManager *self,
+                                    const char    *id)
+{
+  gint at;
+
+  g_return_if_fail (FB_IS_FEED_MANAGER (self));
+
+  at = find_entry (self, id);
+  if (at >= 0)
+    restart_feed (self, g_ptr_array_index (self->entries, at));
 }
 
 void

@@ -20,6 +20,8 @@ FbFeed        *fb_feed_manager_add_feed       (FbFeedManager *self,
 void           fb_feed_manager_remove_feed    (FbFeedManager *self,
                                                const char    *id);
 void           fb_feed_manager_reconnect_all  (FbFeedManager *self);
+void           fb_feed_manager_reload_credentials (FbFeedManager *self,
+                                                   const char    *id);
 void           fb_feed_manager_shutdown       (FbFeedManager *self);
 void           fb_feed_manager_set_network_available (FbFeedManager *self,
                                                       gboolean       available);

@@ -22,6 +22,8 @@
 #define COUNTDOWN_SECONDS 10
 #define RECENT_IN_MENU    10
 #define WATCHER_NAME      "org.kde.StatusNotifierWatcher"
+/* At login the panel may come up after us: give it this long before saying there is no tray. */
+#define TRAY_GRACE_SECONDS 10
 
 struct _FbIndicator
 {
@@ -37,6 +39,7 @@ struct _FbIndicator
   guint          refresh_id;
   guint          countdown_id;
   guint          watch_id;
+  guint          no_host_id;
   gboolean       has_host;
   gboolean       told_no_host;
 };
@@ -311,7 +314,29 @@ watcher_appeared_cb (GDBusConnection *connection,
   FbIndicator *self = user_data;
 
   self->has_host = TRUE;
+  g_clear_handle_id (&self->no_host_id, g_source_remove);
   g_debug ("Tray host %s appeared", owner);
+}
+
+static gboolean
+no_host_cb (gpointer user_data)
+{
+  FbIndicator *self = user_data;
+
+  self->no_host_id = 0;
+  if (self->has_host || self->told_no_host)
+    return G_SOURCE_REMOVE;
+
+  self->told_no_host = TRUE;
+  g_message ("No tray (StatusNotifierWatcher) on the session bus");
+  fb_notifier_notice (self->notifier,
+                      _("Feedbell is running without a tray icon"),
+                      _("Your desktop shows no tray icons. On GNOME, install the "
+                        "“AppIndicator and KStatusNotifierItem Support” extension to see "
+                        "Feedbell’s status. Until then, open Feedbell from the "
+                        "applications menu to see your feeds."));
+
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -322,17 +347,10 @@ watcher_vanished_cb (GDBusConnection *connection,
   FbIndicator *self = user_data;
 
   self->has_host = FALSE;
-  if (self->told_no_host)
+  if (self->told_no_host || self->no_host_id != 0)
     return;
 
-  self->told_no_host = TRUE;
-  g_message ("No tray (StatusNotifierWatcher) on the session bus");
-  fb_notifier_notice (self->notifier,
-                      _("Feedbell is running without a tray icon"),
-                      _("Your desktop shows no tray icons. On GNOME, install the "
-                        "“AppIndicator and KStatusNotifierItem Support” extension to see "
-                        "Feedbell’s status. Until then, open Feedbell from the "
-                        "applications menu to see your feeds."));
+  self->no_host_id = g_timeout_add_seconds (TRAY_GRACE_SECONDS, no_host_cb, self);
 }
 
 static void
@@ -343,6 +361,7 @@ fb_indicator_dispose (GObject *object)
   g_clear_handle_id (&self->refresh_id, g_source_remove);
   g_clear_handle_id (&self->countdown_id, g_source_remove);
   g_clear_handle_id (&self->watch_id, g_bus_unwatch_name);
+  g_clear_handle_id (&self->no_host_id, g_source_remove);
   if (self->manager != NULL)
     g_signal_handlers_disconnect_by_data (self->manager, self);
   if (self->notifier != NULL)

@@ -116,8 +116,8 @@ is_unavailable_error (const GError *error)
 
 /*
  * Returns @error (consumed) to @task in FB_SECRETS_ERROR, prefixed by @what.
- * libsecret's and D-Bus's messages never carry the secret itself: secrets
- * travel in separate, encrypted D-Bus arguments.
+ * libsecret's and D-Bus's messages never carry the secret itself: a secret
+ * travels in its own D-Bus argument, never in a message text.
  */
 static void
 return_error (GTask      *task,
@@ -135,10 +135,12 @@ return_error (GTask      *task,
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     /* Nobody cancelled us: the user dismissed the keyring's unlock prompt. */
     g_task_return_new_error (task, FB_SECRETS_ERROR, FB_SECRETS_ERROR_LOCKED,
+                             /* Translators: %s is a "Could not … keyring" message */
                              _("%s: the keyring was not unlocked"), what);
   else if (g_error_matches (error, SECRET_ERROR, SECRET_ERROR_IS_LOCKED))
     g_task_return_new_error (task, FB_SECRETS_ERROR, FB_SECRETS_ERROR_LOCKED,
-                             _("%s: the keyring is locked. Unlock it and try again"),
+                             /* Translators: %s is a "Could not … keyring" message */
+                             _("%s: the keyring is locked: unlock it and try again"),
                              what);
   else if (is_unavailable_error (error))
     g_task_return_new_error (task, FB_SECRETS_ERROR, FB_SECRETS_ERROR_UNAVAILABLE,
@@ -159,7 +161,8 @@ store_cb (GObject      *object,
   if (secret_password_store_finish (result, &error))
     g_task_return_boolean (task, TRUE);
   else
-    return_error (task, error, _("Could not save the secret in the keyring"));
+    return_error (task, error,
+                  _("Could not save the password or token in the keyring"));
 }
 
 /**
@@ -235,7 +238,8 @@ lookup_cb (GObject      *object,
   found = secret_password_lookup_finish (result, &error);
   if (error != NULL)
     {
-      return_error (task, error, _("Could not read the secret from the keyring"));
+      return_error (task, error,
+                    _("Could not read the password or token from the keyring"));
       return;
     }
 
@@ -308,7 +312,8 @@ delete_cb (GObject      *object,
   /* FALSE without an error means there was nothing to delete: fine. */
   secret_password_clear_finish (result, &error);
   if (error != NULL)
-    return_error (task, error, _("Could not remove the secret from the keyring"));
+    return_error (task, error,
+                  _("Could not remove the feed’s password or token from the keyring"));
   else
     g_task_return_boolean (task, TRUE);
 }
