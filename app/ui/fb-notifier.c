@@ -26,6 +26,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (NotifyNotification, g_object_unref)
  * the notification server.
  */
 
+/* A flood's summary is updated at most this often: one D-Bus call per event
+ * would make the flood the notification server's problem. */
+#define SUMMARY_EVERY_MS 1000
+
 /* A replayed backlog is summed up once it has been quiet this long. */
 #define CATCH_UP_QUIET_MS 1500
 
@@ -33,6 +37,9 @@ typedef struct
 {
   GQueue              times;    /* gint64 monotonic µs, as pointers */
   NotifyNotification *summary;
+  FbNotifier         *notifier;
+  guint               summary_update_id;  /* updates go out at most once per SUMMARY_EVERY_MS */
+  gboolean            summary_pending;
   guint               folded;
   guint               held;     /* while paused */
   GPtrArray          *backlog;  /* FbMessage replayed after a resume, not yet shown */
@@ -69,6 +76,7 @@ static void
 burst_free (Burst *burst)
 {
   g_queue_clear (&burst->times);
+  g_clear_handle_id (&burst->summary_update_id, g_source_remove);
   g_clear_object (&burst->summary);
   g_clear_pointer (&burst->backlog, g_ptr_array_unref);
   g_free (burst->feed_name);
@@ -84,6 +92,7 @@ get_burst (FbNotifier *self,
   if (burst == NULL)
     {
       burst = g_new0 (Burst, 1);
+      burst->notifier = self;
       burst->backlog = g_ptr_array_new_with_free_func (g_object_unref);
       g_hash_table_insert (self->bursts, g_strdup (fb_feed_get_id (feed)), burst);
     }
@@ -320,6 +329,22 @@ count_burst (FbNotifier *self,
   return TRUE;
 }
 
+static gboolean
+summary_update_cb (gpointer user_data)
+{
+  Burst *burst = user_data;
+
+  if (!burst->summary_pending || burst->summary == NULL)
+    {
+      burst->summary_update_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  burst->summary_pending = FALSE;
+  show (burst->notifier, burst->summary);
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 show_summary (FbNotifier *self,
               FbFeed     *feed,
@@ -343,7 +368,16 @@ show_summary (FbNotifier *self,
 
       notify_notification_update (burst->summary, title, escaped, APP_ID);
     }
+
+  /* The first shows at once; later ones are folded into one update a second. */
+  if (burst->summary_update_id != 0)
+    {
+      burst->summary_pending = TRUE;
+      return;
+    }
+
   show (self, burst->summary);
+  burst->summary_update_id = g_timeout_add (SUMMARY_EVERY_MS, summary_update_cb, burst);
 }
 
 static char *

@@ -1,0 +1,849 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-desktop"
+
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "fb-dbusmenu.h"
+#include "fb-desktop-session.h"
+#include "fb-feed-server.h"
+#include "fb-notify-monitor.h"
+#include "fb-sni-watcher.h"
+
+/*
+ * The real app in a real (virtual) desktop, judged only from outside, as a
+ * desktop shell would see it: the Notify calls it makes (a bus monitor),
+ * its StatusNotifierItem and dbusmenu (our watcher plays the tray), its
+ * exit status and what `feedbell --status` prints. Runs inside
+ * run-in-session.sh (Xvfb + a private session bus); each test gets a fresh
+ * dunst, settings directory, SSE server and app. Every wait has a deadline.
+ */
+
+#define FEED_NAME       "Builds"
+#define START_MS        30000   /* app start → tray icon says connected */
+#define WAIT_MS         10000   /* a notification or a menu change */
+#define TRAY_MS         5000    /* a state change reaching the tray (refresh ≤ 250 ms) */
+#define EXIT_MS         5000    /* Quit → process gone */
+#define RUN_MS          20000   /* a second `feedbell` process to its end */
+#define NO_TRAY_MS      40000   /* the app gives a panel 10 s to come up before it says so */
+#define CLICK_ATTEMPTS  5
+
+#define ICON_CONNECTED    "feedbell-connected-symbolic"
+#define ICON_RECONNECTING "feedbell-reconnecting-symbolic"
+#define ICON_PAUSED       "feedbell-paused-symbolic"
+#define NO_TRAY_SUMMARY   "Feedbell is running without a tray icon"
+
+typedef struct
+{
+  gboolean with_tray;
+} TestCase;
+
+static const TestCase with_tray = { TRUE };
+static const TestCase without_tray = { FALSE };
+
+typedef struct
+{
+  FbDesktopSession *session;
+  FbNotifyMonitor  *monitor;
+  FbSniWatcher     *watcher;
+  FbFeedServer     *server;
+  GSubprocess      *app;
+  gboolean          body_markup;
+} Fixture;
+
+/* --- diagnostics ------------------------------------------------------- */
+
+static FbMenuItem *fixture_get_menu (Fixture *f);
+
+static void
+print_app_log (Fixture *f)
+{
+  g_autofree char *log = fb_desktop_session_dup_app_log (f->session);
+
+  if (log[0] != '\0')
+    g_test_message ("%s", log);
+}
+
+static void
+describe_end (GSubprocess *process)
+{
+  g_subprocess_wait (process, NULL, NULL);
+  if (g_subprocess_get_if_exited (process))
+    g_test_message ("The app has exited with status %d", g_subprocess_get_exit_status (process));
+  else if (g_subprocess_get_if_signaled (process))
+    g_test_message ("The app was killed by signal %d (%s)", g_subprocess_get_term_sig (process),
+                    g_strsignal (g_subprocess_get_term_sig (process)));
+}
+
+/* Everything an outsider can see, for the log of a failed test. */
+static void
+fixture_dump (Fixture *f)
+{
+  g_autofree char *calls = fb_notify_monitor_describe (f->monitor);
+
+  g_test_message ("Notify calls so far:\n%s", calls[0] ? calls : "  (none)\n");
+  if (f->watcher != NULL && fb_sni_watcher_has_item (f->watcher))
+    {
+      g_autofree char *icon = fb_sni_watcher_dup_item_string (f->watcher, "IconName", NULL);
+      g_autofree char *title = fb_sni_watcher_dup_item_string (f->watcher, "Title", NULL);
+      g_autoptr(FbMenuItem) menu = fixture_get_menu (f);
+      g_autofree char *tree = menu ? fb_menu_item_describe (menu) : g_strdup ("(none)\n");
+
+      g_test_message ("Tray item: IconName “%s”, Title “%s”, menu:\n%s", icon, title, tree);
+    }
+  else if (f->watcher != NULL)
+    {
+      g_test_message ("No tray item registered (%u registrations)",
+                      fb_sni_watcher_get_n_registrations (f->watcher));
+    }
+  if (f->server != NULL)
+    g_test_message ("SSE server: %u requests, %u streams open",
+                    fb_feed_server_get_n_requests (f->server), fb_feed_server_get_n_open (f->server));
+  if (f->app != NULL && fb_desktop_session_is_running (f->app))
+    g_test_message ("The app is running");
+  else if (f->app != NULL)
+    describe_end (f->app);
+  print_app_log (f);
+}
+
+#define fixture_wait_or_fail(f, condition, data, timeout_ms, ...)                       \
+  G_STMT_START {                                                                       \
+    if (!fb_desktop_session_wait ((condition), (data), (timeout_ms)))                  \
+      {                                                                                \
+        g_autofree char *_what = g_strdup_printf (__VA_ARGS__);                        \
+        g_autofree char *_message = g_strdup_printf ("Timed out after %u ms: %s",      \
+                                                     (guint) (timeout_ms), _what);     \
+        fixture_dump (f);                                                              \
+        g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, _message);   \
+      }                                                                                \
+  } G_STMT_END
+
+/* --- fixture ------------------------------------------------------------ */
+
+static gboolean
+watcher_owns_name_cb (gpointer user_data)
+{
+  return fb_sni_watcher_is_owner (user_data);
+}
+
+static gboolean
+server_has_cap (Fixture    *f,
+                const char *cap)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree const char **caps = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = g_dbus_connection_call_sync (fb_desktop_session_get_bus (f->session),
+                                       "org.freedesktop.Notifications", "/org/freedesktop/Notifications",
+                                       "org.freedesktop.Notifications", "GetCapabilities",
+                                       NULL, G_VARIANT_TYPE ("(as)"), G_DBUS_CALL_FLAGS_NONE,
+                                       5000, NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(^a&s)", &caps);
+
+  return g_strv_contains (caps, cap);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  const TestCase *test_case = data;
+  g_autofree char *why_not = NULL;
+  g_autoptr(GError) error = NULL;
+
+  f->session = fb_desktop_session_new (&why_not);
+  if (f->session == NULL)
+    {
+      g_test_skip (why_not);
+      return;
+    }
+
+  fb_desktop_session_start_dunst (f->session, &error);
+  g_assert_no_error (error);
+  f->monitor = fb_notify_monitor_new (fb_desktop_session_get_dunst_name (f->session), &error);
+  g_assert_no_error (error);
+  f->body_markup = server_has_cap (f, "body-markup");
+  /* Only the app's own calls count: GetCapabilities above is ours. */
+  g_assert_cmpuint (fb_notify_monitor_get_n_calls (f->monitor), ==, 0);
+
+  if (test_case->with_tray)
+    {
+      f->watcher = fb_sni_watcher_new (fb_desktop_session_get_bus (f->session));
+      fixture_wait_or_fail (f, watcher_owns_name_cb, f->watcher, WAIT_MS,
+                            "our StatusNotifierWatcher to own its name");
+    }
+
+  f->server = fb_feed_server_new ();
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  if (f->session != NULL)
+    print_app_log (f);
+
+  /* The session ends the app before dunst, then waits for both names to go. */
+  g_clear_object (&f->app);
+  g_clear_pointer (&f->session, fb_desktop_session_free);
+  g_clear_pointer (&f->monitor, fb_notify_monitor_free);
+  g_clear_pointer (&f->watcher, fb_sni_watcher_free);
+  g_clear_pointer (&f->server, fb_feed_server_free);
+}
+
+/* --- the tray, as a host sees it --------------------------------------- */
+
+static FbMenuItem *
+fixture_get_menu (Fixture *f)
+{
+  g_autofree char *path = NULL;
+
+  if (!fb_sni_watcher_has_item (f->watcher))
+    return NULL;
+
+  path = fb_sni_watcher_dup_item_string (f->watcher, "Menu", NULL);
+  if (path == NULL || g_str_equal (path, "/"))
+    return NULL;
+
+  return fb_dbusmenu_get_layout (fb_desktop_session_get_bus (f->session),
+                                 fb_sni_watcher_get_item_name (f->watcher), path, NULL, NULL);
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *property;
+  const char *expected;
+} PropertyWait;
+
+static gboolean
+item_property_is_cb (gpointer user_data)
+{
+  PropertyWait *wait = user_data;
+  g_autofree char *value = NULL;
+
+  if (!fb_sni_watcher_has_item (wait->f->watcher))
+    return FALSE;
+
+  value = fb_sni_watcher_dup_item_string (wait->f->watcher, wait->property, NULL);
+  return g_strcmp0 (value, wait->expected) == 0;
+}
+
+static void
+wait_for_icon (Fixture    *f,
+               const char *icon_name,
+               guint       timeout_ms)
+{
+  PropertyWait wait = { f, "IconName", icon_name };
+
+  fixture_wait_or_fail (f, item_property_is_cb, &wait, timeout_ms, "tray IconName “%s”", icon_name);
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *prefix;
+  const char *needle;     /* and, when set, the label also contains this */
+} MenuWait;
+
+static gboolean
+menu_has_cb (gpointer user_data)
+{
+  MenuWait *wait = user_data;
+  g_autoptr(FbMenuItem) menu = fixture_get_menu (wait->f);
+  FbMenuItem *item = menu ? fb_menu_item_find_prefix (menu, wait->prefix) : NULL;
+
+  return item != NULL && (wait->needle == NULL || strstr (item->label, wait->needle) != NULL);
+}
+
+static void
+wait_for_menu_item (Fixture    *f,
+                    const char *prefix,
+                    const char *needle,
+                    guint       timeout_ms)
+{
+  MenuWait wait = { f, prefix, needle };
+
+  fixture_wait_or_fail (f, menu_has_cb, &wait, timeout_ms, "a menu item “%s…”%s%s%s", prefix,
+                        needle ? " containing “" : "", needle ? needle : "", needle ? "”" : "");
+}
+
+/* Clicks the item whose label starts with @prefix. The app rebuilds its menu
+ * (new ids) on every change, so a click can name an item that has just gone:
+ * the menu server refuses those, and then the click is tried again. */
+static void
+click_menu_item (Fixture    *f,
+                 const char *prefix)
+{
+  g_autoptr(GError) error = NULL;
+
+  for (guint attempt = 0; attempt < CLICK_ATTEMPTS; attempt++)
+    {
+      g_autoptr(FbMenuItem) menu = fixture_get_menu (f);
+      g_autofree char *path = NULL;
+      g_autofree char *owner = NULL;
+      FbMenuItem *item;
+
+      g_assert_nonnull (menu);
+      item = fb_menu_item_find_prefix (menu, prefix);
+      if (item == NULL)
+        {
+          g_autofree char *tree = fb_menu_item_describe (menu);
+
+          g_test_message ("No item “%s…” in the tray menu:\n%s", prefix, tree);
+          g_assert_nonnull (item);
+        }
+
+      path = fb_sni_watcher_dup_item_string (f->watcher, "Menu", NULL);
+      g_clear_error (&error);
+      if (fb_dbusmenu_click (fb_desktop_session_get_bus (f->session),
+                             fb_sni_watcher_get_item_name (f->watcher), path, item->id, &error))
+        return;
+
+      /* Quit can win the race against the answer to its own click. */
+      owner = fb_desktop_session_dup_name_owner (f->session, fb_sni_watcher_get_item_name (f->watcher));
+      if (owner == NULL || !fb_desktop_session_is_running (f->app))
+        return;
+
+      g_test_message ("Click on “%s” (id %d) refused, trying again: %s", prefix, item->id, error->message);
+    }
+
+  g_assert_no_error (error);
+}
+
+/* --- notifications ------------------------------------------------------ */
+
+typedef struct
+{
+  Fixture    *f;
+  const char *needle;
+  guint       n;
+} NotifyWait;
+
+static gboolean
+notify_count_cb (gpointer user_data)
+{
+  NotifyWait *wait = user_data;
+
+  return fb_notify_monitor_count_summary (wait->f->monitor, wait->needle) >= wait->n;
+}
+
+/* Waits for a Notify whose summary contains @needle; returns the newest. */
+static FbNotifyCall *
+wait_for_notify_within (Fixture    *f,
+                        const char *needle,
+                        guint       timeout_ms)
+{
+  NotifyWait wait = { f, needle, 1 };
+
+  fixture_wait_or_fail (f, notify_count_cb, &wait, timeout_ms, "a Notify with summary “%s”", needle);
+  return fb_notify_monitor_dup_last (f->monitor, needle);
+}
+
+static FbNotifyCall *
+wait_for_notify (Fixture    *f,
+                 const char *needle)
+{
+  return wait_for_notify_within (f, needle, WAIT_MS);
+}
+
+/* --- the app ------------------------------------------------------------ */
+
+static gboolean
+app_connected_cb (gpointer user_data)
+{
+  Fixture *f = user_data;
+  PropertyWait icon = { f, "IconName", ICON_CONNECTED };
+
+  if (!fb_desktop_session_is_running (f->app))
+    return TRUE;    /* no use waiting */
+
+  return fb_feed_server_get_n_open (f->server) > 0 && item_property_is_cb (&icon);
+}
+
+/* `feedbell --add-feed URL --name Builds`: the first instance adds the feed
+ * to its settings, connects, and keeps running. */
+static void
+start_app_with_feed (Fixture *f)
+{
+  const char *argv[] = { "--add-feed", fb_feed_server_get_url (f->server), "--name", FEED_NAME, NULL };
+  g_autoptr(GError) error = NULL;
+
+  f->app = fb_desktop_session_spawn_app (f->session, argv, &error);
+  g_assert_no_error (error);
+
+  fixture_wait_or_fail (f, app_connected_cb, f, START_MS,
+                        "the app to connect and its tray icon to say so");
+  g_assert_true (fb_desktop_session_is_running (f->app));
+}
+
+static gboolean
+app_gone_cb (gpointer user_data)
+{
+  return !fb_desktop_session_is_running (user_data);
+}
+
+/* --- tests -------------------------------------------------------------- */
+
+#define NTFY_EVENT \
+  "{\"id\":\"x1\",\"event\":\"message\",\"topic\":\"t\",\"title\":\"Disk low\"," \
+  "\"message\":\"91% <b>full</b>\",\"priority\":5,\"tags\":[\"warning\"]," \
+  "\"click\":\"https://example.org/x\",\"actions\":[{\"action\":\"view\"," \
+  "\"label\":\"Open portal\",\"url\":\"https://example.org/p\"}]}"
+
+static void
+test_notifications (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(FbNotifyCall) plain = NULL;
+  g_autoptr(FbNotifyCall) ntfy = NULL;
+
+  if (f->session == NULL)
+    return;
+
+  start_app_with_feed (f);
+
+  fb_feed_server_send (f->server, "7", "Build #7 passed\nAll green");
+  plain = wait_for_notify (f, "Build #7 passed");
+  g_assert_cmpstr (plain->summary, ==, "Build #7 passed");
+  g_assert_cmpstr (plain->body, ==, "All green");
+  g_assert_cmpstr (plain->app_name, ==, "Feedbell");
+  g_assert_cmpstr (plain->desktop_entry, ==, APP_ID);
+  g_assert_cmpint (plain->urgency, ==, 1);
+  g_assert_cmpuint (plain->replaces_id, ==, 0);
+
+  fb_feed_server_send (f->server, NULL, NTFY_EVENT);
+  ntfy = wait_for_notify (f, "Disk low");
+  g_assert_true (g_str_has_prefix (ntfy->summary, "\u26A0\uFE0F"));
+  g_assert_cmpstr (ntfy->summary, ==, "\u26A0\uFE0F Disk low");
+  g_assert_cmpint (ntfy->urgency, ==, 2);
+  g_assert_cmpstr (ntfy->app_name, ==, "Feedbell");
+  g_assert_cmpstr (ntfy->desktop_entry, ==, APP_ID);
+  /* dunst shows markup: what the server sent must arrive as text. */
+  if (f->body_markup)
+    g_assert_cmpstr (ntfy->body, ==, "91% &lt;b&gt;full&lt;/b&gt;");
+  else
+    g_assert_cmpstr (ntfy->body, ==, "91% <b>full</b>");
+  g_assert_true (fb_notify_call_has_action_label (ntfy, "Open portal"));
+  g_assert_true (fb_notify_call_has_action_label (ntfy, "Snooze feed for 1 hour"));
+
+  g_assert_cmpuint (fb_notify_monitor_get_n_calls (f->monitor), ==, 2);
+  g_assert_cmpuint (fb_notify_monitor_count_summary (f->monitor, NO_TRAY_SUMMARY), ==, 0);
+
+  /* For people, not for the verdict: what the desktop looked like. */
+  fb_desktop_session_screenshot (f->session, "desktop-test.png");
+}
+
+static void
+test_tray_item (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(FbMenuItem) menu = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *theme_path = NULL;
+  g_autofree char *app_owner = NULL;
+  FbMenuItem *item;
+
+  if (f->session == NULL)
+    return;
+
+  start_app_with_feed (f);
+
+  /* The item is the app's: registered by the connection that owns its name. */
+  app_owner = fb_desktop_session_dup_name_owner (f->session, APP_ID);
+  g_assert_cmpstr (fb_sni_watcher_get_item_name (f->watcher), ==, app_owner);
+  g_assert_true (g_str_has_prefix (fb_sni_watcher_get_item_path (f->watcher), "/"));
+  g_test_message ("Item %s%s, %u registrations", fb_sni_watcher_get_item_name (f->watcher),
+                  fb_sni_watcher_get_item_path (f->watcher), fb_sni_watcher_get_n_registrations (f->watcher));
+
+  title = fb_sni_watcher_dup_item_string (f->watcher, "Title", NULL);
+  g_assert_nonnull (title);
+  g_assert_nonnull (strstr (title, "connected"));
+  status = fb_sni_watcher_dup_item_string (f->watcher, "Status", NULL);
+  g_assert_cmpstr (status, ==, "Active");
+  theme_path = fb_sni_watcher_dup_item_string (f->watcher, "IconThemePath", NULL);
+  g_assert_cmpstr (theme_path, ==, g_getenv ("FEEDBELL_ICON_DIR"));
+
+  wait_for_menu_item (f, FEED_NAME " \u2014 connected", NULL, TRAY_MS);
+  menu = fixture_get_menu (f);
+  g_assert_nonnull (menu);
+
+  item = fb_menu_item_find_prefix (menu, FEED_NAME " \u2014 connected");
+  g_assert_nonnull (item);
+  g_assert_nonnull (fb_menu_item_find_prefix (item, "_Reconnect"));
+  g_assert_nonnull (fb_menu_item_find_substr (item, "Snooze"));
+
+  item = fb_menu_item_find_prefix (menu, "_Pause Notifications");
+  g_assert_nonnull (item);
+  g_assert_cmpstr (item->toggle_type, ==, "checkmark");
+  g_assert_cmpint (item->toggle_state, ==, 0);
+  g_assert_nonnull (fb_menu_item_find_prefix (menu, "Reconnect _All"));
+  g_assert_nonnull (fb_menu_item_find_prefix (menu, "P_references\u2026"));
+  g_assert_nonnull (fb_menu_item_find_prefix (menu, "_Quit"));
+
+  item = fb_menu_item_find_prefix (menu, "Re_cent");
+  g_assert_nonnull (item);
+  g_assert_nonnull (fb_menu_item_find_prefix (item, "No messages yet"));
+
+  /* With a tray there is nothing to apologise for. */
+  g_assert_cmpuint (fb_notify_monitor_count_summary (f->monitor, NO_TRAY_SUMMARY), ==, 0);
+}
+
+static void
+test_tray_reconnecting (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *title = NULL;
+
+  if (f->session == NULL)
+    return;
+
+  start_app_with_feed (f);
+  wait_for_menu_item (f, FEED_NAME " \u2014 connected", NULL, TRAY_MS);
+
+  fb_feed_server_stop (f->server);
+
+  wait_for_icon (f, ICON_RECONNECTING, TRAY_MS);
+  wait_for_menu_item (f, FEED_NAME " \u2014 ", "reconnecting", TRAY_MS);
+  title = fb_sni_watcher_dup_item_string (f->watcher, "Title", NULL);
+  g_assert_nonnull (strstr (title, "reconnecting"));
+}
+
+static gboolean
+menu_lists_cb (gpointer user_data)
+{
+  MenuWait *wait = user_data;
+  g_autoptr(FbMenuItem) menu = fixture_get_menu (wait->f);
+  FbMenuItem *recent = menu ? fb_menu_item_find_prefix (menu, "Re_cent") : NULL;
+
+  return recent != NULL && fb_menu_item_find_prefix (recent, wait->prefix) != NULL;
+}
+
+static void
+wait_for_recent (Fixture    *f,
+                 const char *label)
+{
+  MenuWait wait = { f, label, NULL };
+
+  fixture_wait_or_fail (f, menu_lists_cb, &wait, WAIT_MS, "“%s” in the tray's Recent menu", label);
+}
+
+static void
+test_pause (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(FbNotifyCall) summary = NULL;
+  g_autoptr(FbMenuItem) menu = NULL;
+  FbMenuItem *pause;
+
+  if (f->session == NULL)
+    return;
+
+  start_app_with_feed (f);
+
+  click_menu_item (f, "_Pause Notifications");
+  wait_for_icon (f, ICON_PAUSED, TRAY_MS);
+  menu = fixture_get_menu (f);
+  pause = fb_menu_item_find_prefix (menu, "_Pause Notifications");
+  g_assert_nonnull (pause);
+  g_assert_cmpint (pause->toggle_state, ==, 1);
+
+  fb_feed_server_send (f->server, "h1", "Held 1");
+  fb_feed_server_send (f->server, "h2", "Held 2");
+  fb_feed_server_send (f->server, "h3", "Held 3");
+  /* Recent proves they arrived; the tray shows them 250 ms after the point
+   * where a notification would have been sent. */
+  wait_for_recent (f, FEED_NAME ": Held 3");
+  wait_for_recent (f, FEED_NAME ": Held 1");
+  g_assert_cmpuint (fb_notify_monitor_count_summary (f->monitor, "Held"), ==, 0);
+  g_assert_cmpuint (fb_notify_monitor_get_n_calls (f->monitor), ==, 0);
+
+  click_menu_item (f, "_Pause Notifications");
+  wait_for_icon (f, ICON_CONNECTED, TRAY_MS);
+  summary = wait_for_notify (f, "while notifications were paused");
+  g_assert_cmpstr (summary->summary, ==, "3 messages while notifications were paused");
+  g_assert_nonnull (strstr (summary->body, FEED_NAME ": Held 3"));
+  g_assert_cmpuint (fb_notify_monitor_count_summary (f->monitor, "while notifications were paused"), ==, 1);
+  /* Held messages are summed up, never replayed one by one. */
+  g_assert_cmpuint (fb_notify_monitor_count_summary (f->monitor, "Held"), ==, 0);
+}
+
+#define FLOOD_SIZE             100
+#define FLOOD_MAX_NOTIFY_CALLS 20
+
+static void
+test_flood (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GPtrArray) calls = NULL;
+  g_autofree char *final_title = g_strdup_printf ("%u new messages from " FEED_NAME, FLOOD_SIZE - 5);
+  guint n_individual = 0, n_summaries = 0, n_new = 0;
+  guint32 summary_id = 0;
+
+  if (f->session == NULL)
+    return;
+
+  start_app_with_feed (f);
+
+  for (guint i = 1; i <= FLOOD_SIZE; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("flood-%u", i);
+      g_autofree char *event = g_strdup_printf ("Flood %u", i);
+
+      fb_feed_server_append_event (text, id, event);
+    }
+  /* One chunk: the whole flood reaches the app at once. */
+  fb_feed_server_send_raw (f->server, text->str);
+
+  wait_for_recent (f, FEED_NAME ": Flood 100");
+  g_free (wait_for_notify (f, final_title));
+  calls = fb_notify_monitor_dup_calls (f->monitor);
+
+  for (guint i = 0; i < calls->len; i++)
+    {
+      FbNotifyCall *call = g_ptr_array_index (calls, i);
+
+      if (call->replaces_id == 0)
+        n_new++;
+      if (g_str_has_prefix (call->summary, "Flood "))
+        {
+          n_individual++;
+          continue;
+        }
+
+      g_assert_nonnull (strstr (call->summary, "new message"));
+      g_assert_nonnull (strstr (call->summary, "from " FEED_NAME));
+      /* The first summary is a new notification, every later one updates it. */
+      if (n_summaries++ == 0)
+        {
+          g_assert_cmpuint (call->replaces_id, ==, 0);
+          summary_id = call->id;
+          g_assert_cmpuint (summary_id, !=, 0);
+        }
+      else
+        {
+          g_assert_cmpuint (call->replaces_id, ==, summary_id);
+        }
+    }
+
+  g_test_message ("%u events: %u Notify calls, %u individual, %u summary updates, %u notifications",
+                  FLOOD_SIZE, calls->len, n_individual, n_summaries, n_new);
+  g_assert_cmpuint (n_individual, ==, 5);
+  g_assert_cmpuint (n_summaries, >=, 1);
+  g_assert_cmpuint (n_new, <=, 6);
+
+  /* One summary on screen is what people see; its updates are rate-limited
+   * too, so a flood is not a flood of D-Bus calls to the notification server. */
+  g_assert_cmpuint (calls->len, <=, FLOOD_MAX_NOTIFY_CALLS);
+}
+
+static void
+test_status_cli (Fixture       *f,
+                 gconstpointer  data)
+{
+  const char *argv[] = { "--status", NULL };
+  g_autofree char *output = NULL;
+  g_auto(GStrv) lines = NULL;
+  gboolean found = FALSE;
+  int status;
+
+  if (f->session == NULL)
+    return;
+
+  start_app_with_feed (f);
+
+  status = fb_desktop_session_run_app (f->session, argv, RUN_MS, &output);
+  g_test_message ("feedbell --status printed:\n%s", output);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (output);
+
+  lines = g_strsplit (output, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+      JsonObject *object;
+
+      if (lines[i][0] == '\0')
+        continue;
+
+      json_parser_load_from_data (parser, lines[i], -1, &error);
+      g_assert_no_error (error);
+      g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+      object = json_node_get_object (json_parser_get_root (parser));
+      if (g_strcmp0 (json_object_get_string_member_with_default (object, "name", ""), FEED_NAME) != 0)
+        continue;
+
+      found = TRUE;
+      g_assert_cmpstr (json_object_get_string_member_with_default (object, "state", ""), ==, "open");
+      g_assert_cmpstr (json_object_get_string_member_with_default (object, "url", ""), ==,
+                       fb_feed_server_get_url (f->server));
+      g_assert_cmpstr (json_object_get_string_member_with_default (object, "status", ""), ==, "connected");
+    }
+  g_assert_true (found);
+
+  /* Asking did not start or stop anything. */
+  g_assert_true (fb_desktop_session_is_running (f->app));
+}
+
+static void
+quit_from_tray (Fixture *f)
+{
+  int status;
+
+  click_menu_item (f, "_Quit");
+  fixture_wait_or_fail (f, app_gone_cb, f->app, EXIT_MS, "the app to quit");
+  status = fb_desktop_session_wait_exit (f->app, EXIT_MS);
+  g_assert_true (g_subprocess_get_if_exited (f->app));
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (fb_desktop_session_wait_name (f->session, APP_ID, FALSE, EXIT_MS));
+}
+
+static void
+test_quit (Fixture       *f,
+           gconstpointer  data)
+{
+  if (f->session == NULL)
+    return;
+
+  start_app_with_feed (f);
+  quit_from_tray (f);
+}
+
+/* A whole life (start, a message, menu rebuilds, pause, quit) without a
+ * critical or a warning from the app or its libraries: those are bugs that
+ * GLib only survives by luck (a use after free, a double unref). */
+static void
+test_clean_log (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(FbNotifyCall) call = NULL;
+  g_autofree char *log = NULL;
+
+  if (f->session == NULL)
+    return;
+
+  start_app_with_feed (f);
+  fb_feed_server_send (f->server, "1", "Hello");
+  call = wait_for_notify (f, "Hello");
+  wait_for_recent (f, FEED_NAME ": Hello");
+  click_menu_item (f, "_Pause Notifications");
+  wait_for_icon (f, ICON_PAUSED, TRAY_MS);
+  click_menu_item (f, "_Pause Notifications");
+  wait_for_icon (f, ICON_CONNECTED, TRAY_MS);
+  quit_from_tray (f);
+
+  /* Failing without aborting: the tests after this one still run. */
+  log = fb_desktop_session_dup_app_log (f->session);
+  if (strstr (log, "-CRITICAL **") != NULL || strstr (log, "-WARNING **") != NULL)
+    g_test_fail_printf ("The app logged criticals or warnings (its stderr is below)");
+}
+
+/* Whether the X server shows a mapped top-level window titled "Feedbell"
+ * (there is no window manager: top-levels are the root's children); FALSE
+ * too when xwininfo is not installed. */
+static gboolean
+window_shown_cb (gpointer user_data)
+{
+  Fixture *f = user_data;
+  const char *argv[] = { "xwininfo", "-root", "-children", NULL };
+  g_autofree char *tree = fb_desktop_session_run_tool (f->session, argv, RUN_MS);
+  g_auto(GStrv) lines = NULL;
+
+  if (tree == NULL)
+    return FALSE;
+
+  lines = g_strsplit (tree, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *id = NULL;
+      g_autofree char *info = NULL;
+      const char *info_argv[] = { "xwininfo", "-id", NULL, NULL };
+
+      if (strstr (lines[i], "\"Feedbell\": (") == NULL)
+        continue;
+
+      id = g_strndup (g_strchug (lines[i]), strcspn (g_strchug (lines[i]), " "));
+      info_argv[2] = id;
+      info = fb_desktop_session_run_tool (f->session, info_argv, RUN_MS);
+      if (info != NULL && strstr (info, "Map State: IsViewable") != NULL)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+test_no_tray (Fixture       *f,
+              gconstpointer  data)
+{
+  const char *background[] = { "--background", NULL };
+  g_autofree char *xwininfo = g_find_program_in_path ("xwininfo");
+  g_autoptr(FbNotifyCall) notice = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  if (f->session == NULL)
+    return;
+
+  g_assert_null (f->watcher);
+  f->app = fb_desktop_session_spawn_app (f->session, background, &error);
+  g_assert_no_error (error);
+
+  notice = wait_for_notify_within (f, NO_TRAY_SUMMARY, NO_TRAY_MS);
+  g_assert_cmpstr (notice->summary, ==, NO_TRAY_SUMMARY);
+  g_assert_cmpstr (notice->app_name, ==, "Feedbell");
+  g_assert_cmpstr (notice->desktop_entry, ==, APP_ID);
+  g_assert_true (fb_desktop_session_is_running (f->app));
+
+  /* Without a tray, starting it again is how people reach it: a window. */
+  if (xwininfo != NULL)
+    g_assert_false (window_shown_cb (f));
+
+  status = fb_desktop_session_run_app (f->session, NULL, RUN_MS, NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (fb_desktop_session_is_running (f->app));
+
+  if (xwininfo != NULL)
+    fixture_wait_or_fail (f, window_shown_cb, f, WAIT_MS, "the app's window on screen");
+  else
+    g_test_message ("xwininfo (x11-utils) is not installed: the window is not checked");
+
+  /* Said once, not again when the second process came and went. */
+  g_assert_cmpuint (fb_notify_monitor_count_summary (f->monitor, NO_TRAY_SUMMARY), ==, 1);
+  g_assert_true (fb_desktop_session_is_running (f->app));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/desktop/notifications", Fixture, &with_tray,
+              fixture_set_up, test_notifications, fixture_tear_down);
+  g_test_add ("/desktop/tray/item", Fixture, &with_tray,
+              fixture_set_up, test_tray_item, fixture_tear_down);
+  g_test_add ("/desktop/tray/reconnecting", Fixture, &with_tray,
+              fixture_set_up, test_tray_reconnecting, fixture_tear_down);
+  g_test_add ("/desktop/pause", Fixture, &with_tray,
+              fixture_set_up, test_pause, fixture_tear_down);
+  g_test_add ("/desktop/flood", Fixture, &with_tray,
+              fixture_set_up, test_flood, fixture_tear_down);
+  g_test_add ("/desktop/status-cli", Fixture, &with_tray,
+              fixture_set_up, test_status_cli, fixture_tear_down);
+  g_test_add ("/desktop/quit", Fixture, &with_tray,
+              fixture_set_up, test_quit, fixture_tear_down);
+  g_test_add ("/desktop/clean-log", Fixture, &with_tray,
+              fixture_set_up, test_clean_log, fixture_tear_down);
+  g_test_add ("/desktop/no-tray", Fixture, &without_tray,
+              fixture_set_up, test_no_tray, fixture_tear_down);
+
+  return g_test_run ();
+}

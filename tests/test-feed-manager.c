@@ -1,0 +1,515 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "fb-feed-manager.h"
+#include "fb-test-utils.h"
+
+/*
+ * The feed manager's promises across reconnects, replays, restarts and
+ * resume from sleep, against a real SoupServer on 127.0.0.1 that acts either
+ * like a plain SSE server (ids, Last-Event-ID) or like ntfy (no SSE ids,
+ * JSON ids, resumes only with since=), and a private "system bus" on which
+ * the test plays logind.
+ */
+
+typedef enum
+{
+  MODE_SSE,
+  MODE_NTFY,
+} Mode;
+
+typedef struct
+{
+  SoupServer *server;
+  Mode        mode;
+  gboolean    replay_last;   /* resend the last event the client saw, like some servers */
+  GPtrArray  *requests;      /* FbTestRequest */
+  GPtrArray  *streams;       /* FbTestStream */
+  guint       n_events;      /* events 1..n_events exist */
+  GSettings  *settings;
+  GPtrArray  *received;      /* char *, message ids in arrival order */
+  GArray     *catch_up;      /* gboolean per received message */
+} Fixture;
+
+static char *
+event_wire (Fixture *f,
+            guint    n)
+{
+  if (f->mode == MODE_NTFY)
+    return g_strdup_printf ("event: message\ndata: {\"id\":\"m%u\",\"time\":%u,\"event\":\"message\","
+                            "\"topic\":\"t\",\"message\":\"event %u\"}\n\n", n, 1700000000 + n, n);
+
+  return g_strdup_printf ("id: %u\ndata: event %u\n\n", n, n);
+}
+
+static guint
+resume_point (Fixture       *f,
+              FbTestRequest *request,
+              GHashTable    *query)
+{
+  const char *after = NULL;
+  guint64 n = 0;
+
+  if (f->mode == MODE_NTFY)
+    {
+      after = query ? g_hash_table_lookup (query, "since") : NULL;
+      if (after != NULL && after[0] == 'm')
+        after++;
+    }
+  else
+    after = fb_test_request_header (request, "Last-Event-ID");
+
+  if (after == NULL || !g_ascii_string_to_unsigned (after, 10, 0, G_MAXUINT, &n, NULL))
+    return 0;
+
+  return n;
+}
+
+static void
+handler (SoupServer        *server,
+         SoupServerMessage *msg,
+         const char        *path,
+         GHashTable        *query,
+         gpointer           user_data)
+{
+  Fixture *f = user_data;
+  FbTestRequest *request = fb_test_request_new (msg);
+  FbTestStream *stream;
+  guint from;
+
+  g_ptr_array_add (f->requests, request);
+  from = resume_point (f, request, query);
+  if (f->replay_last && from > 0)
+    from--;
+
+  stream = fb_test_stream_new (msg, "text/event-stream");
+  g_ptr_array_add (f->streams, stream);
+  if (f->mode == MODE_NTFY)
+    fb_test_stream_printf (stream, "event: open\ndata: {\"id\":\"o%u\",\"event\":\"open\",\"topic\":\"t\"}\n\n",
+                           f->requests->len);
+  else
+    fb_test_stream_printf (stream, "retry: 100\n\n");
+
+  for (guint n = from + 1; n <= f->n_events; n++)
+    {
+      g_autofree char *wire = event_wire (f, n);
+
+      fb_test_stream_write (stream, wire, -1);
+    }
+}
+
+/* A new event, to every open stream. */
+static void
+publish (Fixture *f)
+{
+  g_autofree char *wire = event_wire (f, ++f->n_events);
+
+  for (guint i = 0; i < f->streams->len; i++)
+    if (!fb_test_stream_is_done (g_ptr_array_index (f->streams, i)))
+      fb_test_stream_write (g_ptr_array_index (f->streams, i), wire, -1);
+}
+
+static void
+close_streams (Fixture *f)
+{
+  for (guint i = 0; i < f->streams->len; i++)
+    if (!fb_test_stream_is_done (g_ptr_array_index (f->streams, i)))
+      fb_test_stream_end (g_ptr_array_index (f->streams, i));
+}
+
+static void
+message_cb (FbFeedManager *manager,
+            FbFeed        *feed,
+            FbMessage     *message,
+            gboolean       catch_up,
+            Fixture       *f)
+{
+  g_ptr_array_add (f->received, g_strdup (fb_message_get_id (message)));
+  g_array_append_val (f->catch_up, catch_up);
+}
+
+static FbFeedManager *
+manager_new (Fixture *f)
+{
+  FbFeedManager *manager = fb_feed_manager_new (f->settings);
+
+  g_signal_connect (manager, "message", G_CALLBACK (message_cb), f);
+  return manager;
+}
+
+static void
+manager_free (FbFeedManager *manager)
+{
+  fb_feed_manager_shutdown (manager);
+  g_object_unref (manager);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  f->mode = GPOINTER_TO_INT (data);
+  f->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) fb_test_request_free);
+  f->streams = g_ptr_array_new_with_free_func ((GDestroyNotify) fb_test_stream_free);
+  f->received = g_ptr_array_new_with_free_func (g_free);
+  f->catch_up = g_array_new (FALSE, FALSE, sizeof (gboolean));
+  f->server = fb_test_server_new ();
+  soup_server_add_handler (f->server, "/events", handler, f, NULL);
+  f->settings = g_settings_new (APP_ID);
+  g_settings_set_strv (f->settings, "feeds", NULL);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_settings_set_strv (f->settings, "feeds", NULL);
+  g_clear_object (&f->settings);
+  soup_server_disconnect (f->server);
+  g_clear_pointer (&f->streams, g_ptr_array_unref);
+  g_clear_object (&f->server);
+  g_clear_pointer (&f->requests, g_ptr_array_unref);
+  g_clear_pointer (&f->received, g_ptr_array_unref);
+  g_clear_pointer (&f->catch_up, g_array_unref);
+}
+
+typedef struct
+{
+  Fixture *f;
+  guint    n;
+} Count;
+
+static gboolean
+received_at_least (gpointer user_data)
+{
+  Count *c = user_data;
+
+  return c->f->received->len >= c->n;
+}
+
+static gboolean
+requests_at_least (gpointer user_data)
+{
+  Count *c = user_data;
+
+  return c->f->requests->len >= c->n;
+}
+
+static void
+wait_received (Fixture *f,
+               guint    n)
+{
+  Count c = { f, n };
+
+  g_assert_true (fb_test_wait_until (received_at_least, &c, 10000));
+}
+
+static void
+wait_requests (Fixture *f,
+               guint    n)
+{
+  Count c = { f, n };
+
+  g_assert_true (fb_test_wait_until (requests_at_least, &c, 10000));
+}
+
+/* The messages received are exactly @prefix1..@last, once each, in order. */
+static void
+assert_received (Fixture    *f,
+                 const char *prefix,
+                 guint       last)
+{
+  g_assert_cmpuint (f->received->len, ==, last);
+  for (guint i = 0; i < last; i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("%s%u", prefix, i + 1);
+
+      g_assert_cmpstr (g_ptr_array_index (f->received, i), ==, expected);
+    }
+}
+
+static FbTestRequest *
+last_request (Fixture *f)
+{
+  return g_ptr_array_index (f->requests, f->requests->len - 1);
+}
+
+static void
+test_replay_dropped (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *url = fb_test_server_url (f->server, "/events");
+  FbFeedManager *manager;
+
+  f->replay_last = TRUE;
+  f->n_events = 3;
+  manager = manager_new (f);
+  fb_feed_manager_add_feed (manager, url, "Builds");
+  wait_received (f, 3);
+
+  close_streams (f);
+  wait_requests (f, 2);
+  g_assert_cmpstr (fb_test_request_header (last_request (f), "Last-Event-ID"), ==, "3");
+  publish (f);
+  wait_received (f, 4);
+
+  /* The server sent 3 again: it was dropped, 4 is next. */
+  fb_test_flush_main_context ();
+  assert_received (f, "", 4);
+  manager_free (manager);
+}
+
+static void
+test_resume_after_restart (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *url = fb_test_server_url (f->server, "/events");
+  const char *prefix = f->mode == MODE_NTFY ? "m" : "";
+  FbFeedManager *manager;
+
+  f->n_events = 3;
+  manager = manager_new (f);
+  fb_feed_manager_add_feed (manager, url, "Builds");
+  wait_received (f, 3);
+  /* Quitting saves where the feed is, whatever the debounce. */
+  manager_free (manager);
+
+  f->n_events = 5;   /* published while we were not running */
+  manager = manager_new (f);
+  wait_requests (f, 2);
+  if (f->mode == MODE_NTFY)
+    g_assert_null (fb_test_request_header (last_request (f), "Last-Event-ID"));
+  else
+    g_assert_cmpstr (fb_test_request_header (last_request (f), "Last-Event-ID"), ==, "3");
+
+  wait_received (f, 5);
+  fb_test_flush_main_context ();
+  assert_received (f, prefix, 5);
+
+  /* What was missed while away is a backlog, summed up by the notifier. */
+  g_assert_false (g_array_index (f->catch_up, gboolean, 0));
+  g_assert_true (g_array_index (f->catch_up, gboolean, 3));
+  g_assert_true (g_array_index (f->catch_up, gboolean, 4));
+  manager_free (manager);
+}
+
+static gboolean
+query_has_since (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  return f->requests->len >= 2;
+}
+
+static void
+test_ntfy_since (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *url = fb_test_server_url (f->server, "/events?poll=0");
+  FbFeedManager *manager;
+
+  f->n_events = 3;
+  manager = manager_new (f);
+  fb_feed_manager_add_feed (manager, url, "ntfy");
+  wait_received (f, 3);
+
+  close_streams (f);
+  g_assert_true (fb_test_wait_until (query_has_since, f, 10000));
+  publish (f);
+  wait_received (f, 4);
+  fb_test_flush_main_context ();
+
+  /* ntfy ignores Last-Event-ID: since= carries the JSON id of the last message,
+   * and the feed's own query is kept. */
+  assert_received (f, "m", 4);
+  g_assert_true (g_str_has_suffix (url, "?poll=0"));
+  manager_free (manager);
+}
+
+static void
+query_cb (SoupServer        *server,
+          SoupServerMessage *msg,
+          const char        *path,
+          GHashTable        *query,
+          gpointer           user_data)
+{
+  GPtrArray *queries = user_data;
+
+  g_ptr_array_add (queries, query ? g_strdup (g_hash_table_lookup (query, "since")) : NULL);
+}
+
+/* The query each request carried, seen from a second handler on the same server. */
+static void
+test_ntfy_since_query (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GPtrArray) queries = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *url = fb_test_server_url (f->server, "/events?poll=0");
+  FbFeedManager *manager;
+
+  soup_server_add_early_handler (f->server, "/events", query_cb, queries, NULL);
+  f->n_events = 2;
+  manager = manager_new (f);
+  fb_feed_manager_add_feed (manager, url, "ntfy");
+  wait_received (f, 2);
+  close_streams (f);
+  wait_requests (f, 2);
+
+  g_assert_cmpuint (queries->len, >=, 2);
+  g_assert_null (g_ptr_array_index (queries, 0));
+  g_assert_cmpstr (g_ptr_array_index (queries, queries->len - 1), ==, "m2");
+  manager_free (manager);
+}
+
+/* --- resume from sleep, with the test as logind on a private system bus --- */
+
+static GDBusConnection *logind;
+
+static void
+emit_prepare_for_sleep (gboolean sleeping)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_dbus_connection_emit_signal (logind, NULL, "/org/freedesktop/login1",
+                                 "org.freedesktop.login1.Manager", "PrepareForSleep",
+                                 g_variant_new ("(b)", sleeping), &error);
+  g_assert_no_error (error);
+  g_dbus_connection_flush_sync (logind, NULL, NULL);
+}
+
+typedef struct
+{
+  Fixture *f;
+  guint    before;
+  gint64   next_emit;
+} Wake;
+
+/* The manager subscribes asynchronously: signal again until it is heard. */
+static gboolean
+woke_up (gpointer user_data)
+{
+  Wake *w = user_data;
+
+  if (w->f->requests->len > w->before)
+    return TRUE;
+  if (g_get_monotonic_time () >= w->next_emit)
+    {
+      emit_prepare_for_sleep (FALSE);
+      w->next_emit = g_get_monotonic_time () + 200 * 1000;
+    }
+  return FALSE;
+}
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+test_resume_from_sleep (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *url = fb_test_server_url (f->server, "/events");
+  FbFeedManager *manager;
+  Wake w = { f, 0, 0 };
+  gint64 resumed_at;
+  guint tick;
+
+  if (logind == NULL)
+    {
+      g_test_skip ("no private system bus (dbus-daemon missing)");
+      return;
+    }
+
+  f->n_events = 1;
+  manager = manager_new (f);
+  fb_feed_manager_add_feed (manager, url, "Builds");
+  wait_received (f, 1);
+
+  /* Asleep: the server published, but the stream looks open and says nothing. */
+  emit_prepare_for_sleep (TRUE);
+  f->n_events = 2;
+
+  w.before = f->requests->len;
+  resumed_at = g_get_monotonic_time ();
+  tick = g_timeout_add (50, tick_cb, NULL);
+  g_assert_true (fb_test_wait_until (woke_up, &w, 10000));
+  wait_received (f, 2);
+  g_source_remove (tick);
+
+  g_test_message ("resume → first missed event delivered: %.1f ms",
+                  (g_get_monotonic_time () - resumed_at) / 1000.0);
+  fb_test_flush_main_context ();
+  assert_received (f, "", 2);
+  manager_free (manager);
+}
+
+static GSubprocess *
+start_system_bus (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *address = NULL;
+  GSubprocess *daemon;
+
+  daemon = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                             "dbus-daemon", "--session", "--nofork", "--print-address=1", NULL);
+  if (daemon == NULL)
+    return NULL;
+
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (daemon));
+  address = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  if (address == NULL)
+    return daemon;
+
+  g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", address, TRUE);
+  logind = g_dbus_connection_new_for_address_sync (address,
+                                                   G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                   G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                   NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_dbus_connection_call_sync (logind, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                               "org.freedesktop.DBus", "RequestName",
+                               g_variant_new ("(su)", "org.freedesktop.login1", 0),
+                               NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+
+  return daemon;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GSubprocess) system_bus = NULL;
+  g_autofree char *state = NULL;
+  int status;
+
+  state = g_dir_make_tmp ("fb-feed-manager-XXXXXX", NULL);
+  g_setenv ("XDG_STATE_HOME", state, TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+
+  g_test_init (&argc, &argv, NULL);
+  system_bus = start_system_bus ();
+
+#define ADD(path, mode, func) \
+  g_test_add (path, Fixture, GINT_TO_POINTER (mode), fixture_set_up, func, fixture_tear_down)
+  ADD ("/feed-manager/sse/replay-dropped", MODE_SSE, test_replay_dropped);
+  ADD ("/feed-manager/sse/resume-after-restart", MODE_SSE, test_resume_after_restart);
+  ADD ("/feed-manager/ntfy/resume-after-restart", MODE_NTFY, test_resume_after_restart);
+  ADD ("/feed-manager/ntfy/since", MODE_NTFY, test_ntfy_since);
+  ADD ("/feed-manager/ntfy/since-query", MODE_NTFY, test_ntfy_since_query);
+  ADD ("/feed-manager/sse/resume-from-sleep", MODE_SSE, test_resume_from_sleep);
+#undef ADD
+
+  status = g_test_run ();
+
+  g_clear_object (&logind);
+  if (system_bus != NULL)
+    g_subprocess_force_exit (system_bus);
+
+  return status;
+}
