@@ -302,7 +302,8 @@ main (int   argc,
   };
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* FEEDBELL_LOCALEDIR: translations of an uninstalled build (build/po). */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("FEEDBELL_LOCALEDIR") ? g_getenv ("FEEDBELL_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -9,7 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "fb-message.h"
-#include "fb-window.h"
+#include "fb-preferences-dialog.h"
 
 /*
  * The app: one instance per session that runs without a window (held) and
@@ -91,7 +91,8 @@ _fb_application_show_window (FbApplication *self)
 {
   if (self->window == NULL)
     {
-      self->window = GTK_WIDGET (fb_window_new (self, self->manager));
+      self->window = GTK_WIDGET (fb_preferences_dialog_new (GTK_APPLICATION (self), self->manager,
+                                                            self->settings));
       g_object_add_weak_pointer (G_OBJECT (self->window), (gpointer *) &self->window);
     }
 

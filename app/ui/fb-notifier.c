@@ -8,6 +8,8 @@
 #include <glib/gi18n.h>
 #include <libnotify/notify.h>
 
+#include "fb-recent-store.h"
+
 #ifndef NOTIFY_CHECK_VERSION
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NotifyNotification, g_object_unref)
 #elif !NOTIFY_CHECK_VERSION (0, 8, 4)
@@ -61,6 +63,8 @@ struct _FbNotifier
   gboolean    told_no_server;
   guint       n_shown;
   guint       catch_up_id;
+  guint       save_id;
+  char       *recent_path;
 };
 
 enum {
@@ -289,6 +293,27 @@ notification_for_message (FbNotifier *self,
 /* --- policy ------------------------------------------------------------- */
 
 static void
+save_recent (FbNotifier *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_clear_handle_id (&self->save_id, g_source_remove);
+  if (!fb_recent_store_save (self->recent_path, self->recent, &error))
+    g_message ("Could not save the Recent list: %s", error->message);
+}
+
+static gboolean
+save_recent_cb (gpointer user_data)
+{
+  FbNotifier *self = user_data;
+
+  self->save_id = 0;
+  save_recent (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
 remember (FbNotifier *self,
           FbMessage  *message)
 {
@@ -296,6 +321,10 @@ remember (FbNotifier *self,
   if (self->recent->len > FB_NOTIFIER_RECENT_MAX)
     g_ptr_array_set_size (self->recent, FB_NOTIFIER_RECENT_MAX);
   g_signal_emit (self, signals[RECENT_CHANGED], 0);
+
+  /* Saved a little later: a burst is one write. */
+  if (self->save_id == 0)
+    self->save_id = g_timeout_add_seconds (1, save_recent_cb, self);
 }
 
 /* Counts @now into the feed's window; TRUE when the message should be folded. */
@@ -620,6 +649,9 @@ fb_notifier_dispose (GObject *object)
   FbNotifier *self = FB_NOTIFIER (object);
 
   g_clear_handle_id (&self->catch_up_id, g_source_remove);
+  if (self->save_id != 0)
+    save_recent (self);
+  g_clear_pointer (&self->recent_path, g_free);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->bursts, g_hash_table_unref);
   g_clear_pointer (&self->live, g_hash_table_unref);
@@ -661,6 +693,9 @@ fb_notifier_new (GSettings *settings)
 
   self = g_object_new (FB_TYPE_NOTIFIER, NULL);
   self->settings = g_object_ref (settings);
+  self->recent_path = fb_recent_store_default_path ();
+  g_ptr_array_unref (self->recent);
+  self->recent = fb_recent_store_load (self->recent_path, FB_NOTIFIER_RECENT_MAX);
   self->paused = g_settings_get_boolean (settings, "paused");
   g_signal_connect_object (settings, "changed::paused", G_CALLBACK (paused_changed_cb), self, 0);
 

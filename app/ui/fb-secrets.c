@@ -73,12 +73,13 @@ static GHashTable *
 build_attributes (const char *feed_id,
                   const char *kind)
 {
-  GHashTable *attributes = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTable *attributes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
 
-  /* The strings outlive the table: libsecret copies what it keeps. */
-  g_hash_table_insert (attributes, (char *) ATTR_FEED_ID, (char *) feed_id);
+  /* libsecret keeps a reference to the table and reads it after the call
+   * returns: the table owns copies of the values. */
+  g_hash_table_insert (attributes, (char *) ATTR_FEED_ID, g_strdup (feed_id));
   if (kind != NULL)
-    g_hash_table_insert (attributes, (char *) ATTR_KIND, (char *) kind);
+    g_hash_table_insert (attributes, (char *) ATTR_KIND, g_strdup (kind));
 
   return attributes;
 }

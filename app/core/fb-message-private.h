@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "fb-message.h"
+
+G_BEGIN_DECLS
+
+#define MAX_TITLE_CHARS 200
+#define MAX_BODY_CHARS  4000
+#define MAX_ACTIONS     3
+
+typedef struct
+{
+  char *label;
+  char *url;
+} FbMessageAction;
+
+struct _FbMessage
+{
+  GObject          parent_instance;
+
+  char            *feed_name;
+  char            *event_type;
+  char            *id;
+  char            *title;
+  char            *body;
+  GStrv            tags;
+  char            *click_url;
+  char            *icon_url;
+  char            *attachment_url;
+  char            *attachment_name;
+  FbMessageAction  actions[MAX_ACTIONS];
+  guint            n_actions;
+  gint64           time;
+  int              priority;
+  guint            is_notification : 1;
+  guint            is_ntfy : 1;
+};
+
+/* fb-message.c: bounded text and safe links */
+char       *_fb_message_bound_string    (const char *text,
+                                         gsize       max_chars);
+char       *_fb_message_safe_url_dup    (const char *url);
+char       *_fb_message_fallback_title  (FbMessage  *self,
+                                         const char *fallback);
+
+/* fb-message-ntfy.c: ntfy's JSON messages */
+JsonObject *_fb_message_parse_object    (JsonParser *parser,
+                                         const char *data,
+                                         gsize       data_len);
+gboolean    _fb_message_looks_like_ntfy (JsonObject *object);
+void        _fb_message_set_ntfy        (FbMessage  *self,
+                                         JsonObject *object,
+                                         const char *event_id);
+
+G_END_DECLS

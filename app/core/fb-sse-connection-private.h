@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "fb-sse-connection.h"
+
+#include "fb-backoff.h"
+#include "fb-sse-parser.h"
+
+G_BEGIN_DECLS
+
+struct _FbSseConnection
+{
+  GObject        parent_instance;
+
+  char          *url;
+  GUri          *uri;
+  SoupSession   *session;
+  FbSseParser   *parser;
+  FbBackoff      backoff;
+  GPtrArray     *headers;        /* alternating name, value */
+  char          *query_name;     /* a resume parameter, e.g. ntfy's since= */
+  char          *query_value;
+  char          *authorization;
+
+  FbSseState     state;
+  GError        *last_error;
+  gint64         retry_at;
+  guint64        next_delay_ms;
+  guint          idle_timeout;
+  guint          connect_timeout;
+  gboolean       network_available;
+
+  /* The request in flight, all cleared by teardown(). */
+  GCancellable  *cancellable;
+  SoupMessage   *message;
+  GInputStream  *stream;
+  GUri          *current_uri;
+  guint          n_redirects;
+  guint          connect_timeout_id;
+  guint          retry_id;
+  GSource       *watchdog;
+  gint64         last_byte_at;
+
+  char          *notified_id;    /* last-event-id as last notified */
+  guint8        *buffer;
+};
+
+/* fb-sse-connection.c: the state machine and the read loop */
+void     _fb_sse_connection_set_state      (FbSseConnection *self,
+                                            FbSseState       state);
+void     _fb_sse_connection_fail_transient (FbSseConnection *self,
+                                            GError          *error,
+                                            guint64          retry_after_ms);
+void     _fb_sse_connection_fail_permanent (FbSseConnection *self,
+                                            GError          *error);
+void     _fb_sse_connection_arm_watchdog   (FbSseConnection *self);
+void     _fb_sse_connection_read_next      (FbSseConnection *self);
+
+/* fb-sse-connection-http.c: the request and its response */
+gboolean _fb_sse_connection_is_http_scheme (GUri            *uri);
+void     _fb_sse_connection_send_request   (FbSseConnection *self);
+
+G_END_DECLS

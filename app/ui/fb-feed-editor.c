@@ -1,0 +1,657 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "fb-feed-editor"
+
+#include "config.h"
+
+#define G_SETTINGS_ENABLE_BACKEND
+#include "fb-feed-editor-private.h"
+
+#include <gio/gsettingsbackend.h>
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "fb-secrets.h"
+
+/*
+ * Adds or edits one feed. The widgets are bound to the feed's settings in
+ * delayed-apply mode, so nothing changes until Save applies them in one
+ * batch (and the manager restarts only this feed). A new feed is edited in
+ * a memory-backed copy of the schema and written once Save has created it.
+ *
+ * The token or password never touches GSettings: it goes from its entry to
+ * the keyring (FbSecrets) and to the Test Connection request, nowhere else.
+ */
+
+#define FEED_SCHEMA       APP_ID ".Feed"
+#define NEW_FEED_PATH     "/io/github/feedbell/Feedbell/feeds/new/"
+
+enum {
+  PROP_0,
+  PROP_MANAGER,
+  PROP_FEED_ID,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (FbFeedEditor, fb_feed_editor, GTK_TYPE_DIALOG)
+
+/* What the form says ----------------------------------------------------- */
+
+char *
+_fb_feed_editor_dup_url (FbFeedEditor *self)
+{
+  return g_strstrip (g_strdup (gtk_entry_get_text (GTK_ENTRY (self->url_entry))));
+}
+
+static gboolean
+url_is_valid (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  const char *host;
+
+  if (uri == NULL)
+    return FALSE;
+  host = g_uri_get_host (uri);
+
+  return host != NULL && host[0] != '\0' &&
+         (g_ascii_strcasecmp (g_uri_get_scheme (uri), "http") == 0 ||
+          g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0);
+}
+
+static gboolean
+url_is_plain_http (const char *url)
+{
+  return g_ascii_strncasecmp (url, "http:", 5) == 0;
+}
+
+const char *
+_fb_feed_editor_get_auth (FbFeedEditor *self)
+{
+  const char *id = gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->auth_combo));
+
+  return id != NULL ? id : "none";
+}
+
+/* The kind of secret the chosen authentication needs, or NULL. */
+const char *
+_fb_feed_editor_secret_kind (const char *auth)
+{
+  if (g_str_equal (auth, "token"))
+    return FB_SECRETS_KIND_TOKEN;
+  if (g_str_equal (auth, "basic"))
+    return FB_SECRETS_KIND_PASSWORD;
+
+  return NULL;
+}
+
+static GtkEntry *
+secret_entry (FbFeedEditor *self)
+{
+  const char *kind = _fb_feed_editor_secret_kind (_fb_feed_editor_get_auth (self));
+
+  if (kind == NULL)
+    return NULL;
+
+  return GTK_ENTRY (g_str_equal (kind, FB_SECRETS_KIND_TOKEN) ? self->token_entry : self->password_entry);
+}
+
+const char *
+_fb_feed_editor_get_secret (FbFeedEditor *self)
+{
+  GtkEntry *entry = secret_entry (self);
+
+  return entry != NULL ? gtk_entry_get_text (entry) : "";
+}
+
+/* An empty secret field keeps the one already in the keyring. */
+gboolean
+_fb_feed_editor_keeps_stored_secret (FbFeedEditor *self)
+{
+  return !self->new_feed && self->has_stored_secret &&
+         g_strcmp0 (self->stored_auth, _fb_feed_editor_get_auth (self)) == 0 &&
+         _fb_feed_editor_get_secret (self)[0] == '\0';
+}
+
+const char *
+_fb_feed_editor_get_username (FbFeedEditor *self)
+{
+  return gtk_entry_get_text (GTK_ENTRY (self->username_entry));
+}
+
+/* Returns: (nullable): why the credentials cannot be used, or NULL */
+static const char *
+credentials_problem (FbFeedEditor *self)
+{
+  const char *kind = _fb_feed_editor_secret_kind (_fb_feed_editor_get_auth (self));
+  const char *secret = _fb_feed_editor_get_secret (self);
+  const char *username = _fb_feed_editor_get_username (self);
+  char *header;
+
+  if (kind == NULL)
+    return NULL;
+
+  if (g_str_equal (kind, FB_SECRETS_KIND_PASSWORD) && strchr (username, ':') != NULL)
+    return _("A user name cannot contain a colon (:)");
+
+  if (secret[0] == '\0')
+    return NULL;
+
+  header = fb_secrets_authorization_header (kind, username, secret);
+  if (header == NULL)
+    return _("The token contains characters that cannot be sent");
+  fb_secrets_free (header);
+
+  return NULL;
+}
+
+gboolean
+_fb_feed_editor_can_save (FbFeedEditor *self)
+{
+  g_autofree char *url = _fb_feed_editor_dup_url (self);
+  const char *kind = _fb_feed_editor_secret_kind (_fb_feed_editor_get_auth (self));
+  const char *secret = _fb_feed_editor_get_secret (self);
+
+  if (self->saving || !url_is_valid (url) || credentials_problem (self) != NULL)
+    return FALSE;
+
+  if (kind == NULL)
+    return TRUE;
+
+  if (g_str_equal (kind, FB_SECRETS_KIND_PASSWORD) && _fb_feed_editor_get_username (self)[0] == '\0')
+    return FALSE;
+
+  /* Never a secret without a keyring to keep it in. */
+  if (secret[0] != '\0')
+    return self->keyring != FB_KEYRING_MISSING;
+
+  return _fb_feed_editor_keeps_stored_secret (self);
+}
+
+/* Showing it ----------------------------------------------------------- */
+
+void
+_fb_feed_editor_set_style_class (GtkWidget  *widget,
+                                 const char *name,
+                                 gboolean    set)
+{
+  GtkStyleContext *context = gtk_widget_get_style_context (widget);
+
+  if (set)
+    gtk_style_context_add_class (context, name);
+  else
+    gtk_style_context_remove_class (context, name);
+}
+
+static void
+update_secret_hint (FbFeedEditor *self)
+{
+  const char *problem = credentials_problem (self);
+  const char *text;
+
+  if (problem != NULL)
+    text = problem;
+  else if (!self->new_feed && self->has_stored_secret &&
+           g_strcmp0 (self->stored_auth, _fb_feed_editor_get_auth (self)) == 0)
+    text = _("Saved in the keyring. Leave the field empty to keep it.");
+  else
+    text = _("Kept in the keyring, never in Feedbell’s settings.");
+
+  gtk_label_set_text (GTK_LABEL (self->secret_hint_label), text);
+  _fb_feed_editor_set_style_class (self->secret_hint_label, "dim-label", problem == NULL);
+  _fb_feed_editor_set_style_class (self->secret_hint_label, "fb-failed", problem != NULL);
+}
+
+/*
+ * Rows come and go (credentials, warnings, the test's verdict): the dialog
+ * keeps fitting its form, within the screen, rather than growing a scroll
+ * bar or keeping a blank band.
+ */
+static gboolean
+fit_height_cb (gpointer user_data)
+{
+  FbFeedEditor *self = user_data;
+  GtkAllocation viewport;
+  GdkRectangle workarea;
+  int grid_min_height, grid_height, width, height, wanted;
+
+  self->fit_id = 0;
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return G_SOURCE_REMOVE;
+
+  gtk_widget_get_allocation (self->scrolled, &viewport);
+  gtk_widget_get_preferred_height_for_width (self->grid, viewport.width, &grid_min_height, &grid_height);
+  gtk_window_get_size (GTK_WINDOW (self), &width, &height);
+  gdk_monitor_get_workarea (gdk_display_get_monitor_at_window (gtk_widget_get_display (GTK_WIDGET (self)),
+                                                               gtk_widget_get_window (GTK_WIDGET (self))),
+                            &workarea);
+  wanted = MIN (height + grid_height - viewport.height, workarea.height);
+  if (wanted != height && wanted > 0)
+    gtk_window_resize (GTK_WINDOW (self), width, wanted);
+
+  return G_SOURCE_REMOVE;
+}
+
+void
+_fb_feed_editor_queue_fit_height (FbFeedEditor *self)
+{
+  if (self->fit_id == 0)
+    self->fit_id = g_idle_add (fit_height_cb, self);
+}
+
+void
+_fb_feed_editor_update (FbFeedEditor *self)
+{
+  g_autofree char *url = _fb_feed_editor_dup_url (self);
+  const char *auth = _fb_feed_editor_get_auth (self);
+  gboolean token = g_str_equal (auth, "token");
+  gboolean basic = g_str_equal (auth, "basic");
+  gboolean url_ok = url_is_valid (url);
+  g_autofree char *ca_file = g_settings_get_string (self->settings, "ca-file");
+
+  gtk_widget_set_visible (self->token_label, token);
+  gtk_widget_set_visible (self->token_entry, token);
+  gtk_widget_set_visible (self->username_label, basic);
+  gtk_widget_set_visible (self->username_entry, basic);
+  gtk_widget_set_visible (self->password_label, basic);
+  gtk_widget_set_visible (self->password_entry, basic);
+  gtk_widget_set_visible (self->secret_hint_label, token || basic);
+  update_secret_hint (self);
+
+  gtk_widget_set_visible (self->url_error_label, url[0] != '\0' && !url_ok);
+  _fb_feed_editor_set_style_class (self->url_entry, "error", url[0] != '\0' && !url_ok);
+  gtk_widget_set_visible (self->http_warning, url_ok && (token || basic) && url_is_plain_http (url));
+
+  gtk_label_set_text (GTK_LABEL (self->keyring_label),
+                      self->keyring_message ? self->keyring_message : "");
+  gtk_widget_set_visible (self->keyring_warning, (token || basic) && self->keyring == FB_KEYRING_MISSING);
+
+  gtk_widget_set_sensitive (self->ca_clear_button, ca_file[0] != '\0');
+  gtk_widget_set_sensitive (self->test_button, url_ok);
+  gtk_widget_set_sensitive (self->save_button, _fb_feed_editor_can_save (self));
+  _fb_feed_editor_queue_fit_height (self);
+}
+
+static void
+update_cb (FbFeedEditor *self)
+{
+  _fb_feed_editor_update (self);
+}
+
+static void
+peek_cb (GtkEntry             *entry,
+         GtkEntryIconPosition  position,
+         GdkEvent             *event,
+         gpointer              user_data)
+{
+  gboolean visible = !gtk_entry_get_visibility (entry);
+
+  gtk_entry_set_visibility (entry, visible);
+  gtk_entry_set_icon_from_icon_name (entry, position,
+                                     visible ? "view-conceal-symbolic" : "view-reveal-symbolic");
+  gtk_entry_set_icon_tooltip_text (entry, position, visible ? _("Hide the text") : _("Show the text"));
+}
+
+/* Certificate authority file: a GtkFileChooserButton has no property to bind. */
+
+static void
+ca_file_set_cb (FbFeedEditor *self)
+{
+  g_autofree char *path = gtk_file_chooser_get_filename (GTK_FILE_CHOOSER (self->ca_button));
+
+  g_settings_set_string (self->settings, "ca-file", path ? path : "");
+  _fb_feed_editor_update (self);
+}
+
+static void
+ca_clear_cb (FbFeedEditor *self)
+{
+  gtk_file_chooser_unselect_all (GTK_FILE_CHOOSER (self->ca_button));
+  g_settings_set_string (self->settings, "ca-file", "");
+  _fb_feed_editor_update (self);
+}
+
+static void
+setup_ca_button (FbFeedEditor *self)
+{
+  g_autofree char *ca_file = g_settings_get_string (self->settings, "ca-file");
+  GtkFileFilter *pem = gtk_file_filter_new ();
+  GtkFileFilter *all = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (pem, _("Certificates (PEM)"));
+  gtk_file_filter_add_pattern (pem, "*.pem");
+  gtk_file_filter_add_pattern (pem, "*.crt");
+  gtk_file_filter_add_pattern (pem, "*.cer");
+  gtk_file_filter_add_mime_type (pem, "application/x-x509-ca-cert");
+  gtk_file_filter_set_name (all, _("All files"));
+  gtk_file_filter_add_pattern (all, "*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->ca_button), pem);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->ca_button), all);
+
+  if (ca_file[0] != '\0')
+    gtk_file_chooser_set_filename (GTK_FILE_CHOOSER (self->ca_button), ca_file);
+}
+
+/* Event types: "message, alert" in the entry, ['message', 'alert'] in GSettings. */
+
+static gboolean
+event_types_get_mapping (GValue   *value,
+                         GVariant *variant,
+                         gpointer  user_data)
+{
+  g_autofree const char **types = g_variant_get_strv (variant, NULL);
+
+  g_value_take_string (value, g_strjoinv (", ", (char **) types));
+  return TRUE;
+}
+
+static GVariant *
+event_types_set_mapping (const GValue       *value,
+                         const GVariantType *expected_type,
+                         gpointer            user_data)
+{
+  g_auto(GStrv) parts = g_strsplit (g_value_get_string (value), ",", -1);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) types = NULL;
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_strstrip (parts[i]);
+      if (parts[i][0] != '\0')
+        g_strv_builder_add (builder, parts[i]);
+    }
+  types = g_strv_builder_end (builder);
+
+  return g_variant_new_strv ((const char * const *) types, -1);
+}
+
+static void
+bind_settings (FbFeedEditor *self)
+{
+  GSettings *settings = self->settings;
+
+  g_settings_bind (settings, "name", self->name_entry, "text", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "url", self->url_entry, "text", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "auth", self->auth_combo, "active-id", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "username", self->username_entry, "text", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "format", self->format_combo, "active-id", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "idle-timeout", self->idle_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "muted", self->mute_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind_with_mapping (settings, "event-types", self->event_types_entry, "text",
+                                G_SETTINGS_BIND_DEFAULT,
+                                event_types_get_mapping, event_types_set_mapping, NULL, NULL);
+}
+
+void
+_fb_feed_editor_set_feed_id (FbFeedEditor *self,
+                             const char   *feed_id)
+{
+  if (g_strcmp0 (self->feed_id, feed_id) == 0)
+    return;
+
+  g_free (self->feed_id);
+  self->feed_id = g_strdup (feed_id);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FEED_ID]);
+}
+
+static void
+response_cb (GtkDialog *dialog,
+             int        response)
+{
+  FbFeedEditor *self = FB_FEED_EDITOR (dialog);
+
+  if (response == GTK_RESPONSE_OK)
+    _fb_feed_editor_save (self);
+  else
+    gtk_widget_destroy (GTK_WIDGET (self));
+}
+
+/* GObject ---------------------------------------------------------------- */
+
+/*
+ * The form scrolls when the screen is small, but GTK 3 sizes a scrolled
+ * window by its content's natural height at the content's *minimum* width,
+ * where every hint wraps onto more lines than it will: the dialog would open
+ * with a blank band at the bottom. Ask for the height the form needs at its
+ * natural width instead; the minimum stays small, so narrow screens scroll.
+ */
+static void
+fb_feed_editor_get_preferred_height_for_width (GtkWidget *widget,
+                                               int        width,
+                                               int       *minimum,
+                                               int       *natural)
+{
+  FbFeedEditor *self = FB_FEED_EDITOR (widget);
+  int window_min_width, window_width, grid_min_width, grid_width;
+  int scrolled_min_height, scrolled_height, grid_min_height, grid_height;
+
+  GTK_WIDGET_CLASS (fb_feed_editor_parent_class)->get_preferred_height_for_width (widget, width,
+                                                                                minimum, natural);
+
+  /* The form gets what the window's frame and borders leave of @width. */
+  GTK_WIDGET_CLASS (fb_feed_editor_parent_class)->get_preferred_width (widget, &window_min_width,
+                                                                      &window_width);
+  gtk_widget_get_preferred_width (self->grid, &grid_min_width, &grid_width);
+  grid_width = MAX (grid_min_width, width - (window_width - grid_width));
+
+  gtk_widget_get_preferred_height (self->scrolled, &scrolled_min_height, &scrolled_height);
+  gtk_widget_get_preferred_height_for_width (self->grid, grid_width, &grid_min_height, &grid_height);
+  *natural = MAX (*minimum, *natural - scrolled_height + grid_height);
+}
+
+static GSettings *
+new_feed_settings (void)
+{
+  g_autoptr(GSettingsBackend) backend = g_memory_settings_backend_new ();
+
+  return g_settings_new_with_backend_and_path (FEED_SCHEMA, backend, NEW_FEED_PATH);
+}
+
+static void
+fb_feed_editor_constructed (GObject *object)
+{
+  FbFeedEditor *self = FB_FEED_EDITOR (object);
+
+  G_OBJECT_CLASS (fb_feed_editor_parent_class)->constructed (object);
+
+  g_assert (self->manager != NULL);
+
+  self->new_feed = self->feed_id == NULL;
+  if (self->new_feed)
+    {
+      self->settings = new_feed_settings ();
+      gtk_window_set_title (GTK_WINDOW (self), _("Add Feed"));
+    }
+  else
+    {
+      self->settings = fb_feed_manager_dup_feed_settings (self->manager, self->feed_id);
+      g_settings_delay (self->settings);
+      gtk_window_set_title (GTK_WINDOW (self), _("Edit Feed"));
+    }
+  self->stored_auth = g_settings_get_string (self->settings, "auth");
+  self->stored_username = g_settings_get_string (self->settings, "username");
+
+  bind_settings (self);
+  setup_ca_button (self);
+  _fb_feed_editor_probe_keyring (self);
+  _fb_feed_editor_update (self);
+
+  gtk_entry_grab_focus_without_selecting (GTK_ENTRY (self->new_feed ? self->url_entry : self->name_entry));
+}
+
+static void
+fb_feed_editor_dispose (GObject *object)
+{
+  FbFeedEditor *self = FB_FEED_EDITOR (object);
+
+  if (self->test_spinner != NULL)
+    _fb_feed_editor_stop_test (self);
+  g_clear_handle_id (&self->fit_id, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (fb_feed_editor_parent_class)->dispose (object);
+
+  g_clear_object (&self->settings);
+  g_clear_object (&self->manager);
+}
+
+static void
+fb_feed_editor_finalize (GObject *object)
+{
+  FbFeedEditor *self = FB_FEED_EDITOR (object);
+
+  g_free (self->feed_id);
+  g_free (self->stored_auth);
+  g_free (self->stored_username);
+  g_free (self->keyring_message);
+
+  G_OBJECT_CLASS (fb_feed_editor_parent_class)->finalize (object);
+}
+
+static void
+fb_feed_editor_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  FbFeedEditor *self = FB_FEED_EDITOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_MANAGER:
+      g_value_set_object (value, self->manager);
+      break;
+    case PROP_FEED_ID:
+      g_value_set_string (value, self->feed_id);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fb_feed_editor_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  FbFeedEditor *self = FB_FEED_EDITOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_MANAGER:
+      self->manager = g_value_dup_object (value);
+      break;
+    case PROP_FEED_ID:
+      self->feed_id = g_value_dup_string (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fb_feed_editor_class_init (FbFeedEditorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = fb_feed_editor_constructed;
+  object_class->dispose = fb_feed_editor_dispose;
+  object_class->finalize = fb_feed_editor_finalize;
+  object_class->get_property = fb_feed_editor_get_property;
+  object_class->set_property = fb_feed_editor_set_property;
+  widget_class->get_preferred_height_for_width = fb_feed_editor_get_preferred_height_for_width;
+
+  properties[PROP_MANAGER] =
+    g_param_spec_object ("manager", NULL, NULL, FB_TYPE_FEED_MANAGER,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FEED_ID] =
+    g_param_spec_string ("feed-id", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_EXPLICIT_NOTIFY |
+                         G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/feedbell/Feedbell/ui/fb-feed-editor.ui");
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, save_button);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, scrolled);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, grid);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, name_entry);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, url_entry);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, url_error_label);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, http_warning);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, auth_combo);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, token_label);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, token_entry);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, username_label);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, username_entry);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, password_label);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, password_entry);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, secret_hint_label);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, keyring_warning);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, keyring_label);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, format_combo);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, event_types_entry);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, idle_spin);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, mute_switch);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, ca_button);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, ca_clear_button);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, test_button);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, test_spinner);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, test_result);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, test_icon);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, test_label);
+  gtk_widget_class_bind_template_callback (widget_class, update_cb);
+  gtk_widget_class_bind_template_callback (widget_class, peek_cb);
+  gtk_widget_class_bind_template_callback (widget_class, ca_file_set_cb);
+  gtk_widget_class_bind_template_callback (widget_class, ca_clear_cb);
+  gtk_widget_class_bind_template_callback_full (widget_class, "test_clicked_cb",
+                                                G_CALLBACK (_fb_feed_editor_test_clicked_cb));
+  gtk_widget_class_bind_template_callback (widget_class, response_cb);
+}
+
+static void
+fb_feed_editor_init (FbFeedEditor *self)
+{
+  self->cancellable = g_cancellable_new ();
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+/**
+ * fb_feed_editor_new:
+ * @parent: the window it is modal over
+ * @manager: the feeds
+ * @feed_id: (nullable): the feed to edit, or %NULL to add one
+ *
+ * Returns: (transfer none): a new editor, owned by GTK
+ */
+FbFeedEditor *
+fb_feed_editor_new (GtkWindow     *parent,
+                    FbFeedManager *manager,
+                    const char    *feed_id)
+{
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (FB_IS_FEED_MANAGER (manager), NULL);
+
+  return g_object_new (FB_TYPE_FEED_EDITOR,
+                       "use-header-bar", TRUE,
+                       "transient-for", parent,
+                       "manager", manager,
+                       "feed-id", feed_id,
+                       NULL);
+}
+
+/**
+ * fb_feed_editor_get_feed_id:
+ *
+ * Returns: (nullable): the feed's id; %NULL for a new feed not saved yet
+ */
+const char *
+fb_feed_editor_get_feed_id (FbFeedEditor *self)
+{
+  g_return_val_if_fail (FB_IS_FEED_EDITOR (self), NULL);
+
+  return self->feed_id;
+}

@@ -1,0 +1,705 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "fb-preferences"
+
+#include "config.h"
+
+#include "fb-preferences-dialog.h"
+
+#include <glib/gi18n.h>
+
+#include "fb-autostart.h"
+#include "fb-feed-editor.h"
+
+/*
+ * The preferences window, and the window Feedbell shows when launched from
+ * the menu: the feeds with their live state (the same words as the tray),
+ * and the app's general settings.
+ *
+ * Its buttons activate window actions (win.add-feed, win.edit-feed,
+ * win.remove-feed, win.page, win.about); GtkApplicationWindow exports them on
+ * D-Bus next to the app's, so tests and the screenshot script drive the
+ * window the way a person does.
+ */
+
+#define EXAMPLE_URL "https://ntfy.sh/mytopic/sse"
+
+struct _FbPreferencesDialog
+{
+  GtkApplicationWindow  parent_instance;
+
+  FbFeedManager        *manager;
+  GSettings            *settings;
+  GtkWidget            *editor;   /* unowned; NULL once destroyed */
+
+  /* Template widgets */
+  GtkStack             *stack;
+  GtkStack             *feeds_stack;
+  GtkListBox           *feed_list;
+  GtkLabel             *example_label;
+  GtkSwitch            *pause_switch;
+  GtkSwitch            *show_body_switch;
+  GtkSpinButton        *threshold_spin;
+  GtkSpinButton        *window_spin;
+  GtkLabel             *coalesce_label;
+  GtkSwitch            *autostart_switch;
+  GtkInfoBar           *autostart_info_bar;
+  GtkLabel             *autostart_error_label;
+};
+
+enum {
+  PROP_0,
+  PROP_MANAGER,
+  PROP_SETTINGS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (FbPreferencesDialog, fb_preferences_dialog, GTK_TYPE_APPLICATION_WINDOW)
+
+/* Feed rows ------------------------------------------------------------- */
+
+typedef struct
+{
+  FbFeed    *feed;
+  GSettings *settings;   /* the feed's, for its "enabled" switch */
+  GtkWidget *name;
+  GtkWidget *url;
+  GtkWidget *status_icon;
+  GtkWidget *status;
+} FeedRow;
+
+static void
+feed_row_free (FeedRow *row)
+{
+  g_clear_object (&row->feed);
+  g_clear_object (&row->settings);
+  g_free (row);
+}
+
+static const char *
+status_icon_name (FbFeed *feed)
+{
+  if (!fb_feed_get_enabled (feed) || fb_feed_get_connection (feed) == NULL)
+    return "feedbell-no-feeds-symbolic";
+
+  switch (fb_feed_get_state (feed))
+    {
+    case FB_SSE_STATE_OPEN:
+      if (fb_feed_get_muted (feed) || fb_feed_is_snoozed (feed))
+        return "feedbell-paused-symbolic";
+      return "feedbell-connected-symbolic";
+    case FB_SSE_STATE_DISCONNECTED:
+    case FB_SSE_STATE_CONNECTING:
+    case FB_SSE_STATE_WAITING_RETRY:
+    case FB_SSE_STATE_WAITING_NETWORK:
+      return "feedbell-reconnecting-symbolic";
+    case FB_SSE_STATE_FAILED:
+    case FB_SSE_STATE_STOPPED:
+      return "feedbell-failed-symbolic";
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
+static void
+set_style_class (GtkWidget  *widget,
+                 const char *name,
+                 gboolean    set)
+{
+  GtkStyleContext *context = gtk_widget_get_style_context (widget);
+
+  if (set)
+    gtk_style_context_add_class (context, name);
+  else
+    gtk_style_context_remove_class (context, name);
+}
+
+static void
+feed_row_update (FeedRow *row)
+{
+  g_autofree char *status = fb_feed_dup_status_text (row->feed);
+  gboolean failed = fb_feed_get_enabled (row->feed) &&
+                    fb_feed_get_connection (row->feed) != NULL &&
+                    fb_feed_get_state (row->feed) == FB_SSE_STATE_FAILED;
+  gboolean open = fb_feed_get_enabled (row->feed) &&
+                  fb_feed_get_connection (row->feed) != NULL &&
+                  fb_feed_get_state (row->feed) == FB_SSE_STATE_OPEN;
+
+  gtk_label_set_text (GTK_LABEL (row->name), fb_feed_get_display_name (row->feed));
+  gtk_widget_set_tooltip_text (row->name, fb_feed_get_display_name (row->feed));
+  gtk_label_set_text (GTK_LABEL (row->url), fb_feed_get_url (row->feed));
+  gtk_widget_set_tooltip_text (row->url, fb_feed_get_url (row->feed));
+  gtk_label_set_text (GTK_LABEL (row->status), status);
+  gtk_image_set_from_icon_name (GTK_IMAGE (row->status_icon), status_icon_name (row->feed),
+                                GTK_ICON_SIZE_MENU);
+  set_style_class (row->status, "fb-failed", failed);
+  set_style_class (row->status_icon, "fb-failed", failed);
+  set_style_class (row->status_icon, "fb-connected", open);
+}
+
+static GtkWidget *
+label_new (const char *style_class)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  if (style_class != NULL)
+    gtk_style_context_add_class (gtk_widget_get_style_context (label), style_class);
+
+  return label;
+}
+
+static GtkWidget *
+row_button_new (const char *icon_name,
+                const char *tooltip,
+                const char *action_name,
+                const char *feed_id)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon_name, GTK_ICON_SIZE_BUTTON);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (button, tooltip);
+  atk_object_set_name (gtk_widget_get_accessible (button), tooltip);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action_name);
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", feed_id);
+  gtk_style_context_add_class (gtk_widget_get_style_context (button), "flat");
+
+  return button;
+}
+
+static GtkWidget *
+feed_row_texts (FeedRow *row)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *status_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  PangoAttrList *bold = pango_attr_list_new ();
+
+  row->name = label_new (NULL);
+  pango_attr_list_insert (bold, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
+  gtk_label_set_attributes (GTK_LABEL (row->name), bold);
+  pango_attr_list_unref (bold);
+  gtk_label_set_ellipsize (GTK_LABEL (row->name), PANGO_ELLIPSIZE_END);
+
+  row->url = label_new ("dim-label");
+  gtk_label_set_ellipsize (GTK_LABEL (row->url), PANGO_ELLIPSIZE_MIDDLE);
+
+  row->status_icon = gtk_image_new ();
+  gtk_widget_set_valign (row->status_icon, GTK_ALIGN_START);
+  row->status = label_new ("fb-status");
+  gtk_label_set_line_wrap (GTK_LABEL (row->status), TRUE);
+  gtk_label_set_line_wrap_mode (GTK_LABEL (row->status), PANGO_WRAP_WORD_CHAR);
+  /* Wraps rather than widening the window; the row still grows to fit. */
+  gtk_label_set_max_width_chars (GTK_LABEL (row->status), 40);
+  gtk_widget_set_hexpand (row->status, TRUE);
+
+  gtk_container_add (GTK_CONTAINER (status_box), row->status_icon);
+  gtk_container_add (GTK_CONTAINER (status_box), row->status);
+  gtk_widget_set_margin_top (status_box, 4);
+  gtk_container_add (GTK_CONTAINER (box), row->name);
+  gtk_container_add (GTK_CONTAINER (box), row->url);
+  gtk_container_add (GTK_CONTAINER (box), status_box);
+  gtk_widget_set_hexpand (box, TRUE);
+
+  return box;
+}
+
+static GtkWidget *
+enabled_switch_new (FeedRow *row)
+{
+  GtkWidget *toggle = gtk_switch_new ();
+
+  gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (toggle, _("Connect to this feed"));
+  atk_object_set_name (gtk_widget_get_accessible (toggle), _("Enabled"));
+  g_settings_bind (row->settings, "enabled", toggle, "active", G_SETTINGS_BIND_DEFAULT);
+
+  return toggle;
+}
+
+static GtkWidget *
+create_row_cb (gpointer item,
+               gpointer user_data)
+{
+  FbPreferencesDialog *self = user_data;
+  FbFeed *feed = item;
+  const char *id = fb_feed_get_id (feed);
+  FeedRow *row = g_new0 (FeedRow, 1);
+  GtkWidget *list_row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+
+  row->feed = g_object_ref (feed);
+  row->settings = fb_feed_manager_dup_feed_settings (self->manager, id);
+
+  gtk_container_add (GTK_CONTAINER (box), feed_row_texts (row));
+  gtk_container_add (GTK_CONTAINER (box), enabled_switch_new (row));
+  gtk_container_add (GTK_CONTAINER (box),
+                     row_button_new ("document-edit-symbolic", _("Edit feed"), "win.edit-feed", id));
+  gtk_container_add (GTK_CONTAINER (box),
+                     row_button_new ("user-trash-symbolic", _("Remove feed"), "win.remove-feed", id));
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 6);
+  gtk_widget_set_margin_top (box, 10);
+  gtk_widget_set_margin_bottom (box, 10);
+  gtk_container_add (GTK_CONTAINER (list_row), box);
+
+  g_object_set_data_full (G_OBJECT (list_row), "fb-feed-row", row, (GDestroyNotify) feed_row_free);
+  feed_row_update (row);
+  gtk_widget_show_all (list_row);
+
+  return list_row;
+}
+
+static void
+feed_changed_cb (FbPreferencesDialog *self,
+                 FbFeed              *feed)
+{
+  g_autoptr(GList) children = gtk_container_get_children (GTK_CONTAINER (self->feed_list));
+
+  for (GList *l = children; l != NULL; l = l->next)
+    {
+      FeedRow *row = g_object_get_data (l->data, "fb-feed-row");
+
+      if (row != NULL && row->feed == feed)
+        feed_row_update (row);
+    }
+}
+
+static void
+row_activated_cb (FbPreferencesDialog *self,
+                  GtkListBoxRow       *list_row)
+{
+  FeedRow *row = g_object_get_data (G_OBJECT (list_row), "fb-feed-row");
+
+  if (row != NULL)
+    g_action_group_activate_action (G_ACTION_GROUP (self), "edit-feed",
+                                    g_variant_new_string (fb_feed_get_id (row->feed)));
+}
+
+static void
+items_changed_cb (FbPreferencesDialog *self)
+{
+  gboolean empty = g_list_model_get_n_items (G_LIST_MODEL (self->manager)) == 0;
+
+  gtk_stack_set_visible_child_name (self->feeds_stack, empty ? "empty" : "list");
+}
+
+/* Feed actions ---------------------------------------------------------- */
+
+static void
+open_editor (FbPreferencesDialog *self,
+             const char          *feed_id)
+{
+  /* One editor at a time. (It may outlive its destruction a little, while
+   * a keyring call returns: hence "destroy", not a weak pointer.) */
+  if (self->editor != NULL)
+    gtk_widget_destroy (self->editor);
+
+  self->editor = GTK_WIDGET (fb_feed_editor_new (GTK_WINDOW (self), self->manager, feed_id));
+  g_signal_connect (self->editor, "destroy", G_CALLBACK (gtk_widget_destroyed), &self->editor);
+  gtk_window_present (GTK_WINDOW (self->editor));
+}
+
+static void
+add_feed_action_cb (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  open_editor (user_data, NULL);
+}
+
+static void
+edit_feed_action_cb (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  FbPreferencesDialog *self = user_data;
+  const char *id = g_variant_get_string (parameter, NULL);
+
+  if (fb_feed_manager_lookup (self->manager, id) != NULL)
+    open_editor (self, id);
+}
+
+static void
+remove_response_cb (GtkDialog           *dialog,
+                    int                  response,
+                    FbPreferencesDialog *self)
+{
+  /* Interned: deleting the feed's secret reads the id after this returns. */
+  const char *id = g_intern_string (g_object_get_data (G_OBJECT (dialog), "fb-feed-id"));
+
+  if (response == GTK_RESPONSE_ACCEPT && fb_feed_manager_lookup (self->manager, id) != NULL)
+    {
+      g_debug ("Removing feed %s", id);
+      /* This also deletes its secret from the keyring. */
+      fb_feed_manager_remove_feed (self->manager, id);
+    }
+
+  gtk_widget_destroy (GTK_WIDGET (dialog));
+}
+
+static void
+remove_feed_action_cb (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  FbPreferencesDialog *self = user_data;
+  const char *id = g_variant_get_string (parameter, NULL);
+  FbFeed *feed = fb_feed_manager_lookup (self->manager, id);
+  GtkWidget *dialog;
+  GtkWidget *button;
+
+  if (feed == NULL)
+    return;
+
+  dialog = gtk_message_dialog_new (GTK_WINDOW (self),
+                                   GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+                                   GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE,
+                                   _("Remove “%s”?"), fb_feed_get_display_name (feed));
+  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s",
+                                            _("Feedbell will stop listening to this feed and forget "
+                                              "its settings and its saved password or token."));
+  gtk_dialog_add_button (GTK_DIALOG (dialog), _("_Cancel"), GTK_RESPONSE_CANCEL);
+  button = gtk_dialog_add_button (GTK_DIALOG (dialog), _("_Remove"), GTK_RESPONSE_ACCEPT);
+  gtk_style_context_add_class (gtk_widget_get_style_context (button), "destructive-action");
+  gtk_dialog_set_default_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+
+  g_object_set_data_full (G_OBJECT (dialog), "fb-feed-id", g_strdup (id), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (remove_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* General page ---------------------------------------------------------- */
+
+static void
+update_coalesce_label (FbPreferencesDialog *self)
+{
+  guint threshold = g_settings_get_uint (self->settings, "coalesce-threshold");
+  guint window = g_settings_get_uint (self->settings, "coalesce-window");
+  g_autofree char *seconds = NULL;
+  g_autofree char *text = NULL;
+
+  seconds = g_strdup_printf (ngettext ("%u second", "%u seconds", window), window);
+  /* Translators: the second %s is "N seconds" */
+  text = g_strdup_printf (ngettext ("When one feed sends more than %u notification within %s, "
+                                    "the rest are grouped into one summary.",
+                                    "When one feed sends more than %u notifications within %s, "
+                                    "the rest are grouped into one summary.",
+                                    threshold),
+                          threshold, seconds);
+  gtk_label_set_text (self->coalesce_label, text);
+}
+
+static void
+show_autostart_error (FbPreferencesDialog *self,
+                      const char          *message)
+{
+  gtk_label_set_text (self->autostart_error_label, message ? message : "");
+  gtk_info_bar_set_revealed (self->autostart_info_bar, message != NULL);
+}
+
+/* The autostart file is the truth: a person may have removed it meanwhile. */
+static void
+sync_autostart (FbPreferencesDialog *self)
+{
+  g_signal_handlers_block_matched (self->autostart_switch, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
+  gtk_switch_set_active (self->autostart_switch, fb_autostart_get_enabled ());
+  g_signal_handlers_unblock_matched (self->autostart_switch, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
+}
+
+static void
+autostart_active_cb (FbPreferencesDialog *self)
+{
+  gboolean wanted = gtk_switch_get_active (self->autostart_switch);
+  g_autoptr(GError) error = NULL;
+
+  if (wanted != fb_autostart_get_enabled () && !fb_autostart_set_enabled (wanted, &error))
+    {
+      show_autostart_error (self, error->message);
+      sync_autostart (self);
+      return;
+    }
+
+  show_autostart_error (self, NULL);
+}
+
+static void
+is_active_cb (FbPreferencesDialog *self)
+{
+  if (gtk_window_is_active (GTK_WINDOW (self)))
+    sync_autostart (self);
+}
+
+static void
+about_action_cb (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  gtk_show_about_dialog (GTK_WINDOW (user_data),
+                         "program-name", _("Feedbell"),
+                         "version", PACKAGE_VERSION,
+                         "comments", _("Desktop notifications from server-sent events and ntfy topics"),
+                         "website", "https://github.com/feedbell/feedbell",
+                         "website-label", _("Website"),
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "logo-icon-name", APP_ID,
+                         "translator-credits", _("translator-credits"),
+                         NULL);
+}
+
+static void
+page_action_cb (GSimpleAction *action,
+                GVariant      *value,
+                gpointer       user_data)
+{
+  FbPreferencesDialog *self = user_data;
+  const char *page = g_variant_get_string (value, NULL);
+
+  if (gtk_stack_get_child_by_name (self->stack, page) != NULL)
+    gtk_stack_set_visible_child_name (self->stack, page);
+}
+
+static void
+visible_page_cb (FbPreferencesDialog *self)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "page");
+
+  g_simple_action_set_state (G_SIMPLE_ACTION (action),
+                             g_variant_new_string (gtk_stack_get_visible_child_name (self->stack)));
+}
+
+/* GObject ---------------------------------------------------------------- */
+
+static gboolean
+fb_preferences_dialog_key_press_event (GtkWidget   *widget,
+                                       GdkEventKey *event)
+{
+  if (GTK_WIDGET_CLASS (fb_preferences_dialog_parent_class)->key_press_event (widget, event))
+    return GDK_EVENT_STOP;
+
+  if (event->keyval == GDK_KEY_Escape && (event->state & gtk_accelerator_get_default_mod_mask ()) == 0)
+    {
+      gtk_window_close (GTK_WINDOW (widget));
+      return GDK_EVENT_STOP;
+    }
+
+  return GDK_EVENT_PROPAGATE;
+}
+
+static void
+fb_preferences_dialog_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (fb_preferences_dialog_parent_class)->map (widget);
+
+  sync_autostart (FB_PREFERENCES_DIALOG (widget));
+}
+
+static void
+bind_settings (FbPreferencesDialog *self)
+{
+  g_settings_bind (self->settings, "paused", self->pause_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "show-body", self->show_body_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "coalesce-threshold", self->threshold_spin, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "coalesce-window", self->window_spin, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+
+  g_signal_connect_object (self->settings, "changed::coalesce-threshold",
+                           G_CALLBACK (update_coalesce_label), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::coalesce-window",
+                           G_CALLBACK (update_coalesce_label), self, G_CONNECT_SWAPPED);
+  update_coalesce_label (self);
+}
+
+static void
+fb_preferences_dialog_constructed (GObject *object)
+{
+  FbPreferencesDialog *self = FB_PREFERENCES_DIALOG (object);
+
+  G_OBJECT_CLASS (fb_preferences_dialog_parent_class)->constructed (object);
+
+  g_assert (self->manager != NULL && self->settings != NULL);
+
+  gtk_list_box_bind_model (self->feed_list, G_LIST_MODEL (self->manager), create_row_cb, self, NULL);
+  g_signal_connect_object (self->manager, "items-changed", G_CALLBACK (items_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->manager, "feed-changed", G_CALLBACK (feed_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  items_changed_cb (self);
+
+  bind_settings (self);
+}
+
+static void
+fb_preferences_dialog_dispose (GObject *object)
+{
+  FbPreferencesDialog *self = FB_PREFERENCES_DIALOG (object);
+
+  if (self->editor != NULL)
+    gtk_widget_destroy (self->editor);
+  if (self->feed_list != NULL)
+    gtk_list_box_bind_model (self->feed_list, NULL, NULL, NULL, NULL);
+
+  G_OBJECT_CLASS (fb_preferences_dialog_parent_class)->dispose (object);
+
+  g_clear_object (&self->manager);
+  g_clear_object (&self->settings);
+}
+
+static void
+fb_preferences_dialog_get_property (GObject    *object,
+                                    guint       prop_id,
+                                    GValue     *value,
+                                    GParamSpec *pspec)
+{
+  FbPreferencesDialog *self = FB_PREFERENCES_DIALOG (object);
+
+  switch (prop_id)
+    {
+    case PROP_MANAGER:
+      g_value_set_object (value, self->manager);
+      break;
+    case PROP_SETTINGS:
+      g_value_set_object (value, self->settings);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fb_preferences_dialog_set_property (GObject      *object,
+                                    guint         prop_id,
+                                    const GValue *value,
+                                    GParamSpec   *pspec)
+{
+  FbPreferencesDialog *self = FB_PREFERENCES_DIALOG (object);
+
+  switch (prop_id)
+    {
+    case PROP_MANAGER:
+      self->manager = g_value_dup_object (value);
+      break;
+    case PROP_SETTINGS:
+      self->settings = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fb_preferences_dialog_class_init (FbPreferencesDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = fb_preferences_dialog_constructed;
+  object_class->dispose = fb_preferences_dialog_dispose;
+  object_class->get_property = fb_preferences_dialog_get_property;
+  object_class->set_property = fb_preferences_dialog_set_property;
+  widget_class->key_press_event = fb_preferences_dialog_key_press_event;
+  widget_class->map = fb_preferences_dialog_map;
+
+  properties[PROP_MANAGER] =
+    g_param_spec_object ("manager", NULL, NULL, FB_TYPE_FEED_MANAGER,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SETTINGS] =
+    g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/feedbell/Feedbell/ui/fb-preferences-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, FbPreferencesDialog, stack);
+  gtk_widget_class_bind_template_child (widget_class, FbPreferencesDialog, feeds_stack);
+  gtk_widget_class_bind_template_child (widget_class, FbPreferencesDialog, feed_list);
+  gtk_widget_class_bind_template_child (widget_class, FbPreferencesDialog, example_label);
+  gtk_widget_class_bind_template_child (widget_class, FbPreferencesDialog, pause_switch);
+  gtk_widget_class_bind_template_child (widget_class, FbPreferencesDialog, show_body_switch);
+  gtk_widget_class_bind_template_child (widget_class, FbPreferencesDialog, threshold_spin);
+  gtk_widget_class_bind_template_child (widget_class, FbPreferencesDialog, window_spin);
+  gtk_widget_class_bind_template_child (widget_class, FbPreferencesDialog, coalesce_label);
+  gtk_widget_class_bind_template_child (widget_class, FbPreferencesDialog, autostart_switch);
+  gtk_widget_class_bind_template_child (widget_class, FbPreferencesDialog, autostart_info_bar);
+  gtk_widget_class_bind_template_child (widget_class, FbPreferencesDialog, autostart_error_label);
+  gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, autostart_active_cb);
+}
+
+static void
+install_css (void)
+{
+  static gboolean installed;
+  g_autoptr(GtkCssProvider) provider = NULL;
+
+  if (installed)
+    return;
+  installed = TRUE;
+
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_data (provider,
+                                   ".fb-failed { color: @error_color; }\n"
+                                   "image.fb-connected { color: @success_color; }\n"
+                                   /* Adwaita's 100 px would keep the window from 360 px. */
+                                   "stackswitcher.fb-pages button { min-width: 80px; }\n",
+                                   -1, NULL);
+  gtk_style_context_add_provider_for_screen (gdk_screen_get_default (), GTK_STYLE_PROVIDER (provider),
+                                             GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+static void
+install_actions (FbPreferencesDialog *self)
+{
+  static const GActionEntry entries[] = {
+    { "add-feed", add_feed_action_cb },
+    { "edit-feed", edit_feed_action_cb, "s" },
+    { "remove-feed", remove_feed_action_cb, "s" },
+    { "page", NULL, "s", "'feeds'", page_action_cb },
+    { "about", about_action_cb },
+  };
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
+}
+
+static void
+fb_preferences_dialog_init (FbPreferencesDialog *self)
+{
+  g_autofree char *example = NULL;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  install_css ();
+  install_actions (self);
+
+  /* Translators: %s is an example address */
+  example = g_strdup_printf (_("For example, an ntfy topic: %s"), EXAMPLE_URL);
+  gtk_label_set_text (self->example_label, example);
+
+  g_signal_connect_object (self->stack, "notify::visible-child-name", G_CALLBACK (visible_page_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect (self, "notify::is-active", G_CALLBACK (is_active_cb), NULL);
+}
+
+/**
+ * fb_preferences_dialog_new:
+ * @application: the app
+ * @manager: the feeds to show
+ * @settings: the app's settings (`io.github.feedbell.Feedbell`)
+ *
+ * Returns: (transfer none): a new preferences window, owned by GTK
+ */
+FbPreferencesDialog *
+fb_preferences_dialog_new (GtkApplication *application,
+                           FbFeedManager  *manager,
+                           GSettings      *settings)
+{
+  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (FB_IS_FEED_MANAGER (manager), NULL);
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  return g_object_new (FB_TYPE_PREFERENCES_DIALOG,
+                       "application", application,
+                       "manager", manager,
+                       "settings", settings,
+                       NULL);
+}
