@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/prctl.h>
 
 #include "fb-feed-manager.h"
 #include "fb-test-utils.h"
@@ -447,16 +449,27 @@ test_resume_from_sleep (Fixture       *f,
   manager_free (manager);
 }
 
+/* The bus dies with the test, however the test ends: a daemon left behind
+ * would hold the test's stderr open and keep meson waiting. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 static GSubprocess *
 start_system_bus (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autofree char *address = NULL;
   GSubprocess *daemon;
 
-  daemon = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                             "dbus-daemon", "--session", "--nofork", "--print-address=1", NULL);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  daemon = g_subprocess_launcher_spawn (launcher, &error,
+                                        "dbus-daemon", "--session", "--nofork", "--print-address=1", NULL);
   if (daemon == NULL)
     return NULL;
 

@@ -35,6 +35,10 @@ struct _FbIndicator
   GSettings     *settings;
   AppIndicator  *indicator;
   GtkWidget     *menu;
+  GPtrArray     *feed_rows;     /* GtkMenuItem per feed, in list order */
+  GtkWidget     *recent_items[RECENT_IN_MENU];
+  GtkWidget     *no_recent_item;
+  char          *menu_shape;    /* what a rebuild would change; else labels are updated in place */
   const char    *icon_name;
   guint          refresh_id;
   guint          countdown_id;
@@ -60,17 +64,24 @@ append_item (GtkWidget  *menu,
   gtk_menu_shell_append (GTK_MENU_SHELL (menu), item);
 }
 
+static char *
+feed_row_label (FbFeed *feed)
+{
+  g_autofree char *status = fb_feed_dup_status_text (feed);
+
+  /* TRANSLATORS: a feed's row in the tray menu: "Builds — connected" */
+  return g_strdup_printf (_("%s — %s"), fb_feed_get_display_name (feed), status);
+}
+
 static GtkWidget *
 feed_row (FbFeed *feed)
 {
-  g_autofree char *status = fb_feed_dup_status_text (feed);
-  g_autofree char *label = NULL;
+  g_autofree char *label = feed_row_label (feed);
   GtkWidget *item, *submenu;
   GVariant *id = g_variant_new_string (fb_feed_get_id (feed));
 
   g_variant_ref_sink (id);
-  /* TRANSLATORS: a feed's row in the tray menu: "Builds — connected" */
-  label = g_strdup_printf (_("%s — %s"), fb_feed_get_display_name (feed), status);
+  /* No mnemonic: names and errors come from users and servers. */
   item = gtk_menu_item_new_with_label (label);
   submenu = gtk_menu_new ();
   append_item (submenu, _("_Reconnect"), "app.reconnect-feed", id);
@@ -87,46 +98,56 @@ feed_row (FbFeed *feed)
 static GtkWidget *
 recent_menu (FbIndicator *self)
 {
-  GPtrArray *recent = fb_notifier_get_recent (self->notifier);
   GtkWidget *menu = gtk_menu_new ();
 
-  if (recent->len == 0)
-    {
-      GtkWidget *item = gtk_menu_item_new_with_label (_("No messages yet"));
+  self->no_recent_item = gtk_menu_item_new_with_label (_("No messages yet"));
+  gtk_widget_set_sensitive (self->no_recent_item, FALSE);
+  gtk_menu_shell_append (GTK_MENU_SHELL (menu), self->no_recent_item);
 
-      gtk_widget_set_sensitive (item, FALSE);
-      gtk_menu_shell_append (GTK_MENU_SHELL (menu), item);
-      return menu;
+  /* Fixed slots, relabelled as messages come: the menu keeps its shape,
+   * so a host showing it does not close it under the user's pointer. */
+  for (guint i = 0; i < RECENT_IN_MENU; i++)
+    {
+      self->recent_items[i] = gtk_menu_item_new_with_label ("");
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->recent_items[i]), "app.open-recent");
+      gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->recent_items[i]),
+                                              g_variant_new_uint32 (i));
+      gtk_menu_shell_append (GTK_MENU_SHELL (menu), self->recent_items[i]);
     }
 
-  for (guint i = 0; i < MIN (recent->len, RECENT_IN_MENU); i++)
-    {
-      FbMessage *message = g_ptr_array_index (recent, i);
-      g_autofree char *label = NULL;
-      g_autofree char *shown = NULL;
+  return menu;
+}
 
+static void
+update_recent (FbIndicator *self)
+{
+  GPtrArray *recent = fb_notifier_get_recent (self->notifier);
+
+  gtk_widget_set_visible (self->no_recent_item, recent->len == 0);
+  for (guint i = 0; i < RECENT_IN_MENU; i++)
+    {
+      FbMessage *message;
+      g_autofree char *label = NULL;
+
+      if (i >= recent->len)
+        {
+          gtk_widget_set_visible (self->recent_items[i], FALSE);
+          continue;
+        }
+
+      message = g_ptr_array_index (recent, i);
       label = g_strdup_printf ("%s: %s", fb_message_get_feed_name (message),
                                fb_message_get_title (message));
       if (g_utf8_strlen (label, -1) > 60)
         {
           g_autofree char *cut = g_utf8_substring (label, 0, 59);
 
-          shown = g_strconcat (cut, "…", NULL);
+          g_free (label);
+          label = g_strconcat (cut, "…", NULL);
         }
-      else
-        shown = g_strdup (label);
-
-      /* No mnemonic: the text comes from a server. */
-      {
-        GtkWidget *item = gtk_menu_item_new_with_label (shown);
-
-        gtk_actionable_set_action_name (GTK_ACTIONABLE (item), "app.open-recent");
-        gtk_actionable_set_action_target_value (GTK_ACTIONABLE (item), g_variant_new_uint32 (i));
-        gtk_menu_shell_append (GTK_MENU_SHELL (menu), item);
-      }
+      gtk_menu_item_set_label (GTK_MENU_ITEM (self->recent_items[i]), label);
+      gtk_widget_set_visible (self->recent_items[i], TRUE);
     }
-
-  return menu;
 }
 
 static void
@@ -211,20 +232,39 @@ any_waiting (FbIndicator *self)
 
 static gboolean countdown_cb (gpointer user_data);
 
-static void
-rebuild (FbIndicator *self)
+/* Which feeds, and whether each is snoozed: all that changes the menu's shape. */
+static char *
+dup_menu_shape (FbIndicator *self)
 {
-  g_autofree char *summary = fb_indicator_dup_summary (self);
+  GString *shape = g_string_new (NULL);
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->manager));
-  GtkWidget *menu = gtk_menu_new ();
-  GtkWidget *old_menu;
-  GtkWidget *item;
 
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(FbFeed) feed = g_list_model_get_item (G_LIST_MODEL (self->manager), i);
 
-      gtk_menu_shell_append (GTK_MENU_SHELL (menu), feed_row (feed));
+      g_string_append_printf (shape, "%s:%d;", fb_feed_get_id (feed), fb_feed_is_snoozed (feed));
+    }
+
+  return g_string_free (shape, FALSE);
+}
+
+static void
+build_menu (FbIndicator *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->manager));
+  GtkWidget *menu = gtk_menu_new ();
+  GtkWidget *old_menu;
+  GtkWidget *item;
+
+  g_ptr_array_set_size (self->feed_rows, 0);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(FbFeed) feed = g_list_model_get_item (G_LIST_MODEL (self->manager), i);
+
+      item = feed_row (feed);
+      g_ptr_array_add (self->feed_rows, item);
+      gtk_menu_shell_append (GTK_MENU_SHELL (menu), item);
     }
   if (n == 0)
     {
@@ -249,6 +289,8 @@ rebuild (FbIndicator *self)
   /* Menu items find `app.*` through the widget tree; a tray menu has no window. */
   gtk_widget_insert_action_group (menu, "app", G_ACTION_GROUP (self->app));
   gtk_widget_show_all (menu);
+  update_recent (self);
+
   old_menu = g_steal_pointer (&self->menu);
   self->menu = g_object_ref (menu);
   app_indicator_set_menu (self->indicator, GTK_MENU (menu));
@@ -256,6 +298,31 @@ rebuild (FbIndicator *self)
     {
       gtk_widget_destroy (old_menu);
       g_object_unref (old_menu);
+    }
+}
+
+static void
+rebuild (FbIndicator *self)
+{
+  g_autofree char *summary = fb_indicator_dup_summary (self);
+  g_autofree char *shape = dup_menu_shape (self);
+
+  if (self->menu == NULL || g_strcmp0 (shape, self->menu_shape) != 0)
+    {
+      build_menu (self);
+      g_free (self->menu_shape);
+      self->menu_shape = g_steal_pointer (&shape);
+    }
+  else
+    {
+      for (guint i = 0; i < self->feed_rows->len; i++)
+        {
+          g_autoptr(FbFeed) feed = g_list_model_get_item (G_LIST_MODEL (self->manager), i);
+          g_autofree char *label = feed_row_label (feed);
+
+          gtk_menu_item_set_label (g_ptr_array_index (self->feed_rows, i), label);
+        }
+      update_recent (self);
     }
 
   app_indicator_set_icon_full (self->indicator, self->icon_name, summary);
@@ -374,6 +441,8 @@ fb_indicator_dispose (GObject *object)
   if (self->menu != NULL)
     gtk_widget_destroy (self->menu);
   g_clear_object (&self->menu);
+  g_clear_pointer (&self->feed_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->menu_shape, g_free);
   g_clear_object (&self->manager);
   g_clear_object (&self->notifier);
   g_clear_object (&self->settings);
@@ -391,6 +460,7 @@ fb_indicator_class_init (FbIndicatorClass *klass)
 static void
 fb_indicator_init (FbIndicator *self)
 {
+  self->feed_rows = g_ptr_array_new ();
 }
 
 /* Installed icons come from the theme; an uninstalled run brings its own. */
