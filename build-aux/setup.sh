@@ -27,8 +27,10 @@ packages=(
   desktop-file-utils appstream
   # running the desktop app and its tests: X server, session bus, tray,
   # notification daemon, keyring, screenshots
-  xvfb xauth dbus dbus-x11 at-spi2-core dunst gnome-keyring imagemagick
+  xvfb xauth x11-utils dbus dbus-x11 at-spi2-core dunst gnome-keyring imagemagick
   hicolor-icon-theme adwaita-icon-theme
+  # driving the preferences window over AT-SPI (tests/desktop/fb-atspi-driver.py)
+  python3-pyatspi
   # fuzzing and sanitizers
   clang libclang-rt-14-dev
 )

@@ -115,16 +115,17 @@ commit_settings (FbFeedEditor *self)
 
       if (self->feed_id == NULL)
         {
-          g_autofree char *url = g_settings_get_string (self->settings, "url");
-          g_autofree char *name = g_settings_get_string (self->settings, "name");
-          FbFeed *feed = fb_feed_manager_add_feed (self->manager, url, name);
+          g_autofree char *id = fb_feed_manager_new_feed_id (self->manager);
 
-          _fb_feed_editor_set_feed_id (self, fb_feed_get_id (feed));
+          _fb_feed_editor_set_feed_id (self, id);
         }
+      /* Everything about the feed is written before it joins the list, so it
+       * starts once, with all of it (and its secret, stored by now). */
       feed_settings = fb_feed_manager_dup_feed_settings (self->manager, self->feed_id);
       g_settings_delay (feed_settings);
       copy_user_values (self->settings, feed_settings);
       g_settings_apply (feed_settings);
+      fb_feed_manager_insert_feed (self->manager, self->feed_id);
     }
   else
     {
@@ -160,13 +161,13 @@ secret_stored_cb (GObject      *object,
       return;
     }
 
-  if (!self->new_feed)
-    commit_settings (self);
+  commit_settings (self);
   /* A new authentication or user name restarts the feed (with the secret,
-   * stored by now); a new secret alone, or a feed created before it, not. */
-  if (self->new_feed ||
-      (g_str_equal (self->stored_auth, _fb_feed_editor_get_auth (self)) &&
-       g_str_equal (self->stored_username, _fb_feed_editor_get_username (self))))
+   * stored by now); a new secret alone does not, so reconnect it here. A new
+   * feed starts with its secret already in the keyring. */
+  if (!self->new_feed &&
+      g_str_equal (self->stored_auth, _fb_feed_editor_get_auth (self)) &&
+      g_str_equal (self->stored_username, _fb_feed_editor_get_username (self)))
     fb_feed_manager_reload_credentials (self->manager, self->feed_id);
   gtk_widget_destroy (GTK_WIDGET (self));
 }
@@ -183,18 +184,22 @@ _fb_feed_editor_save (FbFeedEditor *self)
     return;
 
   g_settings_set_string (self->settings, "url", url);
-  if (self->new_feed)
-    commit_settings (self);
 
   if (kind == NULL || _fb_feed_editor_get_secret (self)[0] == '\0')
     {
-      if (!self->new_feed)
-        commit_settings (self);
+      commit_settings (self);
       gtk_widget_destroy (GTK_WIDGET (self));
       return;
     }
 
-  /* Existing feeds change once the secret is safe; new ones needed an id first. */
+  /* The settings change once the secret is safe; a new feed gets its id now,
+   * the secret is stored under it, and only then does the feed exist. */
+  if (self->new_feed && self->feed_id == NULL)
+    {
+      g_autofree char *id = fb_feed_manager_new_feed_id (self->manager);
+
+      _fb_feed_editor_set_feed_id (self, id);
+    }
   self->saving = TRUE;
   _fb_feed_editor_update (self);
   name = g_settings_get_string (self->settings, "name");

@@ -320,9 +320,6 @@ fb_feed_manager_add_feed (FbFeedManager *self,
                           const char    *name)
 {
   g_autoptr(GSettings) feed_settings = NULL;
-  g_autoptr(GStrvBuilder) builder = NULL;
-  g_auto(GStrv) ids = NULL;
-  g_auto(GStrv) new_ids = NULL;
   g_autofree char *id = NULL;
   FbFeed *existing;
 
@@ -340,21 +337,14 @@ fb_feed_manager_add_feed (FbFeedManager *self,
       return existing;
     }
 
-  id = g_strdup_printf ("f%08x", g_random_int ());
+  id = fb_feed_manager_new_feed_id (self);
   feed_settings = fb_feed_manager_dup_feed_settings (self, id);
   g_settings_delay (feed_settings);
   g_settings_set_string (feed_settings, "url", url);
   g_settings_set_string (feed_settings, "name", name ? name : "");
   g_settings_apply (feed_settings);
 
-  ids = g_settings_get_strv (self->settings, "feeds");
-  builder = g_strv_builder_new ();
-  g_strv_builder_addv (builder, (const char **) ids);
-  g_strv_builder_add (builder, id);
-  new_ids = g_strv_builder_end (builder);
-  g_settings_set_strv (self->settings, "feeds", (const char * const *) new_ids);
-
-  return fb_feed_manager_lookup (self, id);
+  return fb_feed_manager_insert_feed (self, id);
 }
 
 static void
@@ -367,6 +357,59 @@ secret_deleted_cb (GObject      *object,
 
   if (!fb_secrets_delete_finish (result, &error))
     g_message ("%s: %s", id, error->message);
+}
+
+/**
+ * fb_feed_manager_new_feed_id:
+ *
+ * Returns: (transfer full): an id no feed has, for a feed about to be
+ *   configured (its settings and secret) before it joins the list
+ */
+char *
+fb_feed_manager_new_feed_id (FbFeedManager *self)
+{
+  g_return_val_if_fail (FB_IS_FEED_MANAGER (self), NULL);
+
+  for (;;)
+    {
+      char *id = g_strdup_printf ("f%08x", g_random_int ());
+
+      if (fb_feed_manager_lookup (self, id) == NULL)
+        return id;
+      g_free (id);
+    }
+}
+
+/**
+ * fb_feed_manager_insert_feed:
+ * @id: a feed whose settings are written
+ *
+ * Adds the feed to the list, which starts it.
+ *
+ * Returns: (transfer none): the feed
+ */
+FbFeed *
+fb_feed_manager_insert_feed (FbFeedManager *self,
+                             const char    *id)
+{
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_auto(GStrv) ids = NULL;
+  g_auto(GStrv) new_ids = NULL;
+
+  g_return_val_if_fail (FB_IS_FEED_MANAGER (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+
+  ids = g_settings_get_strv (self->settings, "feeds");
+  if (!g_strv_contains ((const char * const *) ids, id))
+    {
+      builder = g_strv_builder_new ();
+      g_strv_builder_addv (builder, (const char **) ids);
+      g_strv_builder_add (builder, id);
+      new_ids = g_strv_builder_end (builder);
+      g_settings_set_strv (self->settings, "feeds", (const char * const *) new_ids);
+    }
+
+  return fb_feed_manager_lookup (self, id);
 }
 
 /**

@@ -17,6 +17,9 @@ FbFeed        *fb_feed_manager_lookup         (FbFeedManager *self,
 FbFeed        *fb_feed_manager_add_feed       (FbFeedManager *self,
                                                const char    *url,
                                                const char    *name);
+char          *fb_feed_manager_new_feed_id    (FbFeedManager *self);
+FbFeed        *fb_feed_manager_insert_feed    (FbFeedManager *self,
+                                               const char    *id);
 void           fb_feed_manager_remove_feed    (FbFeedManager *self,
                                                const char    *id);
 void           fb_feed_manager_reconnect_all  (FbFeedManager *self);

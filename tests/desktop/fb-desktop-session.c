@@ -160,6 +160,12 @@ fb_desktop_session_new (char **why_not)
   return g_steal_pointer (&self);
 }
 
+void
+fb_desktop_session_enable_accessibility (FbDesktopSession *self)
+{
+  self->environ = g_environ_unsetenv (self->environ, "NO_AT_BRIDGE");
+}
+
 static void
 delete_tree (GFile *file)
 {

@@ -30,6 +30,10 @@ gboolean          fb_desktop_session_wait             (FbTestCondition   conditi
                                                        gpointer          user_data,
                                                        guint             timeout_ms);
 
+/* Apps started from now on register their widgets on the accessibility bus
+ * (no NO_AT_BRIDGE), for tests that drive them over AT-SPI. */
+void              fb_desktop_session_enable_accessibility (FbDesktopSession *self);
+
 /* Starts dunst with a config of its own and waits until it, and not a
  * D-Bus-activated copy, owns org.freedesktop.Notifications. */
 gboolean          fb_desktop_session_start_dunst      (FbDesktopSession *self,

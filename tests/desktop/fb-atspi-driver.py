@@ -1,0 +1,304 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# usage: fb-atspi-driver.py APP_NAME
+#
+# Drives a running GTK app through its widgets over AT-SPI, as a screen
+# reader or an input method would: the test writes one JSON command per line
+# on our stdin and reads one JSON answer per line on our stdout.
+#
+# A command names a widget by what a person sees: its role and accessible
+# name ({"role": "push button", "name": "Save"}), or the label that names it
+# ({"label": "Address"}, through the label's LABEL_FOR relation). It can be
+# narrowed to one top-level window ("window": its accessible name, or
+# "window_role") and to the list row that shows a text ("row"). Only widgets
+# on screen (SHOWING) count, and actions wait until their widget is also
+# SENSITIVE: every command waits for its widget, with a deadline
+# ("timeout_ms"), never for a fixed time.
+#
+#   {"op": "wait",     …}                     the widget is on screen
+#   {"op": "click",    …}                     its first action (click, press)
+#   {"op": "toggle",   …}                     a switch or check box
+#   {"op": "set-text", …, "text": "…"}        replaces an entry's text
+#   {"op": "select",   …, "item": "…"}        a combo box's item, by its label
+#   {"op": "state",    …}                     {"checked": bool, "sensitive": bool}
+#   {"op": "gone",     "window": "…"}         until no such window is on screen
+#   {"op": "describe"}                        the app's widgets, for a log
+#
+# Answers are {"ok": true, …} or {"ok": false, "error": "…", "tree": "…"}.
+# Texts given to set-text may be secrets: they are never echoed, and the tree
+# lists roles and names only, never what an entry holds.
+
+import json
+import sys
+import time
+
+import pyatspi
+
+POLL_S = 0.05
+DEFAULT_TIMEOUT_MS = 10000
+
+
+class Failure(Exception):
+    pass
+
+
+def states_of(acc):
+    try:
+        return acc.getState()
+    except Exception:
+        return None
+
+
+def has_state(acc, state):
+    states = states_of(acc)
+    return states is not None and states.contains(state)
+
+
+def children(acc):
+    try:
+        return [child for child in acc if child is not None]
+    except Exception:
+        return []
+
+
+def walk(acc):
+    """Every accessible under @acc that is on screen, @acc first."""
+    if not has_state(acc, pyatspi.STATE_SHOWING) and acc.getRole() != pyatspi.ROLE_APPLICATION:
+        return
+    yield acc
+    for child in children(acc):
+        yield from walk(child)
+
+
+def find_app(name):
+    desktop = pyatspi.Registry.getDesktop(0)
+    for app in children(desktop):
+        try:
+            if app.name == name:
+                return app
+        except Exception:
+            continue
+    return None
+
+
+def role_name(acc):
+    try:
+        return acc.getRoleName()
+    except Exception:
+        return "?"
+
+
+def windows(app, command):
+    for window in children(app):
+        if not has_state(window, pyatspi.STATE_SHOWING):
+            continue
+        if "window" in command and window.name != command["window"]:
+            continue
+        if "window_role" in command and role_name(window) != command["window_role"]:
+            continue
+        yield window
+
+
+def label_targets(label):
+    for relation in label.getRelationSet():
+        if relation.getRelationType() == pyatspi.RELATION_LABEL_FOR:
+            for i in range(relation.getNTargets()):
+                yield relation.getTarget(i)
+
+
+def row_scopes(window, text):
+    """The list rows (list items) that show a label @text."""
+    for acc in walk(window):
+        if role_name(acc) != "list item":
+            continue
+        if any(role_name(a) == "label" and a.name == text for a in walk(acc)):
+            yield acc
+
+
+def matches(acc, target):
+    if "role" in target and role_name(acc) != target["role"]:
+        return False
+    if "name" in target and acc.name != target["name"]:
+        return False
+    return True
+
+
+def find_in(scope, target):
+    if "label" in target:
+        for acc in walk(scope):
+            if role_name(acc) == "label" and acc.name == target["label"]:
+                for widget in label_targets(acc):
+                    if has_state(widget, pyatspi.STATE_SHOWING):
+                        return widget
+        return None
+
+    for acc in walk(scope):
+        if acc is not scope and matches(acc, target):
+            return acc
+    return None
+
+
+def find(app, command):
+    for window in windows(app, command):
+        scopes = row_scopes(window, command["row"]) if "row" in command else [window]
+        for scope in scopes:
+            widget = find_in(scope, command["target"])
+            if widget is not None:
+                return widget
+    return None
+
+
+def describe(app):
+    lines = []
+
+    def visit(acc, depth):
+        states = []
+        for state, word in ((pyatspi.STATE_SENSITIVE, "sensitive"),
+                            (pyatspi.STATE_CHECKED, "checked"),
+                            (pyatspi.STATE_FOCUSED, "focused")):
+            if has_state(acc, state):
+                states.append(word)
+        lines.append("%s%s “%s” %s" % ("  " * depth, role_name(acc), acc.name, " ".join(states)))
+        for child in children(acc):
+            if has_state(child, pyatspi.STATE_SHOWING):
+                visit(child, depth + 1)
+
+    if app is not None:
+        visit(app, 0)
+    return "\n".join(lines)
+
+
+def wait_for(condition, timeout_ms, what):
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise Failure("timed out after %d ms waiting for %s" % (timeout_ms, what))
+        time.sleep(POLL_S)
+
+
+def what(command):
+    parts = [json.dumps(command.get("target", {}), ensure_ascii=False)]
+    for key in ("row", "window", "window_role"):
+        if key in command:
+            parts.append("%s “%s”" % (key, command[key]))
+    return " in ".join(parts)
+
+
+def widget_for(app_name, command, sensitive):
+    def found():
+        app = find_app(app_name)
+        if app is None:
+            return None
+        app.clearCache()
+        widget = find(app, command)
+        if widget is None or (sensitive and not has_state(widget, pyatspi.STATE_SENSITIVE)):
+            return None
+        return widget
+
+    return wait_for(found, command.get("timeout_ms", DEFAULT_TIMEOUT_MS),
+                    what(command) + (", sensitive" if sensitive else ""))
+
+
+def do_action(widget, names):
+    action = widget.queryAction()
+    for i in range(action.nActions):
+        if action.getName(i) in names:
+            if not action.doAction(i):
+                raise Failure("the widget refused its “%s” action" % action.getName(i))
+            return
+    raise Failure("the widget has none of the actions %s" % ", ".join(names))
+
+
+def op_click(widget, command):
+    do_action(widget, ("click", "press", "activate"))
+
+
+def op_toggle(widget, command):
+    do_action(widget, ("toggle", "click", "press"))
+
+
+def op_set_text(widget, command):
+    editable = widget.queryEditableText()
+    if not editable.setTextContents(command["text"]):
+        raise Failure("the entry refused the new text")
+    # Read back its length only: the text may be a secret.
+    length = widget.queryText().characterCount
+    if length != len(command["text"]):
+        raise Failure("the entry holds %d characters instead of %d" % (length, len(command["text"])))
+
+
+def op_select(widget, command):
+    # A GTK 3 combo box holds a menu of its items; selecting a child of the
+    # combo box makes it the active one, as choosing it in the popup would.
+    menus = [child for child in children(widget) if role_name(child) == "menu"]
+    items = [item for menu in menus for item in children(menu)]
+    for index, item in enumerate(items):
+        if item.name == command["item"]:
+            if not widget.querySelection().selectChild(index):
+                raise Failure("the combo box refused item “%s”" % command["item"])
+            def shown():
+                widget.clearCache()
+                return widget.name == command["item"]
+
+            wait_for(shown, DEFAULT_TIMEOUT_MS, "the combo box to show “%s”" % command["item"])
+            return
+    raise Failure("no item “%s” among %s" % (command["item"], [item.name for item in items]))
+
+
+def run(app_name, command):
+    op = command.get("op")
+
+    if op == "describe":
+        return {"ok": True, "tree": describe(find_app(app_name))}
+
+    if op == "gone":
+        def gone():
+            app = find_app(app_name)
+            if app is None:
+                return True
+            app.clearCache()
+            return not any(True for _ in windows(app, command))
+
+        wait_for(gone, command.get("timeout_ms", DEFAULT_TIMEOUT_MS),
+                 "window %s to go" % json.dumps(command.get("window", command.get("window_role"))))
+        return {"ok": True}
+
+    actions = {
+        "click": op_click,
+        "toggle": op_toggle,
+        "set-text": op_set_text,
+        "select": op_select,
+    }
+    if op == "wait" or op == "state":
+        widget = widget_for(app_name, command, sensitive=False)
+        return {
+            "ok": True,
+            "checked": has_state(widget, pyatspi.STATE_CHECKED),
+            "sensitive": has_state(widget, pyatspi.STATE_SENSITIVE),
+        }
+    if op in actions:
+        widget = widget_for(app_name, command, sensitive=True)
+        actions[op](widget, command)
+        return {"ok": True}
+
+    raise Failure("unknown op %s" % json.dumps(op))
+
+
+def main():
+    app_name = sys.argv[1]
+
+    for line in sys.stdin:
+        command = json.loads(line)
+        try:
+            answer = run(app_name, command)
+        except Exception as error:   # Failure, or AT-SPI's own errors
+            answer = {"ok": False, "error": str(error), "tree": describe(find_app(app_name))}
+        print(json.dumps(answer, ensure_ascii=False), flush=True)
+
+
+if __name__ == "__main__":
+    main()

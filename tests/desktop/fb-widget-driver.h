@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/**
+ * FbWidgetCommand:
+ * One command for fb-atspi-driver.py (see there): @op on the widget with
+ * @role and @name, or the one @label names; optionally within the top-level
+ * window with that accessible @window name or @window_role, and within the
+ * list row that shows the text @row. @text (set-text) may be a secret: it
+ * is never printed. @timeout_ms: how long the widget may take to appear.
+ */
+typedef struct
+{
+  const char *op;
+  const char *window;
+  const char *window_role;
+  const char *row;
+  const char *role;
+  const char *name;
+  const char *label;
+  const char *text;
+  const char *item;
+  guint       timeout_ms;
+} FbWidgetCommand;
+
+/**
+ * FbWidgetDriver:
+ * A running fb-atspi-driver.py for one app, found by its AT-SPI name.
+ * Reads FEEDBELL_PYTHON (an interpreter with pyatspi) and
+ * FEEDBELL_ATSPI_DRIVER (the script) from the environment.
+ */
+typedef struct _FbWidgetDriver FbWidgetDriver;
+
+/* Whether widgets can be driven here; if not, why. */
+gboolean        fb_widget_driver_is_available (char                  **why_not);
+/* Starts the driver, its stderr to @log_path; it dies with the test. */
+FbWidgetDriver *fb_widget_driver_new          (const char             *app_name,
+                                               const char             *log_path,
+                                               GError                **error);
+/* Ends the driver: the end of its input, then a kill if it lingers. */
+void            fb_widget_driver_free         (FbWidgetDriver         *self);
+/* Runs @command: its answer ("checked", "sensitive" for state), or NULL and
+ * @error, with the app's widgets (roles and names) in @tree when known. */
+JsonObject     *fb_widget_driver_run          (FbWidgetDriver         *self,
+                                               const FbWidgetCommand  *command,
+                                               char                  **tree,
+                                               GError                **error);
+/* "click push button 'Save' in the window 'Add Feed'": never the text. */
+char           *fb_widget_command_describe    (const FbWidgetCommand  *command);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FbWidgetDriver, fb_widget_driver_free)
+
+G_END_DECLS
