@@ -19,15 +19,14 @@
 /*
  * feedbell-listen: one SSE stream to JSON lines on stdout.
  *
- * Output is collected in one buffer and written when the input goes idle
- * (an idle source runs only once no read is ready) or the buffer is full,
- * so a burst costs one write() per many events while a lone event is still
- * printed at once.
+ * Output is collected in one buffer and written once per read of the
+ * stream (or when the buffer is full), so a burst costs one write() per
+ * many events while a lone event is still printed at once.
  */
 
 #define FLUSH_ABOVE (64 * 1024)
-/* A stream that never pauses still gets its lines out this often. */
-#define FLUSH_EVERY_US (50 * 1000)
+/* Bigger reads than the connection's default: fewer wakeups on a busy stream. */
+#define READ_SIZE   (64 * 1024)
 
 typedef struct
 {
@@ -35,8 +34,6 @@ typedef struct
   FbSseConnection *connection;
   FbEventLog      *log;
   GString         *out;
-  guint            flush_id;
-  gint64           flushed_at;
   gint64           count;
   gint64           received;
   gboolean         quiet;
@@ -76,8 +73,6 @@ quit (Listen *listen,
 static void
 flush_output (Listen *listen)
 {
-  g_clear_handle_id (&listen->flush_id, g_source_remove);
-  listen->flushed_at = g_get_monotonic_time ();
   if (listen->out->len == 0)
     return;
 
@@ -92,23 +87,47 @@ flush_output (Listen *listen)
   g_string_truncate (listen->out, 0);
 }
 
-static gboolean
-flush_idle_cb (gpointer user_data)
+static void
+read_done_cb (FbSseConnection *connection,
+              gpointer         user_data)
 {
-  Listen *listen = user_data;
+  flush_output (user_data);
+}
 
-  listen->flush_id = 0;
-  flush_output (listen);
+/* Most events are of the default type and many carry no id: their
+ * constant parts go in with one append. */
+static void
+append_json_line (GString          *out,
+                  const FbSseEvent *event)
+{
+  static const char message_head[] = "{\"type\":\"message\",\"data\":";
+  static const char no_id_tail[] = ",\"lastEventId\":\"\"}\n";
 
-  return G_SOURCE_REMOVE;
+  if (strcmp (event->type, "message") == 0)
+    g_string_append_len (out, message_head, sizeof message_head - 1);
+  else
+    {
+      g_string_append_len (out, "{\"type\":", 8);
+      fb_json_append_string (out, event->type, strlen (event->type));
+      g_string_append_len (out, ",\"data\":", 8);
+    }
+  fb_json_append_string (out, event->data, event->data_len);
+  if (event->last_event_id[0] == '\0')
+    g_string_append_len (out, no_id_tail, sizeof no_id_tail - 1);
+  else
+    {
+      g_string_append_len (out, ",\"lastEventId\":", 15);
+      fb_json_append_string (out, event->last_event_id, strlen (event->last_event_id));
+      g_string_append_len (out, "}\n", 2);
+    }
 }
 
 static void
-event_cb (FbSseConnection *connection,
-          FbSseEvent      *event,
-          Listen          *listen)
+event_cb (FbSseConnection  *connection,
+          const FbSseEvent *event,
+          gpointer          user_data)
 {
-  GString *out = listen->out;
+  Listen *listen = user_data;
 
   /* A replay of an event already printed (the server resent it after a
    * reconnect, or we restarted after a crash) is not printed again. */
@@ -123,19 +142,10 @@ event_cb (FbSseConnection *connection,
 
   if (!listen->quiet)
     {
-      g_string_append_len (out, "{\"type\":", 8);
-      fb_json_append_string (out, event->type, strlen (event->type));
-      g_string_append_len (out, ",\"data\":", 8);
-      fb_json_append_string (out, event->data, event->data_len);
-      g_string_append_len (out, ",\"lastEventId\":", 15);
-      fb_json_append_string (out, event->last_event_id, strlen (event->last_event_id));
-      g_string_append_len (out, "}\n", 2);
-
-      if (out->len > FLUSH_ABOVE ||
-          g_get_monotonic_time () - listen->flushed_at > FLUSH_EVERY_US)
+      append_json_line (listen->out, event);
+      /* The rest waits for the end of the read (read_done_cb). */
+      if (listen->out->len > FLUSH_ABOVE)
         flush_output (listen);
-      else if (listen->flush_id == 0)
-        listen->flush_id = g_idle_add (flush_idle_cb, listen);
     }
 
   if (listen->count > 0 && listen->received >= listen->count)
@@ -321,7 +331,10 @@ main (int   argc,
   if (!check_url (argv[1], &error))
     return usage_error (context, error->message);
 
-  connection = fb_sse_connection_new (argv[1]);
+  connection = g_object_new (FB_TYPE_SSE_CONNECTION,
+                             "url", argv[1],
+                             "read-size", READ_SIZE,
+                             NULL);
   for (guint i = 0; headers != NULL && headers[i] != NULL; i++)
     if (!add_header (connection, headers[i], &error))
       return usage_error (context, error->message);
@@ -346,7 +359,8 @@ main (int   argc,
   listen.quiet = quiet;
   listen.verbose = verbose;
 
-  g_signal_connect (connection, "event", G_CALLBACK (event_cb), &listen);
+  fb_sse_connection_set_event_func (connection, event_cb, &listen, NULL);
+  fb_sse_connection_set_read_done_func (connection, read_done_cb, &listen, NULL);
   g_signal_connect (connection, "notify::state", G_CALLBACK (state_cb), &listen);
   g_signal_connect (g_network_monitor_get_default (), "network-changed",
                     G_CALLBACK (network_changed_cb), &listen);
@@ -360,9 +374,10 @@ main (int   argc,
   g_main_loop_run (loop);
 
   flush_output (&listen);
-  g_clear_handle_id (&listen.flush_id, g_source_remove);
   if (log != NULL && !fb_event_log_flush (log, &error))
     g_printerr ("feedbell-listen: %s\n", error->message);
+  fb_sse_connection_set_event_func (connection, NULL, NULL, NULL);
+  fb_sse_connection_set_read_done_func (connection, NULL, NULL, NULL);
   g_signal_handlers_disconnect_by_data (connection, &listen);
   g_signal_handlers_disconnect_by_data (g_network_monitor_get_default (), &listen);
   g_string_free (listen.out, TRUE);

@@ -43,6 +43,15 @@ struct _FbSseConnection
 
   char          *notified_id;    /* last-event-id as last notified */
   guint8        *buffer;
+  gsize          read_size;      /* of @buffer */
+
+  /* Direct handlers: a signal emission per event costs more than parsing it. */
+  FbSseConnectionEventFunc    event_func;
+  gpointer                    event_data;
+  GDestroyNotify              event_destroy;
+  FbSseConnectionReadDoneFunc read_done_func;
+  gpointer                    read_done_data;
+  GDestroyNotify              read_done_destroy;
 };
 
 /* fb-sse-connection.c: the state machine and the read loop */

@@ -25,7 +25,9 @@
  * fb-sse-connection-http.c.
  */
 
-#define READ_SIZE      (16 * 1024)
+#define DEFAULT_READ_SIZE  (16 * 1024)
+#define MIN_READ_SIZE      (4 * 1024)
+#define MAX_READ_SIZE      (1024 * 1024)
 
 enum {
   PROP_0,
@@ -36,6 +38,7 @@ enum {
   PROP_LAST_EVENT_ID,
   PROP_RETRY_AT,
   PROP_IDLE_TIMEOUT,
+  PROP_READ_SIZE,
   N_PROPS
 };
 
@@ -299,7 +302,11 @@ event_cb (const char *type,
     type, data, data_len, last_event_id, fb_sse_parser_event_has_id (self->parser)
   };
 
-  g_signal_emit (self, signals[EVENT], 0, &event);
+  if (self->event_func != NULL)
+    self->event_func (self, &event, self->event_data);
+  /* The signal is kept for whoever connects to it; unwatched, it costs nothing. */
+  if (g_signal_has_handler_pending (self, signals[EVENT], 0, TRUE))
+    g_signal_emit (self, signals[EVENT], 0, &event);
 
   /* A handler stopped or restarted us: what follows in this read was not
    * delivered, so it must not count as seen (nor move the last event id). */
@@ -356,6 +363,10 @@ read_cb (GObject      *object,
   g_object_ref (self);
   n_dropped = fb_sse_parser_get_n_dropped (self->parser);
   fb_sse_parser_feed (self->parser, (const char *) self->buffer, n);
+  /* Also when a handler stopped the stream: the events delivered before
+   * that are the ones whoever buffers them has to finish with. */
+  if (self->read_done_func != NULL)
+    self->read_done_func (self, self->read_done_data);
   if (fb_sse_parser_get_n_dropped (self->parser) != n_dropped)
     g_message ("%s: dropped an event larger than %" G_GSIZE_FORMAT " bytes",
                self->url, fb_sse_parser_get_max_size (self->parser));
@@ -371,7 +382,7 @@ _fb_sse_connection_read_next (FbSseConnection *self)
 {
   g_input_stream_read_async (self->stream,
                              self->buffer,
-                             READ_SIZE,
+                             self->read_size,
                              G_PRIORITY_DEFAULT,
                              self->cancellable,
                              read_cb,
@@ -415,6 +426,7 @@ fb_sse_connection_constructed (GObject *object)
                                   NULL);
   if (self->url != NULL)
     self->uri = g_uri_parse (self->url, SOUP_HTTP_URI_FLAGS, NULL);
+  self->buffer = g_malloc (self->read_size);
 }
 
 static void
@@ -429,6 +441,8 @@ fb_sse_connection_dispose (GObject *object)
       g_clear_pointer (&self->watchdog, g_source_unref);
     }
   g_clear_object (&self->session);
+  fb_sse_connection_set_event_func (self, NULL, NULL, NULL);
+  fb_sse_connection_set_read_done_func (self, NULL, NULL, NULL);
 
   G_OBJECT_CLASS (fb_sse_connection_parent_class)->dispose (object);
 }
@@ -483,6 +497,9 @@ fb_sse_connection_get_property (GObject    *object,
     case PROP_IDLE_TIMEOUT:
       g_value_set_uint (value, self->idle_timeout);
       break;
+    case PROP_READ_SIZE:
+      g_value_set_uint (value, self->read_size);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -509,6 +526,9 @@ fb_sse_connection_set_property (GObject      *object,
       break;
     case PROP_IDLE_TIMEOUT:
       fb_sse_connection_set_idle_timeout (self, g_value_get_uint (value));
+      break;
+    case PROP_READ_SIZE:
+      self->read_size = g_value_get_uint (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -547,6 +567,10 @@ fb_sse_connection_class_init (FbSseConnectionClass *klass)
   properties[PROP_IDLE_TIMEOUT] =
     g_param_spec_uint ("idle-timeout", NULL, NULL, 1, 24 * 60 * 60, FB_SSE_DEFAULT_IDLE_TIMEOUT,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Bytes asked of each read: a fast stream is parsed in fewer, bigger pieces. */
+  properties[PROP_READ_SIZE] =
+    g_param_spec_uint ("read-size", NULL, NULL, MIN_READ_SIZE, MAX_READ_SIZE, DEFAULT_READ_SIZE,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -573,7 +597,7 @@ fb_sse_connection_init (FbSseConnection *self)
   self->idle_timeout = FB_SSE_DEFAULT_IDLE_TIMEOUT;
   self->connect_timeout = FB_SSE_DEFAULT_CONNECT_TIMEOUT;
   self->network_available = TRUE;
-  self->buffer = g_malloc (READ_SIZE);
+  self->read_size = DEFAULT_READ_SIZE;
 }
 
 /**
@@ -890,4 +914,81 @@ fb_sse_connection_get_n_dropped (FbSseConnection *self)
   g_return_val_if_fail (FB_IS_SSE_CONNECTION (self), 0);
 
   return fb_sse_parser_get_n_dropped (self->parser);
+}
+
+/**
+ * fb_sse_connection_set_event_func:
+ * @func: (nullable): called for every event, before the "event" signal
+ * @user_data: its closure
+ * @destroy: (nullable): frees @user_data when the function is replaced or
+ *   the connection disposed
+ *
+ * A direct handler for whoever handles every event of a busy stream: unlike
+ * the signal, it costs one call per event. If it stops or restarts the
+ * connection, the rest of the read is dropped, as for a signal handler.
+ */
+void
+fb_sse_connection_set_event_func (FbSseConnection          *self,
+                                  FbSseConnectionEventFunc  func,
+                                  gpointer                  user_data,
+                                  GDestroyNotify            destroy)
+{
+  GDestroyNotify old_destroy;
+  gpointer old_data;
+
+  g_return_if_fail (FB_IS_SSE_CONNECTION (self));
+
+  old_destroy = self->event_destroy;
+  old_data = self->event_data;
+  self->event_func = func;
+  self->event_data = user_data;
+  self->event_destroy = destroy;
+  if (old_destroy != NULL)
+    old_destroy (old_data);
+}
+
+/**
+ * fb_sse_connection_set_read_done_func:
+ * @func: (nullable): called once per read, after the events it completed
+ * @user_data: its closure
+ * @destroy: (nullable): frees @user_data when the function is replaced or
+ *   the connection disposed
+ *
+ * For handlers that buffer what they do with events (write them out, say)
+ * and finish once per read. It is called after every read that received
+ * bytes, whatever the state then: also when a handler stopped or restarted
+ * the connection during the read, so what it buffered is not left behind.
+ * It is not called when a read fails or the stream ends.
+ */
+void
+fb_sse_connection_set_read_done_func (FbSseConnection             *self,
+                                      FbSseConnectionReadDoneFunc  func,
+                                      gpointer                     user_data,
+                                      GDestroyNotify               destroy)
+{
+  GDestroyNotify old_destroy;
+  gpointer old_data;
+
+  g_return_if_fail (FB_IS_SSE_CONNECTION (self));
+
+  old_destroy = self->read_done_destroy;
+  old_data = self->read_done_data;
+  self->read_done_func = func;
+  self->read_done_data = user_data;
+  self->read_done_destroy = destroy;
+  if (old_destroy != NULL)
+    old_destroy (old_data);
+}
+
+/**
+ * fb_sse_connection_get_read_size:
+ *
+ * Returns: the bytes asked of each read (the "read-size" property)
+ */
+gsize
+fb_sse_connection_get_read_size (FbSseConnection *self)
+{
+  g_return_val_if_fail (FB_IS_SSE_CONNECTION (self), 0);
+
+  return self->read_size;
 }

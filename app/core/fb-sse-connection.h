@@ -19,7 +19,8 @@ G_BEGIN_DECLS
  * @last_event_id: the last event id after this event ("" when none)
  * @has_id: whether the event carried an id of its own (else @last_event_id is inherited)
  *
- * One dispatched event. Only valid during the #FbSseConnection::event emission.
+ * One dispatched event. Only valid during the call of the event function
+ * (fb_sse_connection_set_event_func()) or the #FbSseConnection::event emission.
  */
 typedef struct
 {
@@ -35,6 +36,28 @@ GType fb_sse_event_get_type (void) G_GNUC_CONST;
 
 #define FB_TYPE_SSE_CONNECTION (fb_sse_connection_get_type ())
 G_DECLARE_FINAL_TYPE (FbSseConnection, fb_sse_connection, FB, SSE_CONNECTION, GObject)
+
+/**
+ * FbSseConnectionEventFunc:
+ * @connection: the connection
+ * @event: the event, valid during the call only
+ * @user_data: closure
+ *
+ * A direct event handler, see fb_sse_connection_set_event_func().
+ */
+typedef void (*FbSseConnectionEventFunc) (FbSseConnection  *connection,
+                                          const FbSseEvent *event,
+                                          gpointer          user_data);
+
+/**
+ * FbSseConnectionReadDoneFunc:
+ * @connection: the connection
+ * @user_data: closure
+ *
+ * Called once per read, after all the events it completed were delivered.
+ */
+typedef void (*FbSseConnectionReadDoneFunc) (FbSseConnection *connection,
+                                             gpointer         user_data);
 
 FbSseConnection *fb_sse_connection_new               (const char       *url);
 void             fb_sse_connection_start             (FbSseConnection  *self);
@@ -68,6 +91,15 @@ void             fb_sse_connection_set_random_func   (FbSseConnection  *self,
                                                       double          (*random_func) (gpointer),
                                                       gpointer          random_data);
 guint            fb_sse_connection_get_n_dropped     (FbSseConnection  *self);
+void             fb_sse_connection_set_event_func    (FbSseConnection  *self,
+                                                      FbSseConnectionEventFunc func,
+                                                      gpointer          user_data,
+                                                      GDestroyNotify    destroy);
+void             fb_sse_connection_set_read_done_func (FbSseConnection *self,
+                                                       FbSseConnectionReadDoneFunc func,
+                                                       gpointer         user_data,
+                                                       GDestroyNotify   destroy);
+gsize            fb_sse_connection_get_read_size     (FbSseConnection  *self);
 const char      *fb_sse_state_to_string              (FbSseState        state);
 
 G_END_DECLS

@@ -45,6 +45,7 @@ struct _FbSseParser
   guint           discarding : 1;       /* dropping an oversized event up to its blank line */
   guint           interrupted : 1;      /* a handler asked feed() to stop */
   guint           event_has_id : 1;     /* the event being built had an id field */
+  guint           id_changed : 1;       /* an id field was applied since the last dispatch */
 };
 
 /**
@@ -99,17 +100,25 @@ fb_sse_parser_set_handlers (FbSseParser    *self,
   self->user_data = user_data;
 }
 
+/* g_string_truncate (buf, 0) without the call and its checks: per event. */
+static inline void
+clear (GString *buf)
+{
+  buf->len = 0;
+  buf->str[0] = '\0';
+}
+
 /* Give back the memory a big event needed, so one burst does not pin it. */
-static void
+static inline void
 shrink (GString **buf)
 {
-  if ((*buf)->allocated_len > SHRINK_ABOVE)
+  if (G_UNLIKELY ((*buf)->allocated_len > SHRINK_ABOVE))
     {
       g_string_free (*buf, TRUE);
       *buf = g_string_new (NULL);
     }
   else
-    g_string_truncate (*buf, 0);
+    clear (*buf);
 }
 
 /**
@@ -127,6 +136,7 @@ fb_sse_parser_reset (FbSseParser *self)
   shrink (&self->data);
   g_string_truncate (self->type, 0);
   g_string_assign (self->id, self->last_event_id->str);
+  self->id_changed = FALSE;
   self->at_stream_start = TRUE;
   self->skip_lf = FALSE;
   self->discarding = FALSE;
@@ -166,6 +176,7 @@ fb_sse_parser_set_last_event_id (FbSseParser *self,
 
   g_string_assign (self->last_event_id, last_event_id ? last_event_id : "");
   g_string_assign (self->id, self->last_event_id->str);
+  self->id_changed = FALSE;
 }
 
 /**
@@ -288,14 +299,19 @@ append_utf8 (GString    *out,
 static void
 dispatch (FbSseParser *self)
 {
-  g_string_assign (self->last_event_id, self->id->str);
+  /* Most events carry no id, or one per event: copy only a new one. */
+  if (self->id_changed)
+    {
+      g_string_assign (self->last_event_id, self->id->str);
+      self->id_changed = FALSE;
+    }
 
   if (self->data->len == 0 || self->discarding)
     {
       self->discarding = FALSE;
       self->event_has_id = FALSE;
       shrink (&self->data);
-      g_string_truncate (self->type, 0);
+      clear (self->type);
       return;
     }
 
@@ -310,7 +326,7 @@ dispatch (FbSseParser *self)
                       self->user_data);
 
   shrink (&self->data);
-  g_string_truncate (self->type, 0);
+  clear (self->type);
   self->event_has_id = FALSE;
 }
 
@@ -374,16 +390,17 @@ process_field (FbSseParser *self,
     }
   else if (name_len == 5 && memcmp (name, "event", 5) == 0)
     {
-      g_string_truncate (self->type, 0);
+      clear (self->type);
       append_utf8 (self->type, value, value_len);
     }
   else if (name_len == 2 && memcmp (name, "id", 2) == 0)
     {
       if (memchr (value, '\0', value_len) == NULL)
         {
-          g_string_truncate (self->id, 0);
+          clear (self->id);
           append_utf8 (self->id, value, value_len);
           self->event_has_id = TRUE;
+          self->id_changed = TRUE;
         }
     }
   else if (name_len == 5 && memcmp (name, "retry", 5) == 0)
@@ -497,8 +514,9 @@ fb_sse_parser_feed (FbSseParser *self,
             }
         }
 
-      /* The next LF and CR are cached so a stream that uses only one of them
-       * is not rescanned for the other at every line. */
+      /* The next LF and CR are cached, each searched for over the rest of
+       * the read: a stream that uses only one of them is scanned once for
+       * the other, not at every line. */
       if (next_lf < buf)
         {
           next_lf = memchr (buf, '\n', end - buf);
@@ -507,10 +525,9 @@ fb_sse_parser_feed (FbSseParser *self,
         }
       if (next_cr < buf)
         {
-          next_cr = memchr (buf, '\r', next_lf - buf);
-          /* None before the LF: look again once past it. */
+          next_cr = memchr (buf, '\r', end - buf);
           if (next_cr == NULL)
-            next_cr = next_lf;
+            next_cr = end;
         }
       eol = MIN (next_lf, next_cr);
 
@@ -524,7 +541,7 @@ fb_sse_parser_feed (FbSseParser *self,
         {
           keep_partial (self, buf, eol - buf);
           process_line (self, self->line->str, self->line->len);
-          g_string_truncate (self->line, 0);
+          clear (self->line);
         }
       else if ((gsize) (eol - buf) > self->max_size)
         {

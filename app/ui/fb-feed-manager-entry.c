@@ -30,6 +30,7 @@ _fb_feed_manager_entry_free (Entry *entry)
   if (connection != NULL)
     {
       g_signal_handlers_disconnect_matched (connection, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, entry->feed);
+      fb_sse_connection_set_event_func (connection, NULL, NULL, NULL);
       fb_sse_connection_stop (connection);
     }
   fb_feed_set_connection (entry->feed, NULL);
@@ -71,10 +72,11 @@ connection_notify_cb (FbSseConnection *connection,
 }
 
 static void
-connection_event_cb (FbSseConnection *connection,
-                     FbSseEvent      *event,
-                     Entry           *entry)
+connection_event_cb (FbSseConnection  *connection,
+                     const FbSseEvent *event,
+                     gpointer          user_data)
 {
+  Entry *entry = user_data;
   g_autoptr(FbMessage) message = NULL;
   const char *key = NULL;
   gboolean ntfy;
@@ -165,7 +167,7 @@ start_connection (Entry      *entry,
   if (authorization != NULL)
     fb_sse_connection_set_authorization (connection, authorization);
 
-  g_signal_connect (connection, "event", G_CALLBACK (connection_event_cb), entry);
+  fb_sse_connection_set_event_func (connection, connection_event_cb, entry, NULL);
   g_signal_connect (connection, "notify::state", G_CALLBACK (connection_notify_cb), entry);
   g_signal_connect (connection, "notify::retry-at", G_CALLBACK (connection_notify_cb), entry);
   fb_feed_set_connection (feed, connection);
@@ -223,6 +225,7 @@ _fb_feed_manager_restart_feed (FbFeedManager *self,
     {
       same_url = g_strcmp0 (fb_sse_connection_get_url (old), fb_feed_get_url (feed)) == 0;
       g_signal_handlers_disconnect_matched (old, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, entry);
+      fb_sse_connection_set_event_func (old, NULL, NULL, NULL);
       fb_sse_connection_stop (old);
       fb_feed_set_connection (feed, NULL);
     }

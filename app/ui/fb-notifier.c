@@ -35,6 +35,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (NotifyNotification, g_object_unref)
 /* A replayed backlog is summed up once it has been quiet this long. */
 #define CATCH_UP_QUIET_MS 1500
 
+/* Notifications kept alive for their actions. libnotify has every one of
+ * them look at every NotificationClosed the server sends, so thousands
+ * alive make each close cost thousands of calls; a server shows only the
+ * last few anyway. An older one's actions no longer answer. */
+#define LIVE_MAX 32
+
 typedef struct
 {
   GQueue              times;    /* gint64 monotonic µs, as pointers */
@@ -57,7 +63,7 @@ struct _FbNotifier
   GSettings  *settings;
   GPtrArray  *recent;           /* FbMessage, newest first */
   GHashTable *bursts;           /* feed id → Burst */
-  GHashTable *live;             /* NotifyNotification set, kept for their actions */
+  GQueue      live;             /* NotifyNotification, oldest first, at most LIVE_MAX */
   GPtrArray  *caps;
   gboolean    paused;
   gboolean    told_no_server;
@@ -142,11 +148,49 @@ activate_app_action (const char *name,
 
 /* --- libnotify ---------------------------------------------------------- */
 
+static void closed_cb (NotifyNotification *notification,
+                       FbNotifier         *self);
+
+static void
+forget_live (FbNotifier *self,
+             GList      *link)
+{
+  NotifyNotification *notification = link->data;
+
+  g_queue_delete_link (&self->live, link);
+  g_signal_handlers_disconnect_by_func (notification, closed_cb, self);
+  g_object_unref (notification);
+}
+
 static void
 closed_cb (NotifyNotification *notification,
            FbNotifier         *self)
 {
-  g_hash_table_remove (self->live, notification);
+  GList *link = g_queue_find (&self->live, notification);
+
+  if (link != NULL)
+    forget_live (self, link);
+}
+
+/* A flood's summary, shown again, counts as new: it outlives single ones. */
+static void
+keep_live (FbNotifier         *self,
+           NotifyNotification *notification)
+{
+  GList *link = g_queue_find (&self->live, notification);
+
+  if (link != NULL)
+    {
+      g_queue_unlink (&self->live, link);
+      g_queue_push_tail_link (&self->live, link);
+      return;
+    }
+
+  /* The oldest goes; a Burst's summary stays alive through its own reference. */
+  if (self->live.length >= LIVE_MAX)
+    forget_live (self, self->live.head);
+  g_queue_push_tail (&self->live, g_object_ref (notification));
+  g_signal_connect_object (notification, "closed", G_CALLBACK (closed_cb), self, 0);
 }
 
 static void
@@ -185,11 +229,7 @@ show (FbNotifier         *self,
 
   self->told_no_server = FALSE;
   self->n_shown++;
-  if (!g_hash_table_contains (self->live, notification))
-    {
-      g_hash_table_add (self->live, g_object_ref (notification));
-      g_signal_connect_object (notification, "closed", G_CALLBACK (closed_cb), self, 0);
-    }
+  keep_live (self, notification);
 }
 
 static char *
@@ -654,7 +694,8 @@ fb_notifier_dispose (GObject *object)
   g_clear_pointer (&self->recent_path, g_free);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->bursts, g_hash_table_unref);
-  g_clear_pointer (&self->live, g_hash_table_unref);
+  while (self->live.head != NULL)
+    forget_live (self, self->live.head);
   g_clear_pointer (&self->recent, g_ptr_array_unref);
   g_clear_pointer (&self->caps, g_ptr_array_unref);
 
@@ -678,7 +719,7 @@ fb_notifier_init (FbNotifier *self)
 {
   self->recent = g_ptr_array_new_with_free_func (g_object_unref);
   self->bursts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) burst_free);
-  self->live = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  g_queue_init (&self->live);
 }
 
 FbNotifier *

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/*
+ * FbFaultModel: what the reconnection policy allows, followed from the
+ * outside. It sees what the client's backoff sees (a failure, whether the
+ * stream had been open and for how long, a Retry-After, the `retry:` value
+ * once it went through) and keeps the set of backoff states the client can
+ * be in (ambiguities, such as a stream that failed right around the 30 s
+ * healthy mark, keep both possibilities). For each failure it gives the
+ * shortest and longest delay allowed, and checks the next attempt against
+ * them.
+ *
+ * The policy (DESIGN.md, fb-backoff.h): the first retry after a healthy
+ * stream waits the server's retry × [1, 1.25]; consecutive failures double
+ * from max (retry, 1 s), jittered, up to 5 min; Retry-After wins when larger;
+ * the failure count starts over only when a stream stayed open ≥ 30 s.
+ */
+typedef struct _FbFaultModel FbFaultModel;
+
+/* Attempts come at least this much after their delay, at most
+ * FB_FAULT_MODEL_LATE_US later (a loaded machine). */
+#define FB_FAULT_MODEL_EARLY_US      (2 * 1000)
+#define FB_FAULT_MODEL_LATE_US       (1500 * 1000)
+/* Per failure, what the total may use beyond the longest delay: noticing
+ * the failure, scheduling, connecting. */
+#define FB_FAULT_MODEL_SLACK_US      (300 * 1000)
+/* How close to the 30 s mark a stream's age is taken as either side of it. */
+#define FB_FAULT_MODEL_HEALTHY_FUZZ_US (500 * 1000)
+
+FbFaultModel *fb_fault_model_new            (void);
+void          fb_fault_model_free           (FbFaultModel *self);
+/* A new client process: no failures, the default retry (3 s). */
+void          fb_fault_model_restart        (FbFaultModel *self);
+/* The stream's `retry:` reached the client (@certain), or may have. */
+void          fb_fault_model_learn_retry    (FbFaultModel *self,
+                                             guint64       retry_ms,
+                                             gboolean      certain);
+/* A failure at @failed_at_us (no later than the client saw it). @open_us is
+ * how long the stream had been open, or -1 if none opened. */
+void          fb_fault_model_fail           (FbFaultModel *self,
+                                             gint64        failed_at_us,
+                                             gint64        open_us,
+                                             guint64       retry_after_ms);
+/* The next attempt, at @at_us. Returns FALSE (and says why in @complaint)
+ * if it came sooner than allowed or far too late. */
+gboolean      fb_fault_model_attempt        (FbFaultModel *self,
+                                             gint64        at_us,
+                                             GString      *complaint);
+/* Drops a failure no attempt will follow (the process was killed). */
+void          fb_fault_model_forget_pending (FbFaultModel *self);
+gboolean      fb_fault_model_has_pending    (FbFaultModel *self);
+guint         fb_fault_model_get_max_failures (FbFaultModel *self);
+
+/* Totals over every checked gap. */
+gint64        fb_fault_model_get_total_wait_us    (FbFaultModel *self);
+gint64        fb_fault_model_get_total_allowed_us (FbFaultModel *self);
+gint64        fb_fault_model_get_total_min_us     (FbFaultModel *self);
+guint         fb_fault_model_get_n_gaps           (FbFaultModel *self);
+gint64        fb_fault_model_get_max_late_us      (FbFaultModel *self);
+
+/* The policy's bounds for one delay: exposed for the model's own tests. */
+void          fb_fault_model_delay_bounds   (guint         failures,
+                                             guint64       retry_ms,
+                                             guint64       retry_after_ms,
+                                             guint64      *min_ms,
+                                             guint64      *max_ms);
+
+G_END_DECLS

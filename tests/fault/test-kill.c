@@ -1,0 +1,460 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <glib-unix.h>
+#include <json-glib/json-glib.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include "fb-fault-client.h"
+#include "fb-test-utils.h"
+
+/*
+ * SIGKILL in the middle of a firehose. The server sends numbered events as
+ * fast as the client takes them, so feedbell-listen's main loop is never
+ * idle, and the client is killed at random moments, then started again with
+ * the same --state-file. After each kill:
+ *
+ * - the saved id was printed (an id saved but never printed is an event
+ *   lost: the next process resumes after it);
+ * - what the next process prints again is only what was printed but not yet
+ *   saved, all of it in the last second before the kill;
+ * - the next process goes on from the saved id, in order.
+ *
+ * The test reads the client's stdout slowly, so its pipe stays full and
+ * its writes block with more lines waiting in its buffer. Half of the kills
+ * come at a random moment, half right after the client saved its state
+ * (inotify sees the state file renamed into place): the moment a save and
+ * the output buffer race. The fault run (test-fault.c) kills clients that
+ * mostly idle between events.
+ */
+
+#define EVENTS_PER_CHUNK  64
+#define READ_PAUSE_MS     5
+#define KILL_WINDOW_US    G_USEC_PER_SEC
+#define RUN_MS            30000
+
+typedef struct
+{
+  guint64  id;
+  gint64   read_at;
+} Printed;
+
+typedef struct
+{
+  SoupServer        *server;
+  GPtrArray         *streams;    /* FbTestStream */
+  GPtrArray         *pacers;     /* Pacer */
+  char              *url;
+  char              *dir;
+  char              *state_path;
+  GRand             *rand;
+
+  FbFaultClient     *client;
+  gboolean           done;
+  guint64            base;
+  guint64            last_printed;
+  GArray            *printed;
+  GString           *expected;
+  guint64            n_lines;
+  GPtrArray         *errors;
+  char              *loss;       /* the first id saved but never printed */
+
+  int                inotify_fd;
+  guint              inotify_id;
+  gboolean           saved;       /* the state file was replaced since armed */
+  guint              n_after_save;
+  guint              n_kills;
+  guint64            dups;
+  guint              max_dups;
+} Fixture;
+
+/* One stream: the next chunk of events as soon as the last was written. */
+typedef struct
+{
+  FbTestStream *stream;
+  guint64       next_id;
+  gulong        wrote_id;
+} Pacer;
+
+static void
+pacer_free (Pacer *pacer)
+{
+  if (pacer->wrote_id != 0)
+    g_signal_handler_disconnect (fb_test_stream_get_message (pacer->stream), pacer->wrote_id);
+  g_free (pacer);
+}
+
+static void
+pace (Pacer *pacer)
+{
+  g_autoptr(GString) chunk = g_string_new (NULL);
+
+  if (fb_test_stream_is_done (pacer->stream))
+    return;
+
+  for (guint i = 0; i < EVENTS_PER_CHUNK; i++, pacer->next_id++)
+    g_string_append_printf (chunk, "id: %" G_GUINT64_FORMAT "\ndata: event %" G_GUINT64_FORMAT "\n\n",
+                            pacer->next_id, pacer->next_id);
+  fb_test_stream_write (pacer->stream, chunk->str, chunk->len);
+}
+
+static void
+wrote_chunk_cb (SoupServerMessage *msg,
+                gpointer           user_data)
+{
+  pace (user_data);
+}
+
+static void
+server_cb (SoupServer        *server,
+           SoupServerMessage *msg,
+           const char        *path,
+           GHashTable        *query,
+           gpointer           user_data)
+{
+  Fixture *f = user_data;
+  const char *last = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                   "Last-Event-ID");
+  Pacer *pacer = g_new0 (Pacer, 1);
+
+  pacer->stream = fb_test_stream_new (msg, "text/event-stream");
+  pacer->next_id = (last ? g_ascii_strtoull (last, NULL, 10) : 0) + 1;
+  pacer->wrote_id = g_signal_connect (msg, "wrote-chunk", G_CALLBACK (wrote_chunk_cb), pacer);
+  g_ptr_array_add (f->streams, pacer->stream);
+  g_ptr_array_add (f->pacers, pacer);
+  fb_test_stream_write (pacer->stream, "retry: 100\n\n", -1);
+}
+
+static void G_GNUC_PRINTF (2, 3)
+fixture_error (Fixture    *f,
+               const char *format,
+               ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_ptr_array_add (f->errors, g_strdup_vprintf (format, args));
+  va_end (args);
+}
+
+static void
+line_cb (FbFaultClient *client,
+         const char    *line,
+         gsize          len,
+         gint64         read_at,
+         gpointer       user_data)
+{
+  Fixture *f = user_data;
+  guint64 expected_id = f->last_printed + 1;
+  Printed printed = { expected_id, read_at };
+  const char *id;
+
+  f->n_lines++;
+  g_string_printf (f->expected, "{\"type\":\"message\",\"data\":\"event %" G_GUINT64_FORMAT
+                   "\",\"lastEventId\":\"%" G_GUINT64_FORMAT "\"}", expected_id, expected_id);
+  if (len != f->expected->len || memcmp (line, f->expected->str, len) != 0)
+    {
+      /* Only the first: everything after a gap would differ too. */
+      if (f->errors->len == 0)
+        fixture_error (f, "after %" G_GUINT64_FORMAT " expected %s, got %s",
+                       f->last_printed, f->expected->str, line);
+      id = strstr (line, "lastEventId\":\"");
+      printed.id = id ? g_ascii_strtoull (id + strlen ("lastEventId\":\""), NULL, 10) : 0;
+    }
+  f->last_printed = printed.id;
+  g_array_append_val (f->printed, printed);
+}
+
+static void
+done_cb (FbFaultClient *client,
+         gpointer       user_data)
+{
+  Fixture *f = user_data;
+
+  f->done = TRUE;
+}
+
+static guint64
+read_saved_id (Fixture *f)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_test (f->state_path, G_FILE_TEST_EXISTS))
+    return 0;
+
+  json_parser_load_from_file (parser, f->state_path, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+
+  return g_ascii_strtoull (json_object_get_string_member_with_default (
+                             json_node_get_object (json_parser_get_root (parser)), "lastEventId", ""),
+                           NULL, 10);
+}
+
+/* The state file renamed into place: a save just happened. */
+static gboolean
+inotify_cb (int          fd,
+            GIOCondition condition,
+            gpointer     user_data)
+{
+  Fixture *f = user_data;
+  char buf[4096] __attribute__ ((aligned (__alignof__ (struct inotify_event))));
+  gssize n;
+
+  while ((n = read (fd, buf, sizeof buf)) > 0)
+    for (char *p = buf; p < buf + n; p += sizeof (struct inotify_event) + ((struct inotify_event *) p)->len)
+      {
+        struct inotify_event *event = (struct inotify_event *) p;
+
+        if (event->len > 0 && g_str_equal (event->name, "state.json") && !f->saved)
+          {
+            f->saved = TRUE;
+            /* At once: the race is a few hundred microseconds wide. */
+            if (f->client != NULL && !f->done)
+              fb_fault_client_send_signal (f->client, SIGKILL);
+          }
+      }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+saved_cb (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  return f->saved || f->done;
+}
+
+static gboolean
+timer_cb (gpointer user_data)
+{
+  gboolean *fired = user_data;
+
+  *fired = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+fired_cb (gpointer user_data)
+{
+  return *(gboolean *) user_data;
+}
+
+static void
+spawn (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  const char *args[] = { "--state-file", f->state_path, "--idle-timeout", "5", f->url, NULL };
+
+  g_clear_pointer (&f->client, fb_fault_client_free);
+  f->base = read_saved_id (f);
+  f->last_printed = f->base;
+  f->done = FALSE;
+  g_array_set_size (f->printed, 0);
+  /* A build relinking the program in the same tree makes it briefly
+   * impossible to run: try again in a moment. */
+  for (guint tries = 0; f->client == NULL && tries < 100; tries++)
+    {
+      gboolean fired = FALSE;
+
+      g_clear_error (&error);
+      f->client = fb_fault_client_spawn (args, line_cb, done_cb, f, &error);
+      if (f->client != NULL)
+        {
+          /* A slow reader: the client's pipe stays full and its writes
+           * block, with later lines waiting in its buffer. */
+          fb_fault_client_set_read_pause (f->client, READ_PAUSE_MS);
+          break;
+        }
+      g_timeout_add (100, timer_cb, &fired);
+      fb_test_wait_until (fired_cb, &fired, 1000);
+    }
+  g_assert_no_error (error);
+}
+
+static gboolean
+printed_some_cb (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  return f->last_printed > f->base || f->done;
+}
+
+static gboolean
+done_cond (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  return f->done;
+}
+
+static void
+check_kill (Fixture *f,
+            gint64   killed_at)
+{
+  guint64 saved = read_saved_id (f);
+  guint64 dups;
+
+  g_assert_cmpint (fb_fault_client_get_status (f->client), ==, -SIGKILL);
+
+  if (saved > f->last_printed)
+    {
+      f->loss = g_strdup_printf ("kill %u: the state file says %" G_GUINT64_FORMAT " but only up to %"
+                                 G_GUINT64_FORMAT " was printed: %" G_GUINT64_FORMAT " event(s) lost",
+                                 f->n_kills, saved, f->last_printed, saved - f->last_printed);
+      return;
+    }
+  if (saved < f->base)
+    fixture_error (f, "kill %u: the state file went back from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT,
+                   f->n_kills, f->base, saved);
+
+  dups = f->last_printed - saved;
+  for (guint i = 0; i < f->printed->len; i++)
+    {
+      Printed *p = &g_array_index (f->printed, Printed, i);
+
+      if (p->id > saved && p->read_at < killed_at - KILL_WINDOW_US)
+        {
+          fixture_error (f, "kill %u: event %" G_GUINT64_FORMAT " was printed %.3f s before the kill "
+                         "and still not saved", f->n_kills, p->id, (killed_at - p->read_at) / 1e6);
+          break;
+        }
+    }
+
+  f->dups += dups;
+  f->max_dups = MAX (f->max_dups, (guint) dups);
+}
+
+static gboolean strict;
+
+static void
+test_kill_firehose (gconstpointer data)
+{
+  guint n_kills = GPOINTER_TO_UINT (data);
+  g_autoptr(GError) error = NULL;
+  Fixture f = { 0 };
+  guint32 seed;
+  const char *env = g_getenv ("FB_FAULT_SEED");
+  guint64 total_printed = 0;
+  gint64 started = g_get_monotonic_time ();
+
+  seed = env ? (guint32) g_ascii_strtoull (env, NULL, 0) : (guint32) g_get_real_time ();
+  g_test_message ("seed %u", seed);
+  f.rand = g_rand_new_with_seed (seed);
+  f.server = fb_test_server_new ();
+  soup_server_add_handler (f.server, NULL, server_cb, &f, NULL);
+  f.streams = g_ptr_array_new_with_free_func ((GDestroyNotify) fb_test_stream_free);
+  f.pacers = g_ptr_array_new_with_free_func ((GDestroyNotify) pacer_free);
+  f.url = fb_test_server_url (f.server, "/events");
+  f.dir = g_dir_make_tmp ("feedbell-kill-XXXXXX", &error);
+  g_assert_no_error (error);
+  f.state_path = g_build_filename (f.dir, "state.json", NULL);
+  f.saved = TRUE;
+  f.inotify_fd = inotify_init1 (IN_NONBLOCK | IN_CLOEXEC);
+  g_assert_cmpint (f.inotify_fd, >=, 0);
+  g_assert_cmpint (inotify_add_watch (f.inotify_fd, f.dir, IN_MOVED_TO | IN_CLOSE_WRITE), >=, 0);
+  f.inotify_id = g_unix_fd_add (f.inotify_fd, G_IO_IN, inotify_cb, &f);
+  f.printed = g_array_new (FALSE, FALSE, sizeof (Printed));
+  f.expected = g_string_new (NULL);
+  f.errors = g_ptr_array_new_with_free_func (g_free);
+
+  for (f.n_kills = 0; f.n_kills < n_kills && f.errors->len == 0 && f.loss == NULL; f.n_kills++)
+    {
+      gboolean fired = FALSE;
+      gint64 killed_at;
+
+      spawn (&f);
+      g_assert_true (fb_test_wait_until (printed_some_cb, &f, RUN_MS));
+      g_assert_false (f.done);
+      if (f.n_kills % 2 == 0)
+        {
+          /* Anywhere in the next second: a save every 500 ms, the output
+           * flushed every 50 ms at least. */
+          g_timeout_add (g_rand_int_range (f.rand, 1, 1000), timer_cb, &fired);
+          fb_test_wait_until (fired_cb, &fired, RUN_MS);
+          killed_at = g_get_monotonic_time ();
+          fb_fault_client_send_signal (f.client, SIGKILL);
+        }
+      else
+        {
+          /* Right after its next save (inotify_cb kills it). */
+          f.saved = FALSE;
+          g_assert_true (fb_test_wait_until (saved_cb, &f, RUN_MS));
+          killed_at = g_get_monotonic_time ();
+          f.n_after_save++;
+        }
+      g_assert_true (fb_test_wait_until (done_cond, &f, RUN_MS));
+      total_printed += f.last_printed - f.base;
+      check_kill (&f, killed_at);
+      /* The streams of the killed process end with it. */
+      g_ptr_array_set_size (f.pacers, 0);
+      g_ptr_array_set_size (f.streams, 0);
+    }
+
+  g_test_message ("%u kills in a firehose (%u right after a save): %" G_GUINT64_FORMAT " lines checked, %"
+                  G_GUINT64_FORMAT " shown again after a kill (at most %u at once), %.1f s",
+                  f.n_kills, f.n_after_save, f.n_lines, f.dups, f.max_dups,
+                  (g_get_monotonic_time () - started) / 1e6);
+  for (guint i = 0; i < f.errors->len; i++)
+    g_test_message ("problem: %s", (char *) f.errors->pdata[i]);
+  g_assert_cmpuint (f.errors->len, ==, 0);
+  g_assert_cmpuint (total_printed, >, 0);
+  if (f.loss != NULL)
+    {
+      g_test_message ("problem: %s", f.loss);
+      /* feedbell-listen records an id in its state as it parses the event,
+       * and the debounced save can run while that event's line is still in
+       * its output buffer: a SIGKILL then loses it. Known (issue 6 report);
+       * --strict, as the soak runs, makes it fail. */
+      if (!strict)
+        g_test_incomplete ("KNOWN BUG: the state file got ahead of the output before a SIGKILL");
+      else
+        g_assert_null (f.loss);
+    }
+
+  g_clear_pointer (&f.client, fb_fault_client_free);
+  g_source_remove (f.inotify_id);
+  close (f.inotify_fd);
+  g_ptr_array_unref (f.pacers);
+  g_ptr_array_unref (f.streams);
+  soup_server_disconnect (f.server);
+  g_clear_object (&f.server);
+  fb_test_flush_main_context ();
+  g_unlink (f.state_path);
+  g_rmdir (f.dir);
+  g_free (f.state_path);
+  g_free (f.dir);
+  g_free (f.url);
+  g_array_unref (f.printed);
+  g_free (f.loss);
+  g_string_free (f.expected, TRUE);
+  g_ptr_array_unref (f.errors);
+  g_rand_free (f.rand);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  guint kills = 40;
+
+  g_test_init (&argc, &argv, NULL);
+  fb_fault_silence_gio_debug ();
+
+  for (int i = 1; i < argc; i++)
+    if (g_str_has_prefix (argv[i], "--kills="))
+      kills = atoi (argv[i] + strlen ("--kills="));
+    else if (g_str_equal (argv[i], "--strict"))
+      strict = TRUE;
+
+  g_test_add_data_func ("/fault/kill-firehose", GUINT_TO_POINTER (kills), test_kill_firehose);
+
+  return g_test_run ();
+}

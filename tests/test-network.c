@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "fb-sse-connection.h"
+#include "fb-test-utils.h"
+
+/*
+ * The network monitor's hook: while the network is away a broken stream
+ * waits in WAITING_NETWORK instead of burning retries, and it reconnects
+ * at once when the network is back, without waiting out a backoff.
+ */
+
+typedef struct
+{
+  SoupServer      *server;
+  GPtrArray       *streams;
+  guint            n_requests;
+  FbSseConnection *connection;
+} Fixture;
+
+static void
+handler (SoupServer        *server,
+         SoupServerMessage *msg,
+         const char        *path,
+         GHashTable        *query,
+         gpointer           user_data)
+{
+  Fixture *f = user_data;
+  FbTestStream *stream = fb_test_stream_new (msg, "text/event-stream");
+
+  f->n_requests++;
+  /* A long retry: only the network coming back can explain a quick reconnect. */
+  fb_test_stream_printf (stream, "retry: 60000\nid: %u\ndata: hello\n\n", f->n_requests);
+  g_ptr_array_add (f->streams, stream);
+}
+
+static gboolean
+state_is (gpointer user_data)
+{
+  Fixture *f = ((gpointer *) user_data)[0];
+  FbSseState state = GPOINTER_TO_INT (((gpointer *) user_data)[1]);
+
+  return fb_sse_connection_get_state (f->connection) == state;
+}
+
+static void
+wait_state (Fixture    *f,
+            FbSseState  state)
+{
+  gpointer data[2] = { f, GINT_TO_POINTER (state) };
+
+  g_assert_true (fb_test_wait_until (state_is, data, 5000));
+}
+
+static void
+end_streams (Fixture *f)
+{
+  for (guint i = 0; i < f->streams->len; i++)
+    if (!fb_test_stream_is_done (g_ptr_array_index (f->streams, i)))
+      fb_test_stream_end (g_ptr_array_index (f->streams, i));
+}
+
+static gboolean
+never (gpointer user_data)
+{
+  return FALSE;
+}
+
+static void
+test_waits_for_network (void)
+{
+  Fixture f = { 0 };
+  g_autofree char *url = NULL;
+  gint64 back;
+
+  f.streams = g_ptr_array_new_with_free_func ((GDestroyNotify) fb_test_stream_free);
+  f.server = fb_test_server_new ();
+  soup_server_add_handler (f.server, "/events", handler, &f, NULL);
+  url = fb_test_server_url (f.server, "/events");
+
+  f.connection = fb_sse_connection_new (url);
+  fb_sse_connection_start (f.connection);
+  wait_state (&f, FB_SSE_STATE_OPEN);
+  g_assert_cmpuint (f.n_requests, ==, 1);
+
+  /* The network goes: an open stream is left to its watchdog... */
+  fb_sse_connection_set_network_available (f.connection, FALSE);
+  g_assert_cmpint (fb_sse_connection_get_state (f.connection), ==, FB_SSE_STATE_OPEN);
+
+  /* ...but once it breaks, it waits for the network, not for a retry. */
+  end_streams (&f);
+  wait_state (&f, FB_SSE_STATE_WAITING_NETWORK);
+  g_assert_cmpint (fb_sse_connection_get_retry_at (f.connection), ==, 0);
+
+  /* Nothing is tried while it waits (half a second is plenty for a retry to show). */
+  fb_test_wait_until (never, NULL, 500);
+  g_assert_cmpuint (f.n_requests, ==, 1);
+  g_assert_cmpint (fb_sse_connection_get_state (f.connection), ==, FB_SSE_STATE_WAITING_NETWORK);
+
+  /* Back: at once, despite the server's 60 s retry. */
+  back = g_get_monotonic_time ();
+  fb_sse_connection_set_network_available (f.connection, TRUE);
+  wait_state (&f, FB_SSE_STATE_OPEN);
+  g_assert_cmpuint (f.n_requests, ==, 2);
+  g_assert_cmpint (g_get_monotonic_time () - back, <, 2 * G_USEC_PER_SEC);
+  g_test_message ("network back → stream open again: %.1f ms",
+                  (g_get_monotonic_time () - back) / 1000.0);
+
+  /* Going away while a retry is scheduled turns the wait into a network wait. */
+  end_streams (&f);
+  wait_state (&f, FB_SSE_STATE_WAITING_RETRY);
+  fb_sse_connection_set_network_available (f.connection, FALSE);
+  g_assert_cmpint (fb_sse_connection_get_state (f.connection), ==, FB_SSE_STATE_WAITING_NETWORK);
+
+  fb_sse_connection_stop (f.connection);
+  g_clear_object (&f.connection);
+  soup_server_disconnect (f.server);
+  g_clear_pointer (&f.streams, g_ptr_array_unref);
+  g_clear_object (&f.server);
+}
+
+static void
+test_loopback (void)
+{
+  g_autoptr(FbSseConnection) local = fb_sse_connection_new ("http://127.0.0.1:1/events");
+  g_autoptr(FbSseConnection) local6 = fb_sse_connection_new ("http://[::1]:1/events");
+  g_autoptr(FbSseConnection) name = fb_sse_connection_new ("http://localhost/events");
+  g_autoptr(FbSseConnection) remote = fb_sse_connection_new ("https://ntfy.sh/mytopic/sse");
+
+  g_assert_true (fb_sse_connection_is_loopback (local));
+  g_assert_true (fb_sse_connection_is_loopback (local6));
+  g_assert_true (fb_sse_connection_is_loopback (name));
+  g_assert_false (fb_sse_connection_is_loopback (remote));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/network/waits-for-network", test_waits_for_network);
+  g_test_add_func ("/network/loopback", test_loopback);
+
+  return g_test_run ();
+}
