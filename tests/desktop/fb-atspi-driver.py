@@ -171,12 +171,21 @@ def describe(app):
 
 def wait_for(condition, timeout_ms, what):
     deadline = time.monotonic() + timeout_ms / 1000
+    last_error = None
     while True:
-        result = condition()
+        # The tree changes under us (a dialog being destroyed answers "object
+        # does not exist"): that is a moment to look again, not a failure.
+        try:
+            result = condition()
+        except Failure:
+            raise
+        except Exception as error:
+            result, last_error = None, error
         if result:
             return result
         if time.monotonic() > deadline:
-            raise Failure("timed out after %d ms waiting for %s" % (timeout_ms, what))
+            suffix = " (last error: %s)" % last_error if last_error is not None else ""
+            raise Failure("timed out after %d ms waiting for %s%s" % (timeout_ms, what, suffix))
         time.sleep(POLL_S)
 
 
