@@ -87,11 +87,13 @@ run_tests() {
   configure "$asandir" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
   ninja -C "$asandir"
   # Leaks are checked too; the slow unwinder gives LeakSanitizer whole stacks
-  # through GLib, so the one known GLib leak can be suppressed by name.
+  # through GLib, so the one known GLib leak can be suppressed by name. It
+  # makes every allocation slow: the fault-injection tests get more time.
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0 \
   LSAN_OPTIONS=suppressions="$top/tests/lsan.supp" \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    meson test -C "$asandir" --print-errorlogs --num-processes 2 --suite unit --suite net
+    meson test -C "$asandir" --print-errorlogs --num-processes 2 --timeout-multiplier 4 \
+      --suite unit --suite net
 }
 
 start_demo_server() {

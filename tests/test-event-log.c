@@ -134,6 +134,33 @@ test_debounced (Fixture       *f,
   g_assert_true (g_file_test (f->path, G_FILE_TEST_EXISTS));
 }
 
+/* A main loop too busy to run the save timer (a stream that never pauses)
+ * still saves once the debounce window has passed: what a crash can replay
+ * stays bounded by the window whatever the load. */
+static void
+test_starved_timer (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(FbEventLog) log = fb_event_log_new (f->path);
+  g_autoptr(FbEventLog) reread = NULL;
+  gint64 until;
+  guint n = 0;
+
+  fb_event_log_record (log, "first", NULL);
+  /* Busy, as the loop would be reading a firehose: no iteration runs. */
+  until = g_get_monotonic_time () + (FB_EVENT_LOG_DEBOUNCE_MS + 100) * 1000;
+  while (g_get_monotonic_time () < until)
+    {
+      g_autofree char *id = g_strdup_printf ("busy-%u", n++);
+
+      fb_event_log_record (log, id, NULL);
+    }
+
+  g_assert_cmpuint (fb_event_log_get_n_writes (log), >=, 1);
+  reread = fb_event_log_new (f->path);
+  g_assert_cmpstr (fb_event_log_get_last_event_id (reread), !=, "");
+}
+
 static void
 test_bounded (Fixture       *f,
               gconstpointer  data)
@@ -237,6 +264,7 @@ main (int   argc,
   ADD ("/event-log/round-trip", test_round_trip);
   ADD ("/event-log/dispose-flushes", test_dispose_flushes);
   ADD ("/event-log/debounced", test_debounced);
+  ADD ("/event-log/starved-timer", test_starved_timer);
   ADD ("/event-log/bounded", test_bounded);
   ADD ("/event-log/corrupt", test_corrupt);
   ADD ("/event-log/forget", test_forget);

@@ -31,6 +31,7 @@ struct _FbEventLog
   GHashTable *seen;               /* id → position, as set */
   GQueue      order;              /* oldest first, owns the ids */
   guint       save_id;
+  gint64      save_due;           /* monotonic µs by which the pending save must be done */
   guint       n_writes;
   gboolean    dirty;
   gboolean    told_write_error;
@@ -205,18 +206,25 @@ fb_event_log_flush (FbEventLog  *self,
   return TRUE;
 }
 
-static gboolean
-save_cb (gpointer user_data)
+static void
+save_now (FbEventLog *self)
 {
-  FbEventLog *self = user_data;
   g_autoptr(GError) error = NULL;
 
-  self->save_id = 0;
   if (!fb_event_log_flush (self, &error) && !self->told_write_error)
     {
       self->told_write_error = TRUE;
       g_message ("Could not save %s: %s", self->path, error->message);
     }
+}
+
+static gboolean
+save_cb (gpointer user_data)
+{
+  FbEventLog *self = user_data;
+
+  self->save_id = 0;
+  save_now (self);
 
   return G_SOURCE_REMOVE;
 }
@@ -225,8 +233,19 @@ static void
 schedule_save (FbEventLog *self)
 {
   self->dirty = TRUE;
+
+  /* A stream that never pauses can keep the main loop too busy for the
+   * timer to fire on time: past the debounce window, save right here, so
+   * what a crash can replay stays bounded by the window whatever the load. */
+  if (self->save_id != 0 && g_get_monotonic_time () >= self->save_due)
+    {
+      save_now (self);
+      return;
+    }
+
   if (self->save_id == 0)
     {
+      self->save_due = g_get_monotonic_time () + (gint64) FB_EVENT_LOG_DEBOUNCE_MS * 1000;
       self->save_id = g_timeout_add (FB_EVENT_LOG_DEBOUNCE_MS, save_cb, self);
       g_source_set_name_by_id (self->save_id, "[feedbell] event log save");
     }

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#define _GNU_SOURCE  /* F_SETPIPE_SZ */
 #include "config.h"
 
 #include "fb-fault-client.h"
 
+#include <fcntl.h>
+#include <gio/gunixinputstream.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -32,8 +35,8 @@ struct _FbFaultClient
   gboolean         exited;
   gboolean         told_done;
   guint            done_idle_id;
-  guint            read_pause_ms;
-  guint            read_pause_id;
+  gboolean         reading;
+  gboolean         held;
 };
 
 static FbFaultClient *
@@ -121,16 +124,6 @@ split_lines (FbFaultClient *self,
 static void read_out (FbFaultClient *self);
 static void read_err (FbFaultClient *self);
 
-static gboolean
-read_pause_cb (gpointer user_data)
-{
-  FbFaultClient *self = user_data;
-
-  self->read_pause_id = 0;
-  read_out (self);
-
-  return G_SOURCE_REMOVE;
-}
 
 static void
 out_read_cb (GObject      *object,
@@ -142,6 +135,7 @@ out_read_cb (GObject      *object,
   gssize n;
 
   n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
+  self->reading = FALSE;
   if (self->freed)
     ;
   else if (n <= 0)
@@ -152,9 +146,7 @@ out_read_cb (GObject      *object,
   else
     {
       split_lines (self, self->out_buf, n, g_get_monotonic_time ());
-      if (self->read_pause_ms > 0)
-        self->read_pause_id = g_timeout_add (self->read_pause_ms, read_pause_cb, self);
-      else
+      if (!self->held)
         read_out (self);
     }
   client_unref (self);
@@ -163,6 +155,7 @@ out_read_cb (GObject      *object,
 static void
 read_out (FbFaultClient *self)
 {
+  self->reading = TRUE;
   g_input_stream_read_async (self->out, self->out_buf, READ_BLOCK, G_PRIORITY_DEFAULT,
                              self->cancellable, out_read_cb, client_ref (self));
 }
@@ -290,16 +283,26 @@ fb_fault_client_free (FbFaultClient *self)
   self->freed = TRUE;
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->done_idle_id, g_source_remove);
-  g_clear_handle_id (&self->read_pause_id, g_source_remove);
   /* The operations still in flight hold their references until they return. */
   client_unref (self);
 }
 
 void
-fb_fault_client_set_read_pause (FbFaultClient *self,
-                                guint          ms)
+fb_fault_client_hold_output (FbFaultClient *self,
+                             gboolean       hold)
 {
-  self->read_pause_ms = ms;
+  self->held = hold;
+  if (!hold && !self->reading && !self->out_done)
+    read_out (self);
+}
+
+gboolean
+fb_fault_client_set_pipe_size (FbFaultClient *self,
+                               int            size)
+{
+  int fd = g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (self->out));
+
+  return fcntl (fd, F_SETPIPE_SZ, size) >= size;
 }
 
 gboolean
