@@ -8,7 +8,8 @@
 #                              on it with a profile of its own (feedbell-listen when
 #                              there is no display)
 #   build-aux/setup.sh test    install, build with -Dwerror=true, run every suite,
-#                              then the unit and net suites again under ASan+UBSan
+#                              then the unit and net suites again under ASan+UBSan,
+#                              then each fuzzer for a minute
 #   build-aux/setup.sh deps    only install the Debian packages
 #   build-aux/setup.sh build   install and build
 set -euo pipefail
@@ -94,6 +95,9 @@ run_tests() {
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     meson test -C "$asandir" --print-errorlogs --num-processes 2 --timeout-multiplier 4 \
       --suite unit --suite net
+
+  # The parser and message fuzzers, a minute each, under ASan+UBSan (clang).
+  FUZZ_SECONDS=60 FUZZ_BUILDDIR="$top/build-fuzz" "$top/tests/fuzz/run-fuzzers.sh"
 }
 
 start_demo_server() {
