@@ -34,6 +34,8 @@ typedef struct
   FbSseConnection *connection;
   FbEventLog      *log;
   GString         *out;
+  GPtrArray       *unsaved;      /* ids of the lines in out, in order */
+  GHashTable      *unsaved_set;  /* the same, to look up */
   gint64           count;
   gint64           received;
   gboolean         quiet;
@@ -81,10 +83,20 @@ flush_output (Listen *listen)
       /* Nobody reads us any more (a closed pipe): nothing left to do. */
       g_printerr ("feedbell-listen: %s: %s\n", _("Could not write the output"), g_strerror (errno));
       g_string_truncate (listen->out, 0);
+      g_hash_table_remove_all (listen->unsaved_set);
+      g_ptr_array_set_size (listen->unsaved, 0);
       quit (listen, 1);
       return;
     }
   g_string_truncate (listen->out, 0);
+
+  /* Only now are these events shown: only now may the state file say so.
+   * Recorded any sooner, a save (which may come at any record) followed by
+   * a crash would skip them for good. */
+  for (guint i = 0; i < listen->unsaved->len; i++)
+    fb_event_log_record (listen->log, listen->unsaved->pdata[i], NULL);
+  g_hash_table_remove_all (listen->unsaved_set);
+  g_ptr_array_set_size (listen->unsaved, 0);
 }
 
 static void
@@ -133,9 +145,19 @@ event_cb (FbSseConnection  *connection,
    * reconnect, or we restarted after a crash) is not printed again. */
   if (listen->log != NULL && event->has_id)
     {
-      if (fb_event_log_has_seen (listen->log, event->last_event_id))
+      if (fb_event_log_has_seen (listen->log, event->last_event_id) ||
+          g_hash_table_contains (listen->unsaved_set, event->last_event_id))
         return;
-      fb_event_log_record (listen->log, event->last_event_id, NULL);
+      if (listen->quiet)
+        fb_event_log_record (listen->log, event->last_event_id, NULL);
+      else
+        {
+          char *id = g_strdup (event->last_event_id);
+
+          /* Recorded by flush_output(), once its line is out. */
+          g_ptr_array_add (listen->unsaved, id);
+          g_hash_table_add (listen->unsaved_set, id);
+        }
     }
 
   listen->received++;
@@ -355,6 +377,8 @@ main (int   argc,
   listen.connection = connection;
   listen.log = log;
   listen.out = g_string_sized_new (FLUSH_ABOVE + 4096);
+  listen.unsaved = g_ptr_array_new_with_free_func (g_free);
+  listen.unsaved_set = g_hash_table_new (g_str_hash, g_str_equal);
   listen.count = count;
   listen.quiet = quiet;
   listen.verbose = verbose;
@@ -381,6 +405,8 @@ main (int   argc,
   g_signal_handlers_disconnect_by_data (connection, &listen);
   g_signal_handlers_disconnect_by_data (g_network_monitor_get_default (), &listen);
   g_string_free (listen.out, TRUE);
+  g_hash_table_unref (listen.unsaved_set);
+  g_ptr_array_unref (listen.unsaved);
 
   return listen.status;
 }

@@ -1,11 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#define _GNU_SOURCE  /* F_SETPIPE_SZ */
 #include "config.h"
 
 #include "fb-fault-client.h"
 
-#include <fcntl.h>
-#include <gio/gunixinputstream.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -35,8 +32,6 @@ struct _FbFaultClient
   gboolean         exited;
   gboolean         told_done;
   guint            done_idle_id;
-  gboolean         reading;
-  gboolean         held;
 };
 
 static FbFaultClient *
@@ -135,7 +130,6 @@ out_read_cb (GObject      *object,
   gssize n;
 
   n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
-  self->reading = FALSE;
   if (self->freed)
     ;
   else if (n <= 0)
@@ -146,8 +140,7 @@ out_read_cb (GObject      *object,
   else
     {
       split_lines (self, self->out_buf, n, g_get_monotonic_time ());
-      if (!self->held)
-        read_out (self);
+      read_out (self);
     }
   client_unref (self);
 }
@@ -155,7 +148,6 @@ out_read_cb (GObject      *object,
 static void
 read_out (FbFaultClient *self)
 {
-  self->reading = TRUE;
   g_input_stream_read_async (self->out, self->out_buf, READ_BLOCK, G_PRIORITY_DEFAULT,
                              self->cancellable, out_read_cb, client_ref (self));
 }
@@ -285,24 +277,6 @@ fb_fault_client_free (FbFaultClient *self)
   g_clear_handle_id (&self->done_idle_id, g_source_remove);
   /* The operations still in flight hold their references until they return. */
   client_unref (self);
-}
-
-void
-fb_fault_client_hold_output (FbFaultClient *self,
-                             gboolean       hold)
-{
-  self->held = hold;
-  if (!hold && !self->reading && !self->out_done)
-    read_out (self);
-}
-
-gboolean
-fb_fault_client_set_pipe_size (FbFaultClient *self,
-                               int            size)
-{
-  int fd = g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (self->out));
-
-  return fcntl (fd, F_SETPIPE_SZ, size) >= size;
 }
 
 gboolean

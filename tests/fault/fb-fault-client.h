@@ -30,15 +30,6 @@ FbFaultClient *fb_fault_client_spawn          (const char * const *args,
                                                gpointer            user_data,
                                                GError            **error);
 void           fb_fault_client_free           (FbFaultClient      *self);
-/* Stops (or resumes) reading stdout: the client's writes then block once
- * its pipe is full. */
-void           fb_fault_client_hold_output    (FbFaultClient      *self,
-                                               gboolean            hold);
-/* Resizes the stdout pipe (F_SETPIPE_SZ; at least a page): a larger write
- * blocks until this side has read it. It fails (FALSE) if the pipe holds
- * more than @size already. */
-gboolean       fb_fault_client_set_pipe_size  (FbFaultClient      *self,
-                                               int                 size);
 gboolean       fb_fault_client_is_done        (FbFaultClient      *self);
 gboolean       fb_fault_client_has_exited     (FbFaultClient      *self);
 /* Valid once exited: the exit status, or -signal when a signal ended it. */
