@@ -3,6 +3,7 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/prctl.h>
 
 #include "fb-feed-manager.h"
@@ -27,12 +28,15 @@ typedef struct
   SoupServer *server;
   Mode        mode;
   gboolean    replay_last;   /* resend the last event the client saw, like some servers */
+  gboolean    refuse;        /* answer 503, as a server that is down behind a proxy */
   GPtrArray  *requests;      /* FbTestRequest */
   GPtrArray  *streams;       /* FbTestStream */
   guint       n_events;      /* events 1..n_events exist */
   GSettings  *settings;
   GPtrArray  *received;      /* char *, message ids in arrival order */
   GArray     *catch_up;      /* gboolean per received message */
+  GPtrArray  *notes;         /* FbMessage, the manager's notes for Recent */
+  GArray     *notes_after;   /* guint per note: how many messages came before it */
 } Fixture;
 
 static char *
@@ -82,6 +86,11 @@ handler (SoupServer        *server,
   guint from;
 
   g_ptr_array_add (f->requests, request);
+  if (f->refuse)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
+      return;
+    }
   from = resume_point (f, request, query);
   if (f->replay_last && from > 0)
     from--;
@@ -132,12 +141,23 @@ message_cb (FbFeedManager *manager,
   g_array_append_val (f->catch_up, catch_up);
 }
 
+static void
+note_cb (FbFeedManager *manager,
+         FbFeed        *feed,
+         FbMessage     *note,
+         Fixture       *f)
+{
+  g_ptr_array_add (f->notes, g_object_ref (note));
+  g_array_append_val (f->notes_after, f->received->len);
+}
+
 static FbFeedManager *
 manager_new (Fixture *f)
 {
   FbFeedManager *manager = fb_feed_manager_new (f->settings);
 
   g_signal_connect (manager, "message", G_CALLBACK (message_cb), f);
+  g_signal_connect (manager, "note", G_CALLBACK (note_cb), f);
   return manager;
 }
 
@@ -157,6 +177,8 @@ fixture_set_up (Fixture       *f,
   f->streams = g_ptr_array_new_with_free_func ((GDestroyNotify) fb_test_stream_free);
   f->received = g_ptr_array_new_with_free_func (g_free);
   f->catch_up = g_array_new (FALSE, FALSE, sizeof (gboolean));
+  f->notes = g_ptr_array_new_with_free_func (g_object_unref);
+  f->notes_after = g_array_new (FALSE, FALSE, sizeof (guint));
   f->server = fb_test_server_new ();
   soup_server_add_handler (f->server, "/events", handler, f, NULL);
   f->settings = g_settings_new (APP_ID);
@@ -175,6 +197,8 @@ fixture_tear_down (Fixture       *f,
   g_clear_pointer (&f->requests, g_ptr_array_unref);
   g_clear_pointer (&f->received, g_ptr_array_unref);
   g_clear_pointer (&f->catch_up, g_array_unref);
+  g_clear_pointer (&f->notes, g_ptr_array_unref);
+  g_clear_pointer (&f->notes_after, g_array_unref);
 }
 
 typedef struct
@@ -295,6 +319,79 @@ test_resume_after_restart (Fixture       *f,
   g_assert_true (g_array_index (f->catch_up, gboolean, 3));
   g_assert_true (g_array_index (f->catch_up, gboolean, 4));
   manager_free (manager);
+}
+
+static gboolean
+notes_at_least (gpointer user_data)
+{
+  Count *c = user_data;
+
+  return c->f->notes->len >= c->n;
+}
+
+static FbMessage *
+wait_note (Fixture *f,
+           guint    n)
+{
+  Count c = { f, n };
+
+  g_assert_true (fb_test_wait_until (notes_at_least, &c, 15000));
+  return g_ptr_array_index (f->notes, n - 1);
+}
+
+/* A feed unreachable for longer than unreachable-note-after says so in
+ * Recent, and again when it is back; a short drop says nothing. */
+static void
+test_outage_note (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *url = fb_test_server_url (f->server, "/events");
+  FbFeedManager *manager;
+  FbMessage *down, *up;
+  guint requests;
+
+  g_settings_set_uint (f->settings, "unreachable-note-after", 1);
+  f->n_events = 3;
+  manager = manager_new (f);
+  fb_feed_manager_add_feed (manager, url, "Builds");
+  wait_received (f, 3);
+
+  /* A drop that heals within 100 ms (the server's retry:) is no outage. */
+  close_streams (f);
+  publish (f);
+  wait_received (f, 4);
+
+  /* Down: refused with 503 from now on. */
+  f->refuse = TRUE;
+  requests = f->requests->len;
+  close_streams (f);
+  wait_requests (f, requests + 1);
+  down = wait_note (f, 1);
+  g_assert_cmpstr (fb_message_get_feed_name (down), ==, "Builds");
+  g_assert_true (g_str_has_prefix (fb_message_get_title (down), "Unreachable since "));
+  g_assert_nonnull (strstr (fb_message_get_body (down), "Feedbell keeps trying."));
+  /* Why, in the connection's words: the close, or the 503 after it. */
+  g_test_message ("down: %s — %s", fb_message_get_title (down), fb_message_get_body (down));
+  g_assert_nonnull (strstr (fb_message_get_body (down), "The last attempt failed: The server "));
+  g_assert_cmpint (fb_message_get_urgency (down), ==, FB_URGENCY_LOW);
+
+  /* Back, with what was published meanwhile. */
+  publish (f);
+  f->refuse = FALSE;
+  up = wait_note (f, 2);
+  g_assert_true (g_str_has_prefix (fb_message_get_title (up), "Unreachable from "));
+  g_assert_nonnull (strstr (fb_message_get_body (up), "Reachable again"));
+  g_assert_nonnull (strstr (fb_message_get_body (up), "come next"));
+  wait_received (f, 5);
+  fb_test_flush_main_context ();
+  assert_received (f, "", 5);
+
+  /* Both notes before the message they are about, and no others. */
+  g_assert_cmpuint (f->notes->len, ==, 2);
+  g_assert_cmpuint (g_array_index (f->notes_after, guint, 0), ==, 4);
+  g_assert_cmpuint (g_array_index (f->notes_after, guint, 1), ==, 4);
+  manager_free (manager);
+  g_settings_reset (f->settings, "unreachable-note-after");
 }
 
 static gboolean
@@ -516,6 +613,7 @@ main (int   argc,
   ADD ("/feed-manager/ntfy/since", MODE_NTFY, test_ntfy_since);
   ADD ("/feed-manager/ntfy/since-query", MODE_NTFY, test_ntfy_since_query);
   ADD ("/feed-manager/sse/resume-from-sleep", MODE_SSE, test_resume_from_sleep);
+  ADD ("/feed-manager/sse/outage-note", MODE_SSE, test_outage_note);
 #undef ADD
 
   status = g_test_run ();

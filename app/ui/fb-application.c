@@ -42,6 +42,15 @@ message_cb (FbFeedManager *manager,
 }
 
 static void
+note_cb (FbFeedManager *manager,
+         FbFeed        *feed,
+         FbMessage     *note,
+         FbApplication *self)
+{
+  fb_notifier_add_to_recent (self->notifier, note);
+}
+
+static void
 fb_application_startup (GApplication *app)
 {
   FbApplication *self = FB_APPLICATION (app);
@@ -58,6 +67,7 @@ fb_application_startup (GApplication *app)
   self->notifier = fb_notifier_new (self->settings);
   self->manager = fb_feed_manager_new (self->settings);
   g_signal_connect_object (self->manager, "message", G_CALLBACK (message_cb), self, 0);
+  g_signal_connect_object (self->manager, "note", G_CALLBACK (note_cb), self, 0);
   _fb_application_install_actions (self);
   self->indicator = fb_indicator_new (app, self->manager, self->notifier, self->settings);
 

@@ -8,6 +8,7 @@
 #include "fb-connection-test.h"
 
 #include "fb-event-log.h"
+#include "fb-outage.h"
 #include "fb-secrets.h"
 #include "fb-sse-connection.h"
 
@@ -15,7 +16,8 @@
  * One feed's pipeline, an Entry: its settings bound to the FbFeed, the
  * credentials read from the keyring, the FbSseConnection made from them,
  * and the connection's events turned into messages (replays dropped by
- * the event log) and state changes into feed-changed.
+ * the event log) and state changes into feed-changed, and an outage that
+ * lasts into notes for Recent.
  */
 
 /* Events this soon after a resumed stream opens are its backlog. */
@@ -34,6 +36,7 @@ _fb_feed_manager_entry_free (Entry *entry)
       fb_sse_connection_stop (connection);
     }
   fb_feed_set_connection (entry->feed, NULL);
+  g_clear_handle_id (&entry->down_note_id, g_source_remove);
   g_cancellable_cancel (entry->lookup);
   g_clear_object (&entry->lookup);
   g_signal_handlers_disconnect_by_data (entry->settings, entry);
@@ -58,15 +61,110 @@ entry_for_feed (FbFeedManager *self,
   return NULL;
 }
 
+/* --- outages ------------------------------------------------------------ */
+
+static void
+outage_forget (Entry *entry)
+{
+  g_clear_handle_id (&entry->down_note_id, g_source_remove);
+  entry->down_since = 0;
+  entry->down_since_wall = 0;
+  entry->down_noted = FALSE;
+}
+
+static gboolean
+outage_note_cb (gpointer user_data)
+{
+  Entry *entry = user_data;
+  FbSseConnection *connection = fb_feed_get_connection (entry->feed);
+  const GError *error = connection ? fb_sse_connection_get_last_error (connection) : NULL;
+  g_autoptr(FbMessage) note = NULL;
+
+  entry->down_note_id = 0;
+  entry->down_noted = TRUE;
+  g_message ("%s: unreachable for %" G_GINT64_FORMAT " s", fb_feed_get_id (entry->feed),
+             (g_get_monotonic_time () - entry->down_since) / G_USEC_PER_SEC);
+  note = fb_outage_note_down (fb_feed_get_display_name (entry->feed), entry->down_since_wall,
+                              g_get_real_time (), error ? error->message : NULL);
+  _fb_feed_manager_emit_note (entry->manager, entry->feed, note);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The feed is not reachable: from now on, unless it already was not. */
+static void
+outage_begin (Entry *entry)
+{
+  guint after;
+
+  if (entry->down_since != 0)
+    return;
+
+  entry->down_since = g_get_monotonic_time ();
+  entry->down_since_wall = g_get_real_time ();
+  after = g_settings_get_uint (entry->manager->settings, "unreachable-note-after");
+  /* Milliseconds: g_timeout_add_seconds() may fire up to a second early. */
+  entry->down_note_id = g_timeout_add ((guint) MIN (after, G_MAXUINT / 1000) * 1000, outage_note_cb, entry);
+}
+
+/* Reached again: Recent hears of it if it heard of the outage. */
+static void
+outage_end (Entry *entry)
+{
+  if (entry->down_noted)
+    {
+      g_autoptr(FbMessage) note = NULL;
+      gboolean resumable = fb_event_log_get_last_event_id (entry->log)[0] != '\0';
+
+      g_message ("%s: reachable again after %" G_GINT64_FORMAT " s", fb_feed_get_id (entry->feed),
+                 (g_get_monotonic_time () - entry->down_since) / G_USEC_PER_SEC);
+      note = fb_outage_note_up (fb_feed_get_display_name (entry->feed), entry->down_since_wall,
+                                g_get_real_time (), resumable);
+      _fb_feed_manager_emit_note (entry->manager, entry->feed, note);
+    }
+  outage_forget (entry);
+}
+
+static void
+track_outage (Entry    *entry,
+              FbSseState state)
+{
+  switch (state)
+    {
+    case FB_SSE_STATE_OPEN:
+      outage_end (entry);
+      break;
+    case FB_SSE_STATE_CONNECTING:
+    case FB_SSE_STATE_DISCONNECTED:
+    case FB_SSE_STATE_WAITING_RETRY:
+    case FB_SSE_STATE_WAITING_NETWORK:
+    case FB_SSE_STATE_FAILED:
+      outage_begin (entry);
+      break;
+    case FB_SSE_STATE_STOPPED:
+      /* Stopped on purpose (disabled, or the server said 204): not an outage. */
+      outage_forget (entry);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* --- the connection ------------------------------------------------------ */
+
 static void
 connection_notify_cb (FbSseConnection *connection,
                       GParamSpec      *pspec,
                       Entry           *entry)
 {
-  if (fb_sse_connection_get_state (connection) == FB_SSE_STATE_OPEN &&
-      g_str_equal (g_param_spec_get_name (pspec), "state") &&
-      fb_event_log_get_last_event_id (entry->log)[0] != '\0')
-    entry->catch_up_until = g_get_monotonic_time () + CATCH_UP_US;
+  FbSseState state = fb_sse_connection_get_state (connection);
+
+  if (g_str_equal (g_param_spec_get_name (pspec), "state"))
+    {
+      if (state == FB_SSE_STATE_OPEN && fb_event_log_get_last_event_id (entry->log)[0] != '\0')
+        entry->catch_up_until = g_get_monotonic_time () + CATCH_UP_US;
+      track_outage (entry, state);
+    }
 
   _fb_feed_manager_emit_changed (entry->feed, entry->manager);
 }
@@ -233,6 +331,8 @@ _fb_feed_manager_restart_feed (FbFeedManager *self,
   /* A new address is a new stream: its ids mean nothing to the old one. */
   if (old != NULL && !same_url)
     fb_event_log_forget (entry->log);
+  /* New settings, a new start: an old outage is no longer this feed's. */
+  outage_forget (entry);
 
   g_cancellable_cancel (entry->lookup);
   g_clear_object (&entry->lookup);

@@ -17,6 +17,13 @@ typedef struct
   FbEventLog    *log;
   GCancellable  *lookup;          /* the credentials being read from the keyring */
   gint64         catch_up_until;  /* monotonic µs */
+  /* An outage: since when the feed has not been reachable (0 while it
+   * is), and whether Recent has been told. Monotonic time stands still
+   * while the machine sleeps, so a night asleep is not an outage. */
+  gint64         down_since;      /* monotonic µs */
+  gint64         down_since_wall; /* real µs */
+  guint          down_note_id;
+  gboolean       down_noted;
 } Entry;
 
 struct _FbFeedManager
@@ -39,6 +46,9 @@ void   _fb_feed_manager_emit_message   (FbFeedManager *self,
                                         FbFeed        *feed,
                                         FbMessage     *message,
                                         gboolean       catch_up);
+void   _fb_feed_manager_emit_note      (FbFeedManager *self,
+                                        FbFeed        *feed,
+                                        FbMessage     *note);
 
 /* fb-feed-manager-entry.c: one feed's connection, credentials and events */
 Entry *_fb_feed_manager_entry_new      (FbFeedManager *self,

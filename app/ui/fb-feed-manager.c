@@ -42,6 +42,7 @@
 enum {
   FEED_CHANGED,
   MESSAGE,
+  NOTE,
   N_SIGNALS
 };
 
@@ -98,6 +99,14 @@ _fb_feed_manager_emit_message (FbFeedManager *self,
                                gboolean       catch_up)
 {
   g_signal_emit (self, signals[MESSAGE], 0, feed, message, catch_up);
+}
+
+void
+_fb_feed_manager_emit_note (FbFeedManager *self,
+                            FbFeed        *feed,
+                            FbMessage     *note)
+{
+  g_signal_emit (self, signals[NOTE], 0, feed, note);
 }
 
 GSettings *
@@ -232,6 +241,10 @@ fb_feed_manager_class_init (FbFeedManagerClass *klass)
   signals[MESSAGE] =
     g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 3, FB_TYPE_FEED, FB_TYPE_MESSAGE, G_TYPE_BOOLEAN);
+  /* Feedbell's own word about a feed, for Recent (not for the screen). */
+  signals[NOTE] =
+    g_signal_new ("note", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, FB_TYPE_FEED, FB_TYPE_MESSAGE);
 }
 
 static void

@@ -586,6 +586,22 @@ fb_notifier_post (FbNotifier *self,
 }
 
 /**
+ * fb_notifier_add_to_recent:
+ *
+ * Puts @message into Recent only, never on the screen: Feedbell's own notes
+ * about a feed (an outage, say).
+ */
+void
+fb_notifier_add_to_recent (FbNotifier *self,
+                           FbMessage  *message)
+{
+  g_return_if_fail (FB_IS_NOTIFIER (self));
+  g_return_if_fail (FB_IS_MESSAGE (message));
+
+  remember (self, message);
+}
+
+/**
  * fb_notifier_show_again:
  * @recent_index: position in fb_notifier_get_recent()
  *

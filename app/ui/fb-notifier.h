@@ -18,6 +18,8 @@ void        fb_notifier_post           (FbNotifier *self,
                                         FbFeed     *feed,
                                         FbMessage  *message,
                                         gboolean    catch_up);
+void        fb_notifier_add_to_recent  (FbNotifier *self,
+                                        FbMessage  *message);
 void        fb_notifier_show_again     (FbNotifier *self,
                                         guint       recent_index);
 void        fb_notifier_notice         (FbNotifier *self,

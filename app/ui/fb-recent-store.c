@@ -27,31 +27,46 @@ fb_recent_store_default_path (void)
   return g_build_filename (g_get_user_state_dir (), "feedbell", "recent.json", NULL);
 }
 
-static FbMessage *
-message_from_json (JsonObject *object)
+/**
+ * fb_recent_message_new:
+ * @feed_name: the feed it is shown under
+ * @id: (nullable): its id
+ * @priority: ntfy's 1–5
+ * @time: Unix seconds, 0 when unknown
+ * @click: (nullable): an http(s) URL to open
+ *
+ * A message made here rather than sent by a server: read back from the
+ * saved list, or Feedbell's own word about a feed. It goes through the
+ * ntfy path, so it gets the same bounds and URL checks as anything else.
+ */
+FbMessage *
+fb_recent_message_new (const char *feed_name,
+                       const char *id,
+                       const char *title,
+                       const char *body,
+                       int         priority,
+                       gint64      time,
+                       const char *click)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *data = NULL;
-  const char *feed = json_object_get_string_member_with_default (object, "feed", "");
-  const char *id = json_object_get_string_member_with_default (object, "id", "");
-  const char *click = json_object_get_string_member_with_default (object, "click", "");
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, id);
+  json_builder_add_string_value (builder, id ? id : "");
   json_builder_set_member_name (builder, "event");
   json_builder_add_string_value (builder, "message");
   json_builder_set_member_name (builder, "title");
-  json_builder_add_string_value (builder, json_object_get_string_member_with_default (object, "title", ""));
+  json_builder_add_string_value (builder, title);
   json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, json_object_get_string_member_with_default (object, "body", ""));
+  json_builder_add_string_value (builder, body);
   json_builder_set_member_name (builder, "priority");
-  json_builder_add_int_value (builder, json_object_get_int_member_with_default (object, "priority", 3));
+  json_builder_add_int_value (builder, priority);
   json_builder_set_member_name (builder, "time");
-  json_builder_add_int_value (builder, json_object_get_int_member_with_default (object, "time", 0));
-  if (click[0] != '\0')
+  json_builder_add_int_value (builder, time);
+  if (click != NULL && click[0] != '\0')
     {
       json_builder_set_member_name (builder, "click");
       json_builder_add_string_value (builder, click);
@@ -62,7 +77,19 @@ message_from_json (JsonObject *object)
   json_generator_set_root (generator, root);
   data = json_generator_to_data (generator, NULL);
 
-  return fb_message_new_from_event (feed, FB_MESSAGE_FORMAT_NTFY, "message", data, strlen (data), id);
+  return fb_message_new_from_event (feed_name, FB_MESSAGE_FORMAT_NTFY, "message", data, strlen (data), id);
+}
+
+static FbMessage *
+message_from_json (JsonObject *object)
+{
+  return fb_recent_message_new (json_object_get_string_member_with_default (object, "feed", ""),
+                                json_object_get_string_member_with_default (object, "id", ""),
+                                json_object_get_string_member_with_default (object, "title", ""),
+                                json_object_get_string_member_with_default (object, "body", ""),
+                                json_object_get_int_member_with_default (object, "priority", 3),
+                                json_object_get_int_member_with_default (object, "time", 0),
+                                json_object_get_string_member_with_default (object, "click", ""));
 }
 
 /**
