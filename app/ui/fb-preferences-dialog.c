@@ -125,7 +125,12 @@ feed_row_update (FeedRow *row)
   gboolean open = fb_feed_get_enabled (row->feed) &&
                   fb_feed_get_connection (row->feed) != NULL &&
                   fb_feed_get_state (row->feed) == FB_SSE_STATE_OPEN;
+  GtkWidget *list_row = gtk_widget_get_ancestor (row->name, GTK_TYPE_LIST_BOX_ROW);
 
+  /* A screen reader names the row after its feed: its switch and its
+   * Edit and Remove buttons are then heard as this feed's. */
+  if (list_row != NULL)
+    atk_object_set_name (gtk_widget_get_accessible (list_row), fb_feed_get_display_name (row->feed));
   gtk_label_set_text (GTK_LABEL (row->name), fb_feed_get_display_name (row->feed));
   gtk_widget_set_tooltip_text (row->name, fb_feed_get_display_name (row->feed));
   gtk_label_set_text (GTK_LABEL (row->url), fb_feed_get_url (row->feed));

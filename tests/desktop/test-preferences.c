@@ -710,6 +710,9 @@ add_feed_with_token (Fixture *f)
   drive_ok (f, &(FbWidgetCommand) { .op = "click", .window = "Add Feed", .role = "push button",
                                     .name = "Save" });
   drive_ok (f, &(FbWidgetCommand) { .op = "gone", .window = "Add Feed" });
+  /* Its row in the list is named after it, for screen readers. */
+  drive_ok (f, &(FbWidgetCommand) { .op = "wait", .window_role = "frame", .role = "list item",
+                                    .name = PRIVATE });
 }
 
 static gboolean
