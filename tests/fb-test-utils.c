@@ -3,6 +3,7 @@
 
 #include "fb-test-utils.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static gboolean
@@ -98,6 +99,23 @@ fb_test_request_header (FbTestRequest *self,
   return soup_message_headers_get_one (self->headers, name);
 }
 
+guint
+fb_test_record_request (GPtrArray         *requests,
+                        SoupServerMessage *msg)
+{
+  g_ptr_array_add (requests, fb_test_request_new (msg));
+  return requests->len - 1;
+}
+
+guint
+fb_test_resume_from (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *last_id = soup_message_headers_get_one (headers, "Last-Event-ID");
+
+  return last_id != NULL ? (guint) atoi (last_id) + 1 : 1;
+}
+
 struct _FbTestStream
 {
   SoupServerMessage *msg;
@@ -175,6 +193,17 @@ fb_test_stream_new_with_length (SoupServerMessage *msg,
   return self;
 }
 
+FbTestStream *
+fb_test_stream_new_in (GPtrArray         *streams,
+                       SoupServerMessage *msg,
+                       const char        *content_type)
+{
+  FbTestStream *self = fb_test_stream_new (msg, content_type);
+
+  g_ptr_array_add (streams, self);
+  return self;
+}
+
 void
 fb_test_stream_write (FbTestStream *self,
                       const char   *data,
@@ -204,6 +233,19 @@ fb_test_stream_printf (FbTestStream *self,
   va_end (args);
 
   fb_test_stream_write (self, text, -1);
+}
+
+void
+fb_test_stream_write_resume (FbTestStream *self,
+                             guint         index)
+{
+  guint last = index == 0 ? FB_TEST_RESUME_BREAK : FB_TEST_RESUME_N_EVENTS;
+
+  fb_test_stream_write (self, "retry: 200\n\n", -1);
+  for (guint i = fb_test_resume_from (self->msg); i <= last; i++)
+    fb_test_stream_printf (self, "id: %u\ndata: event %u\n\n", i, i);
+  if (index == 0)
+    fb_test_stream_printf (self, "id: %u\ndata: par", last + 1);
 }
 
 void

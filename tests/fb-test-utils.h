@@ -39,6 +39,19 @@ void           fb_test_request_free   (FbTestRequest     *self);
 const char    *fb_test_request_header (FbTestRequest     *self,
                                        const char        *name);
 
+/* Keeps an FbTestRequest of @msg at the end of @requests and returns its
+ * index there (0 for a server's first request). */
+guint          fb_test_record_request (GPtrArray         *requests,
+                                       SoupServerMessage *msg);
+/* The first event id a resuming server sends to @msg's client: its
+ * Last-Event-ID + 1, or 1 when it sent none. */
+guint          fb_test_resume_from    (SoupServerMessage *msg);
+
+/* The resume scenario: a server keeps events 1..20 and sends each client
+ * those after its Last-Event-ID; its first stream breaks after event 7. */
+#define FB_TEST_RESUME_N_EVENTS  20
+#define FB_TEST_RESUME_BREAK      7
+
 /**
  * FbTestStream:
  * A 200 response with a chunked body that stays open: each write is sent as
@@ -58,12 +71,23 @@ FbTestStream      *fb_test_stream_new         (SoupServerMessage *msg,
 FbTestStream      *fb_test_stream_new_with_length (SoupServerMessage *msg,
                                                    const char        *content_type,
                                                    goffset            content_length);
+/* fb_test_stream_new(), kept at the end of @streams (which frees it). */
+FbTestStream      *fb_test_stream_new_in      (GPtrArray         *streams,
+                                               SoupServerMessage *msg,
+                                               const char        *content_type);
 void               fb_test_stream_write       (FbTestStream      *self,
                                                const char        *data,
                                                gssize             len);
 void               fb_test_stream_printf      (FbTestStream      *self,
                                                const char        *format,
                                                ...) G_GNUC_PRINTF (2, 3);
+/* The body of the resume scenario's @index-th response (from 0): "retry: 200",
+ * then events "id: N" / "data: event N", a chunk each, from
+ * fb_test_resume_from() on. The first stops after FB_TEST_RESUME_BREAK, in
+ * the middle of the next event (its id line whole, its data line not), for
+ * the caller to end or abort; the others go on to FB_TEST_RESUME_N_EVENTS. */
+void               fb_test_stream_write_resume (FbTestStream      *self,
+                                                guint              index);
 void               fb_test_stream_end         (FbTestStream      *self);
 void               fb_test_stream_abort       (FbTestStream      *self);
 /* Whether the message finished (ended, aborted, or the client went away). */

@@ -4,7 +4,6 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "fb-test-utils.h"
@@ -56,20 +55,17 @@ server_cb (SoupServer        *server,
            gpointer           user_data)
 {
   Fixture *f = user_data;
+  guint index = fb_test_record_request (f->requests, msg);
 
-  g_ptr_array_add (f->requests, fb_test_request_new (msg));
   g_assert_nonnull (f->handler);
-  f->handler (f, msg, path, f->requests->len - 1);
+  f->handler (f, msg, path, index);
 }
 
 static FbTestStream *
 fixture_stream (Fixture           *f,
                 SoupServerMessage *msg)
 {
-  FbTestStream *stream = fb_test_stream_new (msg, "text/event-stream");
-
-  g_ptr_array_add (f->streams, stream);
-  return stream;
+  return fb_test_stream_new_in (f->streams, msg, "text/event-stream");
 }
 
 static Fixture *
@@ -651,10 +647,8 @@ test_usage (gconstpointer data)
   fixture_free (f);
 }
 
-/* Resume: ids 1..20, the first stream breaks after 7 in the middle of 8. */
-
-#define N_RESUME      20
-#define RESUME_BREAK   7
+/* Resume (FB_TEST_RESUME_*): ids 1..20, the first stream breaks after 7 in
+ * the middle of 8. */
 
 static void
 resume_handler (Fixture           *f,
@@ -662,36 +656,26 @@ resume_handler (Fixture           *f,
                 const char        *path,
                 guint              index)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  const char *last_id = soup_message_headers_get_one (headers, "Last-Event-ID");
-  guint from = last_id != NULL ? (guint) atoi (last_id) + 1 : 1;
-  guint to = index == 0 ? RESUME_BREAK : N_RESUME;
   FbTestStream *stream = fixture_stream (f, msg);
 
-  fb_test_stream_write (stream, "retry: 200\n\n", -1);
-  for (guint i = from; i <= to; i++)
-    fb_test_stream_printf (stream, "id: %u\ndata: event %u\n\n", i, i);
-
+  fb_test_stream_write_resume (stream, index);
   if (index == 0)
-    {
-      fb_test_stream_printf (stream, "id: %u\ndata: par", RESUME_BREAK + 1);
-      fb_test_stream_end (stream);
-    }
+    fb_test_stream_end (stream);
 }
 
 static void
 test_resume (void)
 {
   Fixture *f = fixture_new (resume_handler);
-  g_autofree char *count = g_strdup_printf ("%u", N_RESUME);
+  g_autofree char *count = g_strdup_printf ("%u", FB_TEST_RESUME_N_EVENTS);
 
   g_assert_cmpint (fixture_run (f, "--count", count, NULL), ==, 0);
   g_assert_cmpuint (f->requests->len, ==, 2);
   g_assert_null (fb_test_request_header (get_request (f, 0), "Last-Event-ID"));
   g_assert_cmpstr (fb_test_request_header (get_request (f, 1), "Last-Event-ID"), ==, "7");
 
-  g_assert_cmpuint (f->run->lines->len, ==, N_RESUME);
-  for (guint i = 1; i <= N_RESUME; i++)
+  g_assert_cmpuint (f->run->lines->len, ==, FB_TEST_RESUME_N_EVENTS);
+  for (guint i = 1; i <= FB_TEST_RESUME_N_EVENTS; i++)
     {
       g_autofree char *line =
         g_strdup_printf ("{\"type\":\"message\",\"data\":\"event %u\",\"lastEventId\":\"%u\"}", i, i);

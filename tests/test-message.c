@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include "fb-feed.h"
 #include "fb-message.h"
 
 #include "fb-emoji-private.h"
@@ -763,6 +764,25 @@ test_hostile_invalid_json_shown_raw (void)
   g_assert_cmpstr (fb_message_get_body (m), ==, "");
 }
 
+/* A feed's event-type filter; a type with a NUL in it matches no filter
+ * entry (a server must not get "alert\0x" past a filter for "alert"). */
+static void
+test_feed_accepts_type (void)
+{
+  g_autoptr(FbFeed) feed = fb_feed_new ("f1");
+  const char *types[] = { "alert", "message", NULL };
+
+  g_assert_true (fb_feed_accepts_type (feed, "anything", 8));
+  g_assert_true (fb_feed_accepts_type (feed, "a\0b", 3));
+
+  g_object_set (feed, "event-types", types, NULL);
+  g_assert_true (fb_feed_accepts_type (feed, "alert", 5));
+  g_assert_true (fb_feed_accepts_type (feed, "message", 7));
+  g_assert_false (fb_feed_accepts_type (feed, "ping", 4));
+  g_assert_false (fb_feed_accepts_type (feed, "alert\0x", 7));
+  g_assert_false (fb_feed_accepts_type (feed, "alert\0", 6));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -797,6 +817,7 @@ main (int   argc,
   g_test_add_func ("/message/hostile/many-items", test_hostile_many_items);
   g_test_add_func ("/message/hostile/deep-nesting", test_hostile_deep_nesting);
   g_test_add_func ("/message/hostile/invalid-json-shown-raw", test_hostile_invalid_json_shown_raw);
+  g_test_add_func ("/message/feed-accepts-type", test_feed_accepts_type);
 
   return g_test_run ();
 }

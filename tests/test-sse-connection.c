@@ -3,7 +3,6 @@
 
 #include <gio/gio.h>
 #include <libsoup/soup.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "fb-sse-connection.h"
@@ -27,6 +26,7 @@ typedef void (*Handler) (Fixture           *f,
 typedef struct
 {
   char  *type;
+  gsize  type_len;
   char  *data;
   gsize  data_len;
   char  *last_event_id;
@@ -73,13 +73,6 @@ struct _Fixture
 /* Server side */
 
 static void
-record_request (GPtrArray         *requests,
-                SoupServerMessage *msg)
-{
-  g_ptr_array_add (requests, fb_test_request_new (msg));
-}
-
-static void
 server_cb (SoupServer        *server,
            SoupServerMessage *msg,
            const char        *path,
@@ -87,10 +80,10 @@ server_cb (SoupServer        *server,
            gpointer           user_data)
 {
   Fixture *f = user_data;
+  guint index = fb_test_record_request (f->requests, msg);
 
-  record_request (f->requests, msg);
   g_assert_nonnull (f->handler);
-  f->handler (f, msg, path, f->requests->len - 1);
+  f->handler (f, msg, path, index);
 }
 
 static void
@@ -101,10 +94,10 @@ other_server_cb (SoupServer        *server,
                  gpointer           user_data)
 {
   Fixture *f = user_data;
+  guint index = fb_test_record_request (f->other_requests, msg);
 
-  record_request (f->other_requests, msg);
   g_assert_nonnull (f->other_handler);
-  f->other_handler (f, msg, path, f->other_requests->len - 1);
+  f->other_handler (f, msg, path, index);
 }
 
 static FbTestStream *
@@ -112,10 +105,7 @@ fixture_stream (Fixture           *f,
                 SoupServerMessage *msg,
                 const char        *content_type)
 {
-  FbTestStream *stream = fb_test_stream_new (msg, content_type);
-
-  g_ptr_array_add (f->streams, stream);
-  return stream;
+  return fb_test_stream_new_in (f->streams, msg, content_type);
 }
 
 static FbTestStream *
@@ -204,17 +194,24 @@ event_cb (FbSseConnection *conn,
 {
   Fixture *f = user_data;
   Event *event = g_new0 (Event, 1);
+  FbSseEvent *copy;
 
   g_assert_nonnull (sse_event->type);
   g_assert_nonnull (sse_event->data);
   g_assert_nonnull (sse_event->last_event_id);
+  g_assert_cmpint (sse_event->type[sse_event->type_len], ==, '\0');
+  g_assert_true (is_utf8_with_nuls (sse_event->type, sse_event->type_len));
   g_assert_cmpint (sse_event->data[sse_event->data_len], ==, '\0');
   g_assert_true (is_utf8_with_nuls (sse_event->data, sse_event->data_len));
 
-  event->type = g_strdup (sse_event->type);
-  event->data = g_memdup2 (sse_event->data, sse_event->data_len + 1);
-  event->data_len = sse_event->data_len;
-  event->last_event_id = g_strdup (sse_event->last_event_id);
+  /* Recorded from a boxed copy, so that every test checks the copy too. */
+  copy = g_boxed_copy (FB_TYPE_SSE_EVENT, sse_event);
+  event->type = g_memdup2 (copy->type, copy->type_len + 1);
+  event->type_len = copy->type_len;
+  event->data = g_memdup2 (copy->data, copy->data_len + 1);
+  event->data_len = copy->data_len;
+  event->last_event_id = g_strdup (copy->last_event_id);
+  g_boxed_free (FB_TYPE_SSE_EVENT, copy);
   g_ptr_array_add (f->events, event);
 }
 
@@ -468,6 +465,7 @@ assert_event (Fixture    *f,
   Event *event = get_event (f, i);
 
   g_assert_cmpstr (event->type, ==, type);
+  g_assert_cmpuint (event->type_len, ==, strlen (type));
   g_assert_cmpstr (event->data, ==, data);
   g_assert_cmpuint (event->data_len, ==, strlen (data));
   g_assert_cmpstr (event->last_event_id, ==, last_event_id);
@@ -546,6 +544,39 @@ test_open_and_events (void)
 }
 
 static void
+nul_in_type_handler (Fixture           *f,
+                     SoupServerMessage *msg,
+                     const char        *path,
+                     guint              index)
+{
+  static const char stream[] = "event: t\0y\ndata: d\n\nevent: message\0\ndata: e\n\n";
+
+  fb_test_stream_write (fixture_sse_stream (f, msg), stream, sizeof stream - 1);
+}
+
+/* A NUL in the event type is kept (WHATWG): only type_len says where it ends. */
+static void
+test_nul_in_type (void)
+{
+  Fixture *f = fixture_new ();
+  Event *event;
+
+  f->handler = nul_in_type_handler;
+  fixture_connect (f, "/events");
+  fb_sse_connection_start (f->conn);
+
+  g_assert_true (wait_for_events (f, 2, WAIT_MS));
+  event = get_event (f, 0);
+  g_assert_cmpmem (event->type, event->type_len, "t\0y", 3);
+  g_assert_cmpstr (event->data, ==, "d");
+  event = get_event (f, 1);
+  g_assert_cmpmem (event->type, event->type_len, "message\0", 8);
+  g_assert_cmpstr (event->data, ==, "e");
+
+  fixture_free (f);
+}
+
+static void
 retry_then_id_handler (Fixture           *f,
                        SoupServerMessage *msg,
                        const char        *path,
@@ -615,21 +646,15 @@ test_initial_last_event_id (void)
   fixture_free (f);
 }
 
-/* The server keeps events 1..20 and sends from Last-Event-ID + 1; the first
- * stream breaks after event 7 in the middle of event 8. */
-#define N_RESUME      20
-#define RESUME_BREAK   7
-
+/* FB_TEST_RESUME_*: the server keeps events 1..20 and sends from
+ * Last-Event-ID + 1; the first stream breaks after event 7 in the middle of
+ * event 8. */
 static void
 resume_handler (Fixture           *f,
                 SoupServerMessage *msg,
                 const char        *path,
                 guint              index)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  const char *last_id = soup_message_headers_get_one (headers, "Last-Event-ID");
-  guint from = last_id != NULL ? (guint) atoi (last_id) + 1 : 1;
-  guint to = index == 0 ? RESUME_BREAK : N_RESUME;
   FbTestStream *stream;
 
   if (index == 0 && f->abort_mid_event)
@@ -643,15 +668,11 @@ resume_handler (Fixture           *f,
       stream = fixture_sse_stream (f, msg);
     }
 
-  fb_test_stream_write (stream, "retry: 200\n\n", -1);
-  for (guint i = from; i <= to; i++)
-    fb_test_stream_printf (stream, "id: %u\ndata: event %u\n\n", i, i);
-
+  fb_test_stream_write_resume (stream, index);
   if (index > 0)
     return;
 
-  /* An unterminated event: its id line is complete, its data line is not. */
-  fb_test_stream_printf (stream, "id: %u\ndata: par", RESUME_BREAK + 1);
+  /* The first stream stops in an unterminated event. */
   if (f->abort_mid_event)
     fb_test_stream_abort (stream);
   else
@@ -669,14 +690,14 @@ run_resume (gboolean abort_mid_event)
   fixture_connect (f, "/events");
   fb_sse_connection_start (f->conn);
 
-  g_assert_true (wait_for_events (f, N_RESUME, 10000));
+  g_assert_true (wait_for_events (f, FB_TEST_RESUME_N_EVENTS, 10000));
   g_assert_cmpuint (f->requests->len, ==, 2);
   g_assert_null (fb_test_request_header (get_request (f->requests, 0), "Last-Event-ID"));
   g_assert_cmpstr (fb_test_request_header (get_request (f->requests, 1), "Last-Event-ID"),
                    ==, "7");
 
-  g_assert_cmpuint (f->events->len, ==, N_RESUME);
-  for (guint i = 0; i < N_RESUME; i++)
+  g_assert_cmpuint (f->events->len, ==, FB_TEST_RESUME_N_EVENTS);
+  for (guint i = 0; i < FB_TEST_RESUME_N_EVENTS; i++)
     {
       g_autofree char *data = g_strdup_printf ("event %u", i + 1);
       g_autofree char *id = g_strdup_printf ("%u", i + 1);
@@ -1425,13 +1446,10 @@ three_events_handler (Fixture           *f,
                       const char        *path,
                       guint              index)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  const char *last_id = soup_message_headers_get_one (headers, "Last-Event-ID");
-  guint from = last_id != NULL ? (guint) atoi (last_id) + 1 : 1;
   g_autoptr(GString) text = g_string_new (NULL);
 
   /* All in one chunk, so that the client reads them in one block. */
-  for (guint i = from; i <= 3; i++)
+  for (guint i = fb_test_resume_from (msg); i <= 3; i++)
     g_string_append_printf (text, "id: %u\ndata: e%u\n\n", i, i);
   fb_test_stream_write (fixture_sse_stream (f, msg), text->str, text->len);
 }
@@ -1733,7 +1751,7 @@ test_byte_chunks (void)
       Event *a = whole->pdata[i];
       Event *b = drip->pdata[i];
 
-      g_assert_cmpstr (b->type, ==, a->type);
+      g_assert_cmpmem (b->type, b->type_len, a->type, a->type_len);
       g_assert_cmpmem (b->data, b->data_len, a->data, a->data_len);
       g_assert_cmpstr (b->last_event_id, ==, a->last_event_id);
     }
@@ -1746,6 +1764,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/sse/connection/open-and-events", test_open_and_events);
+  g_test_add_func ("/sse/connection/nul-in-type", test_nul_in_type);
   g_test_add_func ("/sse/connection/request-headers", test_request_headers);
   g_test_add_func ("/sse/connection/initial-last-event-id", test_initial_last_event_id);
   g_test_add_func ("/sse/connection/resume-after-close", test_resume_after_close);

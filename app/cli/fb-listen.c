@@ -115,12 +115,15 @@ append_json_line (GString          *out,
   static const char message_head[] = "{\"type\":\"message\",\"data\":";
   static const char no_id_tail[] = ",\"lastEventId\":\"\"}\n";
 
-  if (strcmp (event->type, "message") == 0)
+  /* The type may hold a NUL ("message\0x" is another type): compare and
+   * print it by its length. */
+  if (event->type_len == strlen ("message") &&
+      memcmp (event->type, "message", event->type_len) == 0)
     g_string_append_len (out, message_head, sizeof message_head - 1);
   else
     {
       g_string_append_len (out, "{\"type\":", 8);
-      fb_json_append_string (out, event->type, strlen (event->type));
+      fb_json_append_string (out, event->type, event->type_len);
       g_string_append_len (out, ",\"data\":", 8);
     }
   fb_json_append_string (out, event->data, event->data_len);

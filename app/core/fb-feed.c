@@ -5,7 +5,10 @@
 
 #include "fb-feed.h"
 
+#include <string.h>
+
 #include "fb-enums.h"
+#include "fb-util-private.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -49,18 +52,6 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (FbFeed, fb_feed, G_TYPE_OBJECT)
-
-static gboolean
-set_string (char       **field,
-            const char  *value)
-{
-  if (g_strcmp0 (*field, value) == 0)
-    return FALSE;
-
-  g_free (*field);
-  *field = g_strdup (value);
-  return TRUE;
-}
 
 static void
 fb_feed_finalize (GObject *object)
@@ -114,10 +105,10 @@ fb_feed_set_property (GObject      *object,
       self->id = g_value_dup_string (value);
       break;
     case PROP_NAME:
-      changed = set_string (&self->name, g_value_get_string (value));
+      changed = _fb_set_str (&self->name, g_value_get_string (value));
       break;
     case PROP_URL:
-      changed = set_string (&self->url, g_value_get_string (value));
+      changed = _fb_set_str (&self->url, g_value_get_string (value));
       break;
     case PROP_ENABLED:
       changed = self->enabled != g_value_get_boolean (value);
@@ -275,16 +266,23 @@ fb_feed_get_event_types (FbFeed *self)
 /**
  * fb_feed_accepts_type:
  *
+ * @event_type_len: its length: a type may hold a NUL
+ *
  * Returns: whether events of @event_type are shown (an empty filter shows all)
  */
 gboolean
 fb_feed_accepts_type (FbFeed     *self,
-                      const char *event_type)
+                      const char *event_type,
+                      gsize       event_type_len)
 {
   g_return_val_if_fail (FB_IS_FEED (self), FALSE);
 
   if (self->event_types == NULL || self->event_types[0] == NULL)
     return TRUE;
+
+  /* The filter's types have none: "t\0x" is not "t". */
+  if (strlen (event_type) != event_type_len)
+    return FALSE;
 
   return g_strv_contains ((const char * const *) self->event_types, event_type);
 }

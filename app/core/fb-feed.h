@@ -18,7 +18,8 @@ gboolean            fb_feed_get_enabled       (FbFeed          *self);
 FbMessageFormat     fb_feed_get_format        (FbFeed          *self);
 const char * const *fb_feed_get_event_types   (FbFeed          *self);
 gboolean            fb_feed_accepts_type      (FbFeed          *self,
-                                               const char      *event_type);
+                                               const char      *event_type,
+                                               gsize            event_type_len);
 guint               fb_feed_get_idle_timeout  (FbFeed          *self);
 gboolean            fb_feed_get_muted         (FbFeed          *self);
 gint64              fb_feed_get_snoozed_until (FbFeed          *self);

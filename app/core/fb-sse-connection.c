@@ -8,6 +8,7 @@
 #include "fb-backoff.h"
 #include "fb-enums.h"
 #include "fb-sse-parser.h"
+#include "fb-util-private.h"
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
@@ -59,7 +60,8 @@ fb_sse_event_copy (FbSseEvent *event)
 {
   FbSseEvent *copy = g_new (FbSseEvent, 1);
 
-  copy->type = g_strdup (event->type);
+  copy->type = g_memdup2 (event->type, event->type_len + 1);
+  copy->type_len = event->type_len;
   copy->data = g_memdup2 (event->data, event->data_len + 1);
   copy->data_len = event->data_len;
   copy->last_event_id = g_strdup (event->last_event_id);
@@ -78,19 +80,6 @@ fb_sse_event_free (FbSseEvent *event)
 }
 
 G_DEFINE_BOXED_TYPE (FbSseEvent, fb_sse_event, fb_sse_event_copy, fb_sse_event_free)
-
-/* g_set_str() arrived in GLib 2.76; Debian 12 has 2.74. */
-static gboolean
-set_str (char       **str_pointer,
-         const char  *new_str)
-{
-  if (g_strcmp0 (*str_pointer, new_str) == 0)
-    return FALSE;
-
-  g_free (*str_pointer);
-  *str_pointer = g_strdup (new_str);
-  return TRUE;
-}
 
 static void connect_now (FbSseConnection *self);
 
@@ -299,7 +288,12 @@ event_cb (const char *type,
 {
   FbSseConnection *self = user_data;
   FbSseEvent event = {
-    type, data, data_len, last_event_id, fb_sse_parser_event_has_id (self->parser)
+    .type = type,
+    .type_len = fb_sse_parser_get_event_type_len (self->parser),
+    .data = data,
+    .data_len = data_len,
+    .last_event_id = last_event_id,
+    .has_id = fb_sse_parser_event_has_id (self->parser),
   };
 
   if (self->event_func != NULL)
@@ -370,7 +364,7 @@ read_cb (GObject      *object,
   if (fb_sse_parser_get_n_dropped (self->parser) != n_dropped)
     g_message ("%s: dropped an event larger than %" G_GSIZE_FORMAT " bytes",
                self->url, fb_sse_parser_get_max_size (self->parser));
-  if (set_str (&self->notified_id, fb_sse_parser_get_last_event_id (self->parser)))
+  if (_fb_set_str (&self->notified_id, fb_sse_parser_get_last_event_id (self->parser)))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_EVENT_ID]);
   if (self->state == FB_SSE_STATE_OPEN)
     _fb_sse_connection_read_next (self);
@@ -787,7 +781,7 @@ fb_sse_connection_set_last_event_id (FbSseConnection *self,
     return;
 
   fb_sse_parser_set_last_event_id (self->parser, last_event_id);
-  set_str (&self->notified_id, last_event_id);
+  _fb_set_str (&self->notified_id, last_event_id);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_EVENT_ID]);
 }
 
@@ -853,8 +847,8 @@ fb_sse_connection_set_query_param (FbSseConnection *self,
 {
   g_return_if_fail (FB_IS_SSE_CONNECTION (self));
 
-  set_str (&self->query_name, value ? name : NULL);
-  set_str (&self->query_value, name ? value : NULL);
+  _fb_set_str (&self->query_name, value ? name : NULL);
+  _fb_set_str (&self->query_value, name ? value : NULL);
 }
 
 /**
@@ -885,7 +879,7 @@ fb_sse_connection_set_authorization (FbSseConnection *self,
 {
   g_return_if_fail (FB_IS_SSE_CONNECTION (self));
 
-  set_str (&self->authorization, value);
+  _fb_set_str (&self->authorization, value);
 }
 
 /**

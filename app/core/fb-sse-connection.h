@@ -13,7 +13,9 @@ G_BEGIN_DECLS
 
 /**
  * FbSseEvent:
- * @type: event type ("message" by default)
+ * @type: UTF-8 event type ("message" by default), NUL-terminated (may contain
+ *   U+0000 before @type_len)
+ * @type_len: bytes in @type
  * @data: UTF-8 data, NUL-terminated (may contain U+0000 before @data_len)
  * @data_len: bytes in @data
  * @last_event_id: the last event id after this event ("" when none)
@@ -25,6 +27,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   const char *type;
+  gsize       type_len;
   const char *data;
   gsize       data_len;
   const char *last_event_id;

@@ -24,6 +24,10 @@
 
 #define SHRINK_ABOVE (64 * 1024)
 
+/* The type of an event that named none. */
+#define DEFAULT_TYPE      "message"
+#define DEFAULT_TYPE_LEN  (sizeof DEFAULT_TYPE - 1)
+
 struct _FbSseParser
 {
   GString        *line;   /* a line cut by the end of a read */
@@ -195,6 +199,23 @@ fb_sse_parser_event_has_id (FbSseParser *self)
   return self->event_has_id;
 }
 
+/**
+ * fb_sse_parser_get_event_type_len:
+ *
+ * Only meaningful inside the event handler. The type is NUL-terminated, but
+ * a NUL in the stream's `event:` field is kept (WHATWG): only this length
+ * says where the type ends.
+ *
+ * Returns: the length in bytes of the type of the event being dispatched
+ */
+gsize
+fb_sse_parser_get_event_type_len (FbSseParser *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->type->len ? self->type->len : DEFAULT_TYPE_LEN;
+}
+
 guint
 fb_sse_parser_get_n_dropped (FbSseParser *self)
 {
@@ -319,7 +340,7 @@ dispatch (FbSseParser *self)
   g_string_truncate (self->data, self->data->len - 1);
 
   if (self->event_func != NULL)
-    self->event_func (self->type->len ? self->type->str : "message",
+    self->event_func (self->type->len ? self->type->str : DEFAULT_TYPE,
                       self->data->str,
                       self->data->len,
                       self->last_event_id->str,

@@ -11,7 +11,9 @@ typedef struct _FbSseParser FbSseParser;
 
 /**
  * FbSseEventFunc:
- * @type: the event type, "message" when the stream named none
+ * @type: the event type, "message" when the stream named none; valid UTF-8,
+ *   NUL-terminated; it may also contain U+0000, so its length is
+ *   fb_sse_parser_get_event_type_len()
  * @data: the event data, valid UTF-8, NUL-terminated; it may also contain U+0000
  * @data_len: length of @data in bytes
  * @last_event_id: the last event ID string (may be "")
@@ -34,23 +36,24 @@ typedef void (*FbSseEventFunc) (const char *type,
 typedef void (*FbSseRetryFunc) (guint64  retry_ms,
                                 gpointer user_data);
 
-FbSseParser *fb_sse_parser_new               (gsize           max_size);
-void         fb_sse_parser_free              (FbSseParser    *self);
-void         fb_sse_parser_set_handlers      (FbSseParser    *self,
-                                              FbSseEventFunc  event_func,
-                                              FbSseRetryFunc  retry_func,
-                                              gpointer        user_data);
-void         fb_sse_parser_feed              (FbSseParser    *self,
-                                              const char     *buf,
-                                              gsize           len);
-void         fb_sse_parser_reset             (FbSseParser    *self);
-void         fb_sse_parser_interrupt         (FbSseParser    *self);
-const char  *fb_sse_parser_get_last_event_id (FbSseParser    *self);
-void         fb_sse_parser_set_last_event_id (FbSseParser    *self,
-                                              const char     *last_event_id);
-gboolean     fb_sse_parser_event_has_id      (FbSseParser    *self);
-guint        fb_sse_parser_get_n_dropped     (FbSseParser    *self);
-gsize        fb_sse_parser_get_max_size      (FbSseParser    *self);
+FbSseParser *fb_sse_parser_new                (gsize           max_size);
+void         fb_sse_parser_free               (FbSseParser    *self);
+void         fb_sse_parser_set_handlers       (FbSseParser    *self,
+                                               FbSseEventFunc  event_func,
+                                               FbSseRetryFunc  retry_func,
+                                               gpointer        user_data);
+void         fb_sse_parser_feed               (FbSseParser    *self,
+                                               const char     *buf,
+                                               gsize           len);
+void         fb_sse_parser_reset              (FbSseParser    *self);
+void         fb_sse_parser_interrupt          (FbSseParser    *self);
+const char  *fb_sse_parser_get_last_event_id  (FbSseParser    *self);
+void         fb_sse_parser_set_last_event_id  (FbSseParser    *self,
+                                               const char     *last_event_id);
+gboolean     fb_sse_parser_event_has_id       (FbSseParser    *self);
+gsize        fb_sse_parser_get_event_type_len (FbSseParser    *self);
+guint        fb_sse_parser_get_n_dropped      (FbSseParser    *self);
+gsize        fb_sse_parser_get_max_size       (FbSseParser    *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FbSseParser, fb_sse_parser_free)
 

@@ -179,7 +179,7 @@ connection_event_cb (FbSseConnection  *connection,
   const char *key = NULL;
   gboolean ntfy;
 
-  if (!fb_feed_accepts_type (entry->feed, event->type))
+  if (!fb_feed_accepts_type (entry->feed, event->type, event->type_len))
     return;
 
   message = fb_message_new_from_event (fb_feed_get_display_name (entry->feed),
