@@ -25,6 +25,7 @@ struct _FbFeedServer
   GPtrArray  *streams;      /* Stream */
   guint       n_requests;
   gboolean    stopped;
+  gboolean    down;         /* answering 503, still listening */
 };
 
 static void
@@ -86,10 +87,10 @@ events_cb (SoupServer        *server,
   self->n_requests++;
   g_main_context_wakeup (NULL);
 
-  if (self->stopped || g_strcmp0 (path, "/events") != 0)
+  if (self->stopped || self->down || g_strcmp0 (path, "/events") != 0)
     {
-      soup_server_message_set_status (msg, self->stopped ? SOUP_STATUS_SERVICE_UNAVAILABLE
-                                                         : SOUP_STATUS_NOT_FOUND, NULL);
+      soup_server_message_set_status (msg, self->stopped || self->down ? SOUP_STATUS_SERVICE_UNAVAILABLE
+                                                                       : SOUP_STATUS_NOT_FOUND, NULL);
       return;
     }
 
@@ -188,4 +189,24 @@ fb_feed_server_stop (FbFeedServer *self)
   /* Closes the listening socket and every client connection. */
   self->stopped = TRUE;
   soup_server_disconnect (self->server);
+}
+
+void
+fb_feed_server_set_down (FbFeedServer *self,
+                         gboolean      down)
+{
+  self->down = down;
+  if (!down)
+    return;
+
+  /* Every open stream ends cleanly; what comes next is refused. */
+  for (guint i = 0; i < self->streams->len; i++)
+    {
+      Stream *stream = g_ptr_array_index (self->streams, i);
+
+      if (stream->done)
+        continue;
+      soup_message_body_complete (soup_server_message_get_response_body (stream->msg));
+      soup_server_message_unpause (stream->msg);
+    }
 }

@@ -26,6 +26,10 @@ void          fb_feed_server_send           (FbFeedServer *self,
 /* Raw event-stream text, in one chunk, to every open stream. */
 void          fb_feed_server_send_raw       (FbFeedServer *self,
                                              const char   *text);
+/* Down: ends every open stream and answers 503 Service Unavailable, as a
+ * proxy in front of a dead server does, until set up again. */
+void          fb_feed_server_set_down       (FbFeedServer *self,
+                                             gboolean      down);
 /* Closes every stream and stops listening: reconnects are refused. */
 void          fb_feed_server_stop           (FbFeedServer *self);
 
