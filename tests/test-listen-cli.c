@@ -616,6 +616,9 @@ static const UsageCase usage_cases[] = {
   { "/listen/cli/usage/no-url", { "--count", "1", NULL } },
   { "/listen/cli/usage/header-without-colon", { "--header", "X-Broken", "URL", NULL } },
   { "/listen/cli/usage/not-http", { "ftp://127.0.0.1/events", NULL } },
+  { "/listen/cli/usage/no-host", { "http:///events", NULL } },
+  { "/listen/cli/usage/space-in-url", { "http://127.0.0.1/ev ents", NULL } },
+  { "/listen/cli/usage/control-in-url", { "http://127.0.0.1/ev\tents", NULL } },
   { "/listen/cli/usage/unknown-option", { "--no-such-option", "URL", NULL } },
 };
 

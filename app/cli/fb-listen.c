@@ -15,6 +15,7 @@
 #include "fb-event-log.h"
 #include "fb-json-writer.h"
 #include "fb-sse-connection.h"
+#include "fb-url.h"
 
 /*
  * feedbell-listen: one SSE stream to JSON lines on stdout.
@@ -281,12 +282,7 @@ static gboolean
 check_url (const char  *url,
            GError     **error)
 {
-  g_autoptr(GUri) uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
-  const char *scheme = uri ? g_uri_get_scheme (uri) : NULL;
-
-  if (scheme == NULL ||
-      (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0) ||
-      g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+  if (!fb_url_is_http (url))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    _("“%s” is not an http or https URL"), url);

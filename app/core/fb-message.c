@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "fb-message-private.h"
+#include "fb-url.h"
 
 #include <json-glib/json-glib.h>
 #include <string.h>
@@ -77,54 +78,10 @@ _fb_message_bound_string (const char *text,
   return bound_text (text, strlen (text), max_chars);
 }
 
-static gboolean
-is_unsafe_char (gunichar c)
-{
-  GUnicodeType type = g_unichar_type (c);
-
-  return g_unichar_isspace (c) || type == G_UNICODE_CONTROL || type == G_UNICODE_FORMAT;
-}
-
-/**
- * fb_url_is_safe:
- * @url: (nullable): a link from an event
- *
- * Whether @url may be opened: an absolute http or https URL with a host,
- * and no whitespace, control or invisible formatting characters anywhere
- * (GUri itself lets spaces and tabs through).
- *
- * Returns: %TRUE for a URL that is safe to open
- */
-gboolean
-fb_url_is_safe (const char *url)
-{
-  g_autoptr(GUri) uri = NULL;
-  const char *scheme;
-  const char *host;
-
-  if (url == NULL || *url == '\0' || !g_utf8_validate (url, -1, NULL))
-    return FALSE;
-
-  for (const char *p = url; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      if (is_unsafe_char (g_utf8_get_char (p)))
-        return FALSE;
-    }
-
-  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
-  if (uri == NULL)
-    return FALSE;
-
-  scheme = g_uri_get_scheme (uri);
-  host = g_uri_get_host (uri);
-  return (g_ascii_strcasecmp (scheme, "http") == 0 || g_ascii_strcasecmp (scheme, "https") == 0) &&
-         host != NULL && *host != '\0';
-}
-
 char *
 _fb_message_safe_url_dup (const char *url)
 {
-  if (url == NULL || strlen (url) > MAX_URL_LEN || !fb_url_is_safe (url))
+  if (url == NULL || strlen (url) > MAX_URL_LEN || !fb_url_is_http (url))
     return NULL;
 
   return g_strdup (url);
@@ -400,7 +357,7 @@ fb_message_get_tags (FbMessage *self)
  * fb_message_get_click_url:
  *
  * Returns: (nullable): where a click on the notification goes; only ever
- *   a URL for which fb_url_is_safe() holds
+ *   a URL for which fb_url_is_http() holds
  */
 const char *
 fb_message_get_click_url (FbMessage *self)

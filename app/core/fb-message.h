@@ -37,7 +37,6 @@ gboolean            fb_message_get_action          (FbMessage       *self,
                                                     const char     **url);
 gint64              fb_message_get_time            (FbMessage       *self);
 
-gboolean            fb_url_is_safe                 (const char      *url);
 const char         *fb_emoji_for_tag               (const char      *tag);
 
 G_END_DECLS

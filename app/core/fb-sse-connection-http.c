@@ -7,6 +7,7 @@
 
 #include "fb-backoff.h"
 #include "fb-sse-parser.h"
+#include "fb-url.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -38,14 +39,6 @@ same_origin (GUri *a,
          g_uri_get_port (a) == g_uri_get_port (b);
 }
 
-gboolean
-_fb_sse_connection_is_http_scheme (GUri *uri)
-{
-  const char *scheme = g_uri_get_scheme (uri);
-
-  return g_ascii_strcasecmp (scheme, "http") == 0 || g_ascii_strcasecmp (scheme, "https") == 0;
-}
-
 static void
 follow_redirect (FbSseConnection *self)
 {
@@ -58,7 +51,7 @@ follow_redirect (FbSseConnection *self)
   if (location != NULL)
     target = g_uri_parse_relative (self->current_uri, location, SOUP_HTTP_URI_FLAGS, &error);
 
-  if (target == NULL || !_fb_sse_connection_is_http_scheme (target))
+  if (target == NULL || !fb_uri_is_http (target))
     {
       _fb_sse_connection_fail_permanent (self,
                                          g_error_new (FB_SSE_ERROR, FB_SSE_ERROR_REDIRECT,

@@ -66,7 +66,6 @@ void     _fb_sse_connection_arm_watchdog   (FbSseConnection *self);
 void     _fb_sse_connection_read_next      (FbSseConnection *self);
 
 /* fb-sse-connection-http.c: the request and its response */
-gboolean _fb_sse_connection_is_http_scheme (GUri            *uri);
 void     _fb_sse_connection_send_request   (FbSseConnection *self);
 
 G_END_DECLS

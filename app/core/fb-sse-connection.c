@@ -9,6 +9,7 @@
 #include "fb-enums.h"
 #include "fb-sse-parser.h"
 #include "fb-util-private.h"
+#include "fb-url.h"
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
@@ -621,7 +622,7 @@ fb_sse_connection_start (FbSseConnection *self)
   if (self->state == FB_SSE_STATE_CONNECTING || self->state == FB_SSE_STATE_OPEN)
     return;
 
-  if (self->uri == NULL || !_fb_sse_connection_is_http_scheme (self->uri))
+  if (self->uri == NULL || !fb_uri_is_http (self->uri))
     {
       set_error (self,
                  g_error_new (FB_SSE_ERROR, FB_SSE_ERROR_INVALID_URL,
@@ -659,7 +660,7 @@ fb_sse_connection_reconnect_now (FbSseConnection *self)
   g_return_if_fail (FB_IS_SSE_CONNECTION (self));
 
   fb_backoff_reset (&self->backoff);
-  if (self->uri == NULL || !_fb_sse_connection_is_http_scheme (self->uri))
+  if (self->uri == NULL || !fb_uri_is_http (self->uri))
     {
       fb_sse_connection_start (self);
       return;

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "fb-message.h"
+#include "fb-url.h"
 
 /* The `app.*` actions: what the tray menu, the window and notification
  * buttons ask for. */
@@ -88,7 +89,7 @@ open_url (FbApplication *self,
   GtkWindow *parent = self->window ? GTK_WINDOW (self->window) : NULL;
 
   /* URLs come from servers: only the web, never file:, javascript: or data:. */
-  if (!fb_url_is_safe (url))
+  if (!fb_url_is_http (url))
     {
       g_message ("Not opening “%s”: only http and https addresses are opened", url);
       return;

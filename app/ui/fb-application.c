@@ -10,6 +10,7 @@
 
 #include "fb-message.h"
 #include "fb-preferences-dialog.h"
+#include "fb-url.h"
 
 /*
  * The app: one instance per session that runs without a window (held) and
@@ -144,16 +145,6 @@ print_status (FbApplication           *self,
     }
 }
 
-static gboolean
-is_http_url (const char *url)
-{
-  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
-
-  return uri != NULL && g_uri_get_host (uri) != NULL && g_uri_get_host (uri)[0] != '\0' &&
-         (g_ascii_strcasecmp (g_uri_get_scheme (uri), "http") == 0 ||
-          g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0);
-}
-
 static int
 fb_application_command_line (GApplication            *app,
                              GApplicationCommandLine *cmdline)
@@ -171,7 +162,7 @@ fb_application_command_line (GApplication            *app,
 
   if (g_variant_dict_lookup (dict, "add-feed", "&s", &url))
     {
-      if (!is_http_url (url))
+      if (!fb_url_is_http (url))
         {
           g_application_command_line_printerr (cmdline, _("“%s” is not an http or https address\n"), url);
           return 2;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "fb-secrets.h"
+#include "fb-url.h"
 
 /*
  * Adds or edits one feed. The widgets are bound to the feed's settings in
@@ -42,21 +43,6 @@ char *
 _fb_feed_editor_dup_url (FbFeedEditor *self)
 {
   return g_strstrip (g_strdup (gtk_entry_get_text (GTK_ENTRY (self->url_entry))));
-}
-
-static gboolean
-url_is_valid (const char *url)
-{
-  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
-  const char *host;
-
-  if (uri == NULL)
-    return FALSE;
-  host = g_uri_get_host (uri);
-
-  return host != NULL && host[0] != '\0' &&
-         (g_ascii_strcasecmp (g_uri_get_scheme (uri), "http") == 0 ||
-          g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0);
 }
 
 static gboolean
@@ -152,7 +138,7 @@ _fb_feed_editor_can_save (FbFeedEditor *self)
   const char *kind = _fb_feed_editor_secret_kind (_fb_feed_editor_get_auth (self));
   const char *secret = _fb_feed_editor_get_secret (self);
 
-  if (self->saving || !url_is_valid (url) || credentials_problem (self) != NULL)
+  if (self->saving || !fb_url_is_http (url) || credentials_problem (self) != NULL)
     return FALSE;
 
   if (kind == NULL)
@@ -246,7 +232,7 @@ _fb_feed_editor_update (FbFeedEditor *self)
   const char *auth = _fb_feed_editor_get_auth (self);
   gboolean token = g_str_equal (auth, "token");
   gboolean basic = g_str_equal (auth, "basic");
-  gboolean url_ok = url_is_valid (url);
+  gboolean url_ok = fb_url_is_http (url);
   g_autofree char *ca_file = g_settings_get_string (self->settings, "ca-file");
 
   gtk_widget_set_visible (self->token_label, token);
