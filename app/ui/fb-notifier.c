@@ -3,18 +3,12 @@
 
 #include "config.h"
 
-#include "fb-notifier.h"
+#include "fb-notifier-private.h"
 
 #include <glib/gi18n.h>
 #include <libnotify/notify.h>
 
 #include "fb-recent-store.h"
-
-#ifndef NOTIFY_CHECK_VERSION
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (NotifyNotification, g_object_unref)
-#elif !NOTIFY_CHECK_VERSION (0, 8, 4)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (NotifyNotification, g_object_unref)
-#endif
 
 /*
  * What reaches the desktop, and how often.
@@ -23,9 +17,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (NotifyNotification, g_object_unref)
  * becomes a notification is policy: a muted or snoozed feed never notifies,
  * pause holds notifications and sums them up when it ends, and a feed that
  * sends more than `coalesce-threshold` within `coalesce-window` seconds gets
- * one updating summary instead of a flood. All libnotify calls are in the
- * functions at the end of this file; show() is the one place that talks to
- * the notification server.
+ * one updating summary instead of a flood. This file holds the type, that
+ * policy and the public API; building notifications and showing them is in
+ * fb-notifier-libnotify.c, where _fb_notifier_show() is the one place that
+ * talks to the notification server.
  */
 
 /* A flood's summary is updated at most this often: one D-Bus call per event
@@ -34,12 +29,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (NotifyNotification, g_object_unref)
 
 /* A replayed backlog is summed up once it has been quiet this long. */
 #define CATCH_UP_QUIET_MS 1500
-
-/* Notifications kept alive for their actions. libnotify has every one of
- * them look at every NotificationClosed the server sends, so thousands
- * alive make each close cost thousands of calls; a server shows only the
- * last few anyway. An older one's actions no longer answer. */
-#define LIVE_MAX 32
 
 typedef struct
 {
@@ -55,23 +44,6 @@ typedef struct
   gint64              backlog_last;
   char               *feed_name;
 } Burst;
-
-struct _FbNotifier
-{
-  GObject     parent_instance;
-
-  GSettings  *settings;
-  GPtrArray  *recent;           /* FbMessage, newest first */
-  GHashTable *bursts;           /* feed id → Burst */
-  GQueue      live;             /* NotifyNotification, oldest first, at most LIVE_MAX */
-  GPtrArray  *caps;
-  gboolean    paused;
-  gboolean    told_no_server;
-  guint       n_shown;
-  guint       catch_up_id;
-  guint       save_id;
-  char       *recent_path;
-};
 
 enum {
   RECENT_CHANGED,
@@ -109,228 +81,6 @@ get_burst (FbNotifier *self,
 
   return burst;
 }
-
-static gboolean
-has_cap (FbNotifier *self,
-         const char *cap)
-{
-  if (self->caps == NULL)
-    return FALSE;
-
-  for (guint i = 0; i < self->caps->len; i++)
-    if (g_str_equal (g_ptr_array_index (self->caps, i), cap))
-      return TRUE;
-
-  return FALSE;
-}
-
-static void
-load_caps (FbNotifier *self)
-{
-  GList *caps = notify_get_server_caps ();
-
-  g_clear_pointer (&self->caps, g_ptr_array_unref);
-  self->caps = g_ptr_array_new_with_free_func (g_free);
-  for (GList *l = caps; l != NULL; l = l->next)
-    g_ptr_array_add (self->caps, l->data);
-  g_list_free (caps);
-}
-
-static void
-activate_app_action (const char *name,
-                     GVariant   *parameter)
-{
-  GApplication *app = g_application_get_default ();
-
-  if (app != NULL)
-    g_action_group_activate_action (G_ACTION_GROUP (app), name, parameter);
-}
-
-/* --- libnotify ---------------------------------------------------------- */
-
-static void closed_cb (NotifyNotification *notification,
-                       FbNotifier         *self);
-
-static void
-forget_live (FbNotifier *self,
-             GList      *link)
-{
-  NotifyNotification *notification = link->data;
-
-  g_queue_delete_link (&self->live, link);
-  g_signal_handlers_disconnect_by_func (notification, closed_cb, self);
-  g_object_unref (notification);
-}
-
-static void
-closed_cb (NotifyNotification *notification,
-           FbNotifier         *self)
-{
-  GList *link = g_queue_find (&self->live, notification);
-
-  if (link != NULL)
-    forget_live (self, link);
-}
-
-/* A flood's summary, shown again, counts as new: it outlives single ones. */
-static void
-keep_live (FbNotifier         *self,
-           NotifyNotification *notification)
-{
-  GList *link = g_queue_find (&self->live, notification);
-
-  if (link != NULL)
-    {
-      g_queue_unlink (&self->live, link);
-      g_queue_push_tail_link (&self->live, link);
-      return;
-    }
-
-  /* The oldest goes; a Burst's summary stays alive through its own reference. */
-  if (self->live.length >= LIVE_MAX)
-    forget_live (self, self->live.head);
-  g_queue_push_tail (&self->live, g_object_ref (notification));
-  g_signal_connect_object (notification, "closed", G_CALLBACK (closed_cb), self, 0);
-}
-
-static void
-open_url_cb (NotifyNotification *notification,
-             char               *action,
-             gpointer            user_data)
-{
-  activate_app_action ("open-url", g_variant_new_string (user_data));
-}
-
-static void
-snooze_cb (NotifyNotification *notification,
-           char               *action,
-           gpointer            user_data)
-{
-  activate_app_action ("snooze-feed", g_variant_new_string (user_data));
-}
-
-static void
-show (FbNotifier         *self,
-      NotifyNotification *notification)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (self->caps == NULL || self->told_no_server)
-    load_caps (self);
-
-  if (!notify_notification_show (notification, &error))
-    {
-      if (!self->told_no_server)
-        g_message ("No notification server answered (%s); messages stay in the tray's Recent menu",
-                   error->message);
-      self->told_no_server = TRUE;
-      return;
-    }
-
-  self->told_no_server = FALSE;
-  self->n_shown++;
-  keep_live (self, notification);
-}
-
-static char *
-body_text (FbNotifier *self,
-           const char *text)
-{
-  if (text == NULL)
-    return NULL;
-
-  /* The server decides what is in a message: never let it become markup. */
-  if (has_cap (self, "body-markup"))
-    return g_markup_escape_text (text, -1);
-
-  return g_strdup (text);
-}
-
-static NotifyNotification *
-new_notification (FbNotifier *self,
-                  const char *title,
-                  const char *body,
-                  FbUrgency   urgency)
-{
-  g_autofree char *escaped = body_text (self, body);
-  NotifyNotification *notification;
-
-  notification = notify_notification_new (title, escaped, APP_ID);
-  notify_notification_set_app_name (notification, _("Feedbell"));
-  notify_notification_set_hint_string (notification, "desktop-entry", APP_ID);
-  notify_notification_set_category (notification, "im.received");
-  switch (urgency)
-    {
-    case FB_URGENCY_LOW:
-      notify_notification_set_urgency (notification, NOTIFY_URGENCY_LOW);
-      break;
-    case FB_URGENCY_NORMAL:
-      notify_notification_set_urgency (notification, NOTIFY_URGENCY_NORMAL);
-      break;
-    case FB_URGENCY_CRITICAL:
-      notify_notification_set_urgency (notification, NOTIFY_URGENCY_CRITICAL);
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-
-  return notification;
-}
-
-static void
-add_url_action (NotifyNotification *notification,
-                const char         *action,
-                const char         *label,
-                const char         *url)
-{
-  notify_notification_add_action (notification, action, label,
-                                  open_url_cb, g_strdup (url), g_free);
-}
-
-static NotifyNotification *
-notification_for_message (FbNotifier *self,
-                          FbFeed     *feed,
-                          FbMessage  *message)
-{
-  g_autoptr(GString) body = g_string_new (fb_message_get_body (message));
-  NotifyNotification *notification;
-  const char *click = fb_message_get_click_url (message);
-  const char *attachment = fb_message_get_attachment_url (message);
-
-  if (!g_settings_get_boolean (self->settings, "show-body"))
-    g_string_truncate (body, 0);
-  if (attachment != NULL)
-    g_string_append_printf (body, "%s📎 %s", body->len ? "\n" : "",
-                            fb_message_get_attachment_name (message)
-                              ? fb_message_get_attachment_name (message) : attachment);
-
-  notification = new_notification (self, fb_message_get_title (message), body->str,
-                                   fb_message_get_urgency (message));
-
-  if (!has_cap (self, "actions"))
-    return notification;
-
-  if (click != NULL)
-    {
-      add_url_action (notification, "default", _("Open"), click);
-      add_url_action (notification, "open", _("Open"), click);
-    }
-  for (guint i = 0; i < fb_message_get_n_actions (message); i++)
-    {
-      g_autofree char *id = g_strdup_printf ("view-%u", i);
-      const char *label, *url;
-
-      if (fb_message_get_action (message, i, &label, &url))
-        add_url_action (notification, id, label, url);
-    }
-  if (feed != NULL)
-    notify_notification_add_action (notification, "snooze", _("Snooze feed for 1 hour"),
-                                    snooze_cb, g_strdup (fb_feed_get_id (feed)), g_free);
-
-  return notification;
-}
-
-/* --- policy ------------------------------------------------------------- */
 
 static void
 save_recent (FbNotifier *self)
@@ -410,7 +160,7 @@ summary_update_cb (gpointer user_data)
     }
 
   burst->summary_pending = FALSE;
-  show (burst->notifier, burst->summary);
+  _fb_notifier_show (burst->notifier, burst->summary);
   return G_SOURCE_CONTINUE;
 }
 
@@ -430,10 +180,10 @@ show_summary (FbNotifier *self,
   body = g_strdup_printf (_("Latest: %s"), fb_message_get_title (latest));
 
   if (burst->summary == NULL)
-    burst->summary = new_notification (self, title, body, FB_URGENCY_NORMAL);
+    burst->summary = _fb_notifier_new_notification (self, title, body, FB_URGENCY_NORMAL);
   else
     {
-      g_autofree char *escaped = body_text (self, body);
+      g_autofree char *escaped = _fb_notifier_body_text (self, body);
 
       notify_notification_update (burst->summary, title, escaped, APP_ID);
     }
@@ -445,7 +195,7 @@ show_summary (FbNotifier *self,
       return;
     }
 
-  show (self, burst->summary);
+  _fb_notifier_show (self, burst->summary);
   burst->summary_update_id = g_timeout_add (SUMMARY_EVERY_MS, summary_update_cb, burst);
 }
 
@@ -473,8 +223,9 @@ show_backlog (FbNotifier *self,
     {
       g_autoptr(NotifyNotification) notification = NULL;
 
-      notification = notification_for_message (self, NULL, g_ptr_array_index (burst->backlog, 0));
-      show (self, notification);
+      notification = _fb_notifier_notification_for_message (self, NULL,
+                                                            g_ptr_array_index (burst->backlog, 0));
+      _fb_notifier_show (self, notification);
       return;
     }
 
@@ -581,8 +332,8 @@ fb_notifier_post (FbNotifier *self,
       return;
     }
 
-  notification = notification_for_message (self, feed, message);
-  show (self, notification);
+  notification = _fb_notifier_notification_for_message (self, feed, message);
+  _fb_notifier_show (self, notification);
 }
 
 /**
@@ -618,8 +369,9 @@ fb_notifier_show_again (FbNotifier *self,
   if (recent_index >= self->recent->len)
     return;
 
-  notification = notification_for_message (self, NULL, g_ptr_array_index (self->recent, recent_index));
-  show (self, notification);
+  notification = _fb_notifier_notification_for_message (self, NULL,
+                                                        g_ptr_array_index (self->recent, recent_index));
+  _fb_notifier_show (self, notification);
 }
 
 /**
@@ -636,8 +388,8 @@ fb_notifier_notice (FbNotifier *self,
 
   g_return_if_fail (FB_IS_NOTIFIER (self));
 
-  notification = new_notification (self, title, body, FB_URGENCY_NORMAL);
-  show (self, notification);
+  notification = _fb_notifier_new_notification (self, title, body, FB_URGENCY_NORMAL);
+  _fb_notifier_show (self, notification);
 }
 
 static void
@@ -711,7 +463,7 @@ fb_notifier_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_pointer (&self->bursts, g_hash_table_unref);
   while (self->live.head != NULL)
-    forget_live (self, self->live.head);
+    _fb_notifier_forget_live (self, self->live.head);
   g_clear_pointer (&self->recent, g_ptr_array_unref);
   g_clear_pointer (&self->caps, g_ptr_array_unref);
 
