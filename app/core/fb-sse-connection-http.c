@@ -15,7 +15,7 @@
  * The HTTP side of FbSseConnection: building the request (headers, the
  * resume parameter), following redirects without leaking credentials, and
  * reading the response's status and headers into what the state machine in
- * fb-sse-connection.c does next: open, retry, fail or stop.
+ * fb-sse-connection-state.c does next: open, retry, fail or stop.
  */
 
 #define MAX_REDIRECTS  10

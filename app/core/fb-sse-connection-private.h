@@ -54,18 +54,30 @@ struct _FbSseConnection
   GDestroyNotify              read_done_destroy;
 };
 
-/* fb-sse-connection.c: the state machine and the read loop */
-void     _fb_sse_connection_set_state      (FbSseConnection *self,
-                                            FbSseState       state);
-void     _fb_sse_connection_fail_transient (FbSseConnection *self,
-                                            GError          *error,
-                                            guint64          retry_after_ms);
-void     _fb_sse_connection_fail_permanent (FbSseConnection *self,
-                                            GError          *error);
-void     _fb_sse_connection_arm_watchdog   (FbSseConnection *self);
-void     _fb_sse_connection_read_next      (FbSseConnection *self);
+/* fb-sse-connection.c: the type, its properties and its signal */
+void     _fb_sse_connection_notify_state         (FbSseConnection *self);
+void     _fb_sse_connection_notify_retry_at      (FbSseConnection *self);
+void     _fb_sse_connection_notify_last_error    (FbSseConnection *self);
+void     _fb_sse_connection_notify_last_event_id (FbSseConnection *self);
+void     _fb_sse_connection_emit_event           (FbSseConnection *self,
+                                                  FbSseEvent      *event);
+
+/* fb-sse-connection-state.c: the state machine */
+void     _fb_sse_connection_teardown             (FbSseConnection *self);
+void     _fb_sse_connection_set_state            (FbSseConnection *self,
+                                                  FbSseState       state);
+void     _fb_sse_connection_fail_transient       (FbSseConnection *self,
+                                                  GError          *error,
+                                                  guint64          retry_after_ms);
+void     _fb_sse_connection_fail_permanent       (FbSseConnection *self,
+                                                  GError          *error);
 
 /* fb-sse-connection-http.c: the request and its response */
-void     _fb_sse_connection_send_request   (FbSseConnection *self);
+void     _fb_sse_connection_send_request         (FbSseConnection *self);
+
+/* fb-sse-connection-read.c: the read loop, event delivery, the idle watchdog */
+void     _fb_sse_connection_init_parser          (FbSseConnection *self);
+void     _fb_sse_connection_arm_watchdog         (FbSseConnection *self);
+void     _fb_sse_connection_read_next            (FbSseConnection *self);
 
 G_END_DECLS

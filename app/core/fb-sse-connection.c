@@ -9,22 +9,22 @@
 #include "fb-enums.h"
 #include "fb-sse-parser.h"
 #include "fb-util-private.h"
-#include "fb-url.h"
 
-#include <glib/gi18n-lib.h>
 #include <string.h>
 
 /*
  * One feed's event stream, kept alive for as long as the user wants it.
  *
- * The state only changes in _fb_sse_connection_set_state(), which first
- * tears down whatever the old state had running (request, timers) and
- * then starts what the new one needs. Everything that can be in flight is
- * a field, so teardown is one function and nothing outlives the state it
- * belongs to.
+ * This file holds the GObject side of FbSseConnection: the type, its
+ * properties and its signal, construction and disposal, and the accessors
+ * and setters of its settings. The rest is split by responsibility:
  *
- * The request and its response (redirects, status codes) are in
- * fb-sse-connection-http.c.
+ *  - fb-sse-connection-state.c: the state machine, and the public calls
+ *    that drive it (start, stop, reconnect, the network coming and going);
+ *  - fb-sse-connection-http.c: the request and its response (redirects,
+ *    status codes);
+ *  - fb-sse-connection-read.c: the open stream: the read loop, the parser
+ *    and event delivery, and the idle watchdog.
  */
 
 #define DEFAULT_READ_SIZE  (16 * 1024)
@@ -82,329 +82,39 @@ fb_sse_event_free (FbSseEvent *event)
 
 G_DEFINE_BOXED_TYPE (FbSseEvent, fb_sse_event, fb_sse_event_copy, fb_sse_event_free)
 
-static void connect_now (FbSseConnection *self);
-
-const char *
-fb_sse_state_to_string (FbSseState state)
+/* The properties and the signal are declared here; the state machine and the
+ * read loop, in their own files, notify and emit them through these. */
+void
+_fb_sse_connection_notify_state (FbSseConnection *self)
 {
-  switch (state)
-    {
-    case FB_SSE_STATE_DISCONNECTED: return "disconnected";
-    case FB_SSE_STATE_CONNECTING: return "connecting";
-    case FB_SSE_STATE_OPEN: return "open";
-    case FB_SSE_STATE_WAITING_RETRY: return "waiting-retry";
-    case FB_SSE_STATE_WAITING_NETWORK: return "waiting-network";
-    case FB_SSE_STATE_FAILED: return "failed";
-    case FB_SSE_STATE_STOPPED: return "stopped";
-    default: return "unknown";
-    }
-}
-
-static void
-teardown (FbSseConnection *self)
-{
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  g_clear_object (&self->stream);
-  g_clear_object (&self->message);
-  g_clear_pointer (&self->current_uri, g_uri_unref);
-  g_clear_handle_id (&self->connect_timeout_id, g_source_remove);
-  g_clear_handle_id (&self->retry_id, g_source_remove);
-  if (self->watchdog != NULL)
-    g_source_set_ready_time (self->watchdog, -1);
-}
-
-static gboolean
-retry_cb (gpointer user_data)
-{
-  FbSseConnection *self = user_data;
-
-  self->retry_id = 0;
-  connect_now (self);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-schedule_retry (FbSseConnection *self,
-                guint64          delay_ms)
-{
-  self->retry_at = g_get_monotonic_time () + (gint64) delay_ms * 1000;
-  self->retry_id = g_timeout_add_full (G_PRIORITY_DEFAULT,
-                                       (guint) MIN (delay_ms, G_MAXUINT),
-                                       retry_cb, self, NULL);
-  g_source_set_name_by_id (self->retry_id, "[feedbell] sse retry");
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
 void
-_fb_sse_connection_set_state (FbSseConnection *self,
-                              FbSseState       state)
+_fb_sse_connection_notify_retry_at (FbSseConnection *self)
 {
-  gint64 old_retry_at = self->retry_at;
-  FbSseState old_state = self->state;
-
-  teardown (self);
-  self->retry_at = 0;
-  self->state = state;
-
-  switch (state)
-    {
-    case FB_SSE_STATE_DISCONNECTED:
-    case FB_SSE_STATE_WAITING_NETWORK:
-    case FB_SSE_STATE_STOPPED:
-      break;
-
-    case FB_SSE_STATE_CONNECTING:
-      self->cancellable = g_cancellable_new ();
-      self->current_uri = g_uri_ref (self->uri);
-      self->n_redirects = 0;
-      break;
-
-    case FB_SSE_STATE_OPEN:
-      fb_sse_parser_reset (self->parser);
-      fb_backoff_opened (&self->backoff, g_get_monotonic_time ());
-      g_clear_error (&self->last_error);
-      break;
-
-    case FB_SSE_STATE_WAITING_RETRY:
-      schedule_retry (self, self->next_delay_ms);
-      break;
-
-    case FB_SSE_STATE_FAILED:
-      schedule_retry (self, fb_backoff_failed_delay (&self->backoff));
-      break;
-
-    default:
-      g_assert_not_reached ();
-    }
-
-  g_debug ("%s: %s → %s", self->url,
-           fb_sse_state_to_string (old_state), fb_sse_state_to_string (state));
-
-  if (old_state != state)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
-  if (old_retry_at != self->retry_at)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY_AT]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY_AT]);
 }
 
-static void
-set_error (FbSseConnection *self,
-           GError          *error)
+void
+_fb_sse_connection_notify_last_error (FbSseConnection *self)
 {
-  g_clear_error (&self->last_error);
-  self->last_error = error;
-  g_debug ("%s: %s", self->url, error->message);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_ERROR]);
 }
 
-/* A transient failure: back off, honouring @retry_after_ms. Takes @error. */
 void
-_fb_sse_connection_fail_transient (FbSseConnection *self,
-                                   GError          *error,
-                                   guint64          retry_after_ms)
+_fb_sse_connection_notify_last_event_id (FbSseConnection *self)
 {
-  set_error (self, error);
-  self->next_delay_ms = fb_backoff_next_delay (&self->backoff,
-                                               g_get_monotonic_time (),
-                                               retry_after_ms);
-  /* Without a network, retrying only burns attempts: wait for it instead. */
-  _fb_sse_connection_set_state (self, self->network_available ? FB_SSE_STATE_WAITING_RETRY
-                                                              : FB_SSE_STATE_WAITING_NETWORK);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_EVENT_ID]);
 }
 
-/* A failure a person must fix. Takes @error. */
+/* The signal is kept for whoever connects to it; unwatched, it costs nothing. */
 void
-_fb_sse_connection_fail_permanent (FbSseConnection *self,
-                                   GError          *error)
+_fb_sse_connection_emit_event (FbSseConnection *self,
+                               FbSseEvent      *event)
 {
-  set_error (self, error);
-  _fb_sse_connection_set_state (self, FB_SSE_STATE_FAILED);
-}
-
-static gboolean
-watchdog_dispatch (GSource     *source,
-                   GSourceFunc  callback,
-                   gpointer     user_data)
-{
-  return callback (user_data);
-}
-
-static GSourceFuncs watchdog_funcs = {
-  .dispatch = watchdog_dispatch,
-};
-
-/* The watchdog is not moved on every read: it wakes once per idle period,
- * and only then looks at when the last byte came, so a busy stream costs no
- * timer updates and a quiet one at most one wakeup per period. */
-static gboolean
-watchdog_cb (gpointer user_data)
-{
-  FbSseConnection *self = user_data;
-  gint64 deadline = self->last_byte_at + (gint64) self->idle_timeout * G_USEC_PER_SEC;
-
-  if (self->state != FB_SSE_STATE_OPEN)
-    {
-      g_source_set_ready_time (self->watchdog, -1);
-      return G_SOURCE_CONTINUE;
-    }
-
-  if (g_get_monotonic_time () < deadline)
-    {
-      g_source_set_ready_time (self->watchdog, deadline);
-      return G_SOURCE_CONTINUE;
-    }
-
-  _fb_sse_connection_fail_transient (self,
-                                     g_error_new (FB_SSE_ERROR, FB_SSE_ERROR_IDLE,
-                                                  _("Nothing received for %u seconds: "
-                                                    "the connection seems dead"),
-                                                  self->idle_timeout),
-                                     0);
-  return G_SOURCE_CONTINUE;
-}
-
-void
-_fb_sse_connection_arm_watchdog (FbSseConnection *self)
-{
-  if (self->watchdog == NULL)
-    {
-      self->watchdog = g_source_new (&watchdog_funcs, sizeof (GSource));
-      g_source_set_callback (self->watchdog, watchdog_cb, self, NULL);
-      g_source_set_name (self->watchdog, "[feedbell] sse watchdog");
-      g_source_attach (self->watchdog, NULL);
-    }
-
-  self->last_byte_at = g_get_monotonic_time ();
-  g_source_set_ready_time (self->watchdog,
-                           self->last_byte_at + (gint64) self->idle_timeout * G_USEC_PER_SEC);
-}
-
-static void
-event_cb (const char *type,
-          const char *data,
-          gsize       data_len,
-          const char *last_event_id,
-          gpointer    user_data)
-{
-  FbSseConnection *self = user_data;
-  FbSseEvent event = {
-    .type = type,
-    .type_len = fb_sse_parser_get_event_type_len (self->parser),
-    .data = data,
-    .data_len = data_len,
-    .last_event_id = last_event_id,
-    .has_id = fb_sse_parser_event_has_id (self->parser),
-  };
-
-  if (self->event_func != NULL)
-    self->event_func (self, &event, self->event_data);
-  /* The signal is kept for whoever connects to it; unwatched, it costs nothing. */
   if (g_signal_has_handler_pending (self, signals[EVENT], 0, TRUE))
-    g_signal_emit (self, signals[EVENT], 0, &event);
-
-  /* A handler stopped or restarted us: what follows in this read was not
-   * delivered, so it must not count as seen (nor move the last event id). */
-  if (self->state != FB_SSE_STATE_OPEN)
-    fb_sse_parser_interrupt (self->parser);
-}
-
-static void
-retry_field_cb (guint64  retry_ms,
-                gpointer user_data)
-{
-  FbSseConnection *self = user_data;
-
-  fb_backoff_set_retry (&self->backoff, retry_ms);
-}
-
-static void
-read_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  FbSseConnection *self;
-  guint n_dropped;
-  gssize n;
-
-  n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  self = FB_SSE_CONNECTION (user_data);
-  g_assert (self->state == FB_SSE_STATE_OPEN);
-
-  if (n < 0)
-    {
-      _fb_sse_connection_fail_transient (self,
-                                         g_error_new (FB_SSE_ERROR, FB_SSE_ERROR_NETWORK,
-                                                      _("The connection was lost: %s"), error->message),
-                                         0);
-      return;
-    }
-
-  if (n == 0)
-    {
-      _fb_sse_connection_fail_transient (self,
-                                         g_error_new_literal (FB_SSE_ERROR, FB_SSE_ERROR_CLOSED,
-                                                              _("The server closed the stream")),
-                                         0);
-      return;
-    }
-
-  self->last_byte_at = g_get_monotonic_time ();
-
-  g_object_ref (self);
-  n_dropped = fb_sse_parser_get_n_dropped (self->parser);
-  fb_sse_parser_feed (self->parser, (const char *) self->buffer, n);
-  /* Also when a handler stopped the stream: the events delivered before
-   * that are the ones whoever buffers them has to finish with. */
-  if (self->read_done_func != NULL)
-    self->read_done_func (self, self->read_done_data);
-  if (fb_sse_parser_get_n_dropped (self->parser) != n_dropped)
-    g_message ("%s: dropped an event larger than %" G_GSIZE_FORMAT " bytes",
-               self->url, fb_sse_parser_get_max_size (self->parser));
-  if (_fb_set_str (&self->notified_id, fb_sse_parser_get_last_event_id (self->parser)))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_EVENT_ID]);
-  if (self->state == FB_SSE_STATE_OPEN)
-    _fb_sse_connection_read_next (self);
-  g_object_unref (self);
-}
-
-void
-_fb_sse_connection_read_next (FbSseConnection *self)
-{
-  g_input_stream_read_async (self->stream,
-                             self->buffer,
-                             self->read_size,
-                             G_PRIORITY_DEFAULT,
-                             self->cancellable,
-                             read_cb,
-                             self);
-}
-
-static gboolean
-connect_timeout_cb (gpointer user_data)
-{
-  FbSseConnection *self = user_data;
-
-  self->connect_timeout_id = 0;
-  _fb_sse_connection_fail_transient (self,
-                                     g_error_new (FB_SSE_ERROR, FB_SSE_ERROR_TIMED_OUT,
-                                                  _("The server did not answer within %u seconds"),
-                                                  self->connect_timeout),
-                                     0);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-connect_now (FbSseConnection *self)
-{
-  _fb_sse_connection_set_state (self, FB_SSE_STATE_CONNECTING);
-  self->connect_timeout_id = g_timeout_add (self->connect_timeout * 1000, connect_timeout_cb, self);
-  _fb_sse_connection_send_request (self);
+    g_signal_emit (self, signals[EVENT], 0, event);
 }
 
 static void
@@ -429,7 +139,7 @@ fb_sse_connection_dispose (GObject *object)
 {
   FbSseConnection *self = FB_SSE_CONNECTION (object);
 
-  teardown (self);
+  _fb_sse_connection_teardown (self);
   if (self->watchdog != NULL)
     {
       g_source_destroy (self->watchdog);
@@ -585,8 +295,7 @@ fb_sse_connection_class_init (FbSseConnectionClass *klass)
 static void
 fb_sse_connection_init (FbSseConnection *self)
 {
-  self->parser = fb_sse_parser_new (0);
-  fb_sse_parser_set_handlers (self->parser, event_cb, retry_field_cb, self);
+  _fb_sse_connection_init_parser (self);
   fb_backoff_init (&self->backoff, NULL, NULL);
   self->headers = g_ptr_array_new_with_free_func (g_free);
   self->idle_timeout = FB_SSE_DEFAULT_IDLE_TIMEOUT;
@@ -610,80 +319,6 @@ fb_sse_connection_new (const char *url)
 }
 
 /**
- * fb_sse_connection_start:
- *
- * Connects, unless already connecting or open.
- */
-void
-fb_sse_connection_start (FbSseConnection *self)
-{
-  g_return_if_fail (FB_IS_SSE_CONNECTION (self));
-
-  if (self->state == FB_SSE_STATE_CONNECTING || self->state == FB_SSE_STATE_OPEN)
-    return;
-
-  if (self->uri == NULL || !fb_uri_is_http (self->uri))
-    {
-      set_error (self,
-                 g_error_new (FB_SSE_ERROR, FB_SSE_ERROR_INVALID_URL,
-                              _("“%s” is not an http or https address"), self->url));
-      _fb_sse_connection_set_state (self, FB_SSE_STATE_STOPPED);
-      return;
-    }
-
-  connect_now (self);
-}
-
-/**
- * fb_sse_connection_stop:
- *
- * Closes the stream and schedules nothing: the connection stays STOPPED
- * until started again.
- */
-void
-fb_sse_connection_stop (FbSseConnection *self)
-{
-  g_return_if_fail (FB_IS_SSE_CONNECTION (self));
-
-  _fb_sse_connection_set_state (self, FB_SSE_STATE_STOPPED);
-}
-
-/**
- * fb_sse_connection_reconnect_now:
- *
- * Drops any stream and connects at once, forgetting earlier failures: for
- * the user's "Reconnect", and for the network coming back or a resume.
- */
-void
-fb_sse_connection_reconnect_now (FbSseConnection *self)
-{
-  g_return_if_fail (FB_IS_SSE_CONNECTION (self));
-
-  fb_backoff_reset (&self->backoff);
-  if (self->uri == NULL || !fb_uri_is_http (self->uri))
-    {
-      fb_sse_connection_start (self);
-      return;
-    }
-  connect_now (self);
-}
-
-/**
- * fb_sse_connection_wait_for_network:
- *
- * Drops any stream and waits, without retrying, for
- * fb_sse_connection_reconnect_now().
- */
-void
-fb_sse_connection_wait_for_network (FbSseConnection *self)
-{
-  g_return_if_fail (FB_IS_SSE_CONNECTION (self));
-
-  if (self->state != FB_SSE_STATE_STOPPED)
-    _fb_sse_connection_set_state (self, FB_SSE_STATE_WAITING_NETWORK);
-}
-
-/**
  * fb_sse_connection_is_loopback:
  *
  * Returns: whether the feed is on this machine: the network monitor's
@@ -704,31 +339,6 @@ fb_sse_connection_is_loopback (FbSseConnection *self)
 
   address = g_inet_address_new_from_string (host);
   return address != NULL && g_inet_address_get_is_loopback (address);
-}
-
-/**
- * fb_sse_connection_set_network_available:
- * @available: what the network monitor says
- *
- * While the network is away, a failing stream waits in WAITING_NETWORK
- * instead of backing off; when it comes back, a waiting stream connects at
- * once. A stream that is open is left alone: the watchdog judges it.
- */
-void
-fb_sse_connection_set_network_available (FbSseConnection *self,
-                                         gboolean         available)
-{
-  g_return_if_fail (FB_IS_SSE_CONNECTION (self));
-
-  available = !!available;
-  if (available == self->network_available)
-    return;
-
-  self->network_available = available;
-  if (!available && self->state == FB_SSE_STATE_WAITING_RETRY)
-    _fb_sse_connection_set_state (self, FB_SSE_STATE_WAITING_NETWORK);
-  else if (available && self->state == FB_SSE_STATE_WAITING_NETWORK)
-    fb_sse_connection_reconnect_now (self);
 }
 
 FbSseState
@@ -909,70 +519,6 @@ fb_sse_connection_get_n_dropped (FbSseConnection *self)
   g_return_val_if_fail (FB_IS_SSE_CONNECTION (self), 0);
 
   return fb_sse_parser_get_n_dropped (self->parser);
-}
-
-/**
- * fb_sse_connection_set_event_func:
- * @func: (nullable): called for every event, before the "event" signal
- * @user_data: its closure
- * @destroy: (nullable): frees @user_data when the function is replaced or
- *   the connection disposed
- *
- * A direct handler for whoever handles every event of a busy stream: unlike
- * the signal, it costs one call per event. If it stops or restarts the
- * connection, the rest of the read is dropped, as for a signal handler.
- */
-void
-fb_sse_connection_set_event_func (FbSseConnection          *self,
-                                  FbSseConnectionEventFunc  func,
-                                  gpointer                  user_data,
-                                  GDestroyNotify            destroy)
-{
-  GDestroyNotify old_destroy;
-  gpointer old_data;
-
-  g_return_if_fail (FB_IS_SSE_CONNECTION (self));
-
-  old_destroy = self->event_destroy;
-  old_data = self->event_data;
-  self->event_func = func;
-  self->event_data = user_data;
-  self->event_destroy = destroy;
-  if (old_destroy != NULL)
-    old_destroy (old_data);
-}
-
-/**
- * fb_sse_connection_set_read_done_func:
- * @func: (nullable): called once per read, after the events it completed
- * @user_data: its closure
- * @destroy: (nullable): frees @user_data when the function is replaced or
- *   the connection disposed
- *
- * For handlers that buffer what they do with events (write them out, say)
- * and finish once per read. It is called after every read that received
- * bytes, whatever the state then: also when a handler stopped or restarted
- * the connection during the read, so what it buffered is not left behind.
- * It is not called when a read fails or the stream ends.
- */
-void
-fb_sse_connection_set_read_done_func (FbSseConnection             *self,
-                                      FbSseConnectionReadDoneFunc  func,
-                                      gpointer                     user_data,
-                                      GDestroyNotify               destroy)
-{
-  GDestroyNotify old_destroy;
-  gpointer old_data;
-
-  g_return_if_fail (FB_IS_SSE_CONNECTION (self));
-
-  old_destroy = self->read_done_destroy;
-  old_data = self->read_done_data;
-  self->read_done_func = func;
-  self->read_done_data = user_data;
-  self->read_done_destroy = destroy;
-  if (old_destroy != NULL)
-    old_destroy (old_data);
 }
 
 /**
