@@ -143,9 +143,9 @@ _fb_notifier_show (FbNotifier         *self,
   keep_live (self, notification);
 }
 
-char *
-_fb_notifier_body_text (FbNotifier *self,
-                        const char *text)
+static char *
+body_text (FbNotifier *self,
+           const char *text)
 {
   if (text == NULL)
     return NULL;
@@ -157,13 +157,33 @@ _fb_notifier_body_text (FbNotifier *self,
   return g_strdup (text);
 }
 
+void
+_fb_notifier_init_libnotify (void)
+{
+  if (!notify_is_initted ())
+    notify_init (_("Feedbell"));
+}
+
+/* New text for a notification already shown (a flood's summary); it shows
+ * once _fb_notifier_show() is called again. */
+void
+_fb_notifier_update_notification (FbNotifier         *self,
+                                  NotifyNotification *notification,
+                                  const char         *title,
+                                  const char         *body)
+{
+  g_autofree char *escaped = body_text (self, body);
+
+  notify_notification_update (notification, title, escaped, APP_ID);
+}
+
 NotifyNotification *
 _fb_notifier_new_notification (FbNotifier *self,
                                const char *title,
                                const char *body,
                                FbUrgency   urgency)
 {
-  g_autofree char *escaped = _fb_notifier_body_text (self, body);
+  g_autofree char *escaped = body_text (self, body);
   NotifyNotification *notification;
 
   notification = notify_notification_new (title, escaped, APP_ID);

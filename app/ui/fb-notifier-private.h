@@ -31,6 +31,7 @@ struct _FbNotifier
 };
 
 /* fb-notifier-libnotify.c: building notifications, showing them, the live set */
+void                _fb_notifier_init_libnotify           (void);
 NotifyNotification *_fb_notifier_new_notification         (FbNotifier         *self,
                                                             const char         *title,
                                                             const char         *body,
@@ -38,8 +39,10 @@ NotifyNotification *_fb_notifier_new_notification         (FbNotifier         *s
 NotifyNotification *_fb_notifier_notification_for_message (FbNotifier         *self,
                                                             FbFeed             *feed,
                                                             FbMessage          *message);
-char               *_fb_notifier_body_text                (FbNotifier         *self,
-                                                            const char         *text);
+void                _fb_notifier_update_notification      (FbNotifier         *self,
+                                                            NotifyNotification *notification,
+                                                            const char         *title,
+                                                            const char         *body);
 void                _fb_notifier_show                     (FbNotifier         *self,
                                                             NotifyNotification *notification);
 void                _fb_notifier_forget_live              (FbNotifier         *self,

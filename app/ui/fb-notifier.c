@@ -6,7 +6,6 @@
 #include "fb-notifier-private.h"
 
 #include <glib/gi18n.h>
-#include <libnotify/notify.h>
 
 #include "fb-recent-store.h"
 
@@ -182,11 +181,7 @@ show_summary (FbNotifier *self,
   if (burst->summary == NULL)
     burst->summary = _fb_notifier_new_notification (self, title, body, FB_URGENCY_NORMAL);
   else
-    {
-      g_autofree char *escaped = _fb_notifier_body_text (self, body);
-
-      notify_notification_update (burst->summary, title, escaped, APP_ID);
-    }
+    _fb_notifier_update_notification (self, burst->summary, title, body);
 
   /* The first shows at once; later ones are folded into one update a second. */
   if (burst->summary_update_id != 0)
@@ -497,8 +492,7 @@ fb_notifier_new (GSettings *settings)
 
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
 
-  if (!notify_is_initted ())
-    notify_init (_("Feedbell"));
+  _fb_notifier_init_libnotify ();
 
   self = g_object_new (FB_TYPE_NOTIFIER, NULL);
   self->settings = g_object_ref (settings);
