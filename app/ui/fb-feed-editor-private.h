@@ -72,9 +72,6 @@ gboolean    _fb_feed_editor_keeps_stored_secret (FbFeedEditor *self);
 gboolean    _fb_feed_editor_can_save            (FbFeedEditor *self);
 void        _fb_feed_editor_set_feed_id         (FbFeedEditor *self,
                                                  const char   *feed_id);
-void        _fb_feed_editor_set_style_class     (GtkWidget    *widget,
-                                                 const char   *name,
-                                                 gboolean      set);
 void        _fb_feed_editor_update              (FbFeedEditor *self);
 void        _fb_feed_editor_queue_fit_height    (FbFeedEditor *self);
 

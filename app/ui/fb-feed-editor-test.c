@@ -9,6 +9,7 @@
 
 #include "fb-connection-test.h"
 #include "fb-secrets.h"
+#include "fb-gtk-util.h"
 
 /*
  * Test Connection: connects with exactly what the form says, the secret
@@ -33,9 +34,9 @@ show_test_result (FbFeedEditor *self,
   gtk_image_set_from_icon_name (GTK_IMAGE (self->test_icon), icon_name, GTK_ICON_SIZE_BUTTON);
   gtk_widget_set_visible (self->test_icon, icon_name != NULL);
   gtk_label_set_text (GTK_LABEL (self->test_label), text);
-  _fb_feed_editor_set_style_class (self->test_label, "fb-failed", failed);
-  _fb_feed_editor_set_style_class (self->test_icon, "fb-failed", failed);
-  _fb_feed_editor_set_style_class (self->test_icon, "fb-connected", icon_name != NULL && !failed);
+  fb_widget_set_style_class (self->test_label, "fb-failed", failed);
+  fb_widget_set_style_class (self->test_icon, "fb-failed", failed);
+  fb_widget_set_style_class (self->test_icon, "fb-connected", icon_name != NULL && !failed);
   gtk_widget_show (self->test_result);
   _fb_feed_editor_queue_fit_height (self);
 }

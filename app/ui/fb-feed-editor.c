@@ -12,6 +12,7 @@
 
 #include "fb-secrets.h"
 #include "fb-url.h"
+#include "fb-gtk-util.h"
 
 /*
  * Adds or edits one feed. The widgets are bound to the feed's settings in
@@ -156,19 +157,6 @@ _fb_feed_editor_can_save (FbFeedEditor *self)
 
 /* Showing it ----------------------------------------------------------- */
 
-void
-_fb_feed_editor_set_style_class (GtkWidget  *widget,
-                                 const char *name,
-                                 gboolean    set)
-{
-  GtkStyleContext *context = gtk_widget_get_style_context (widget);
-
-  if (set)
-    gtk_style_context_add_class (context, name);
-  else
-    gtk_style_context_remove_class (context, name);
-}
-
 static void
 update_secret_hint (FbFeedEditor *self)
 {
@@ -184,8 +172,8 @@ update_secret_hint (FbFeedEditor *self)
     text = _("Kept in the keyring, never in Feedbell’s settings.");
 
   gtk_label_set_text (GTK_LABEL (self->secret_hint_label), text);
-  _fb_feed_editor_set_style_class (self->secret_hint_label, "dim-label", problem == NULL);
-  _fb_feed_editor_set_style_class (self->secret_hint_label, "fb-failed", problem != NULL);
+  fb_widget_set_style_class (self->secret_hint_label, "dim-label", problem == NULL);
+  fb_widget_set_style_class (self->secret_hint_label, "fb-failed", problem != NULL);
 }
 
 /*
@@ -245,7 +233,7 @@ _fb_feed_editor_update (FbFeedEditor *self)
   update_secret_hint (self);
 
   gtk_widget_set_visible (self->url_error_label, url[0] != '\0' && !url_ok);
-  _fb_feed_editor_set_style_class (self->url_entry, "error", url[0] != '\0' && !url_ok);
+  fb_widget_set_style_class (self->url_entry, "error", url[0] != '\0' && !url_ok);
   gtk_widget_set_visible (self->http_warning, url_ok && (token || basic) && url_is_plain_http (url));
 
   gtk_label_set_text (GTK_LABEL (self->keyring_label),

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "fb-preferences-dialog-private.h"
+#include "fb-gtk-util.h"
 
 #include <glib/gi18n.h>
 
@@ -59,19 +60,6 @@ status_icon_name (FbFeed *feed)
 }
 
 static void
-set_style_class (GtkWidget  *widget,
-                 const char *name,
-                 gboolean    set)
-{
-  GtkStyleContext *context = gtk_widget_get_style_context (widget);
-
-  if (set)
-    gtk_style_context_add_class (context, name);
-  else
-    gtk_style_context_remove_class (context, name);
-}
-
-static void
 feed_row_update (FeedRow *row)
 {
   g_autofree char *status = fb_feed_dup_status_text (row->feed);
@@ -94,9 +82,9 @@ feed_row_update (FeedRow *row)
   gtk_label_set_text (GTK_LABEL (row->status), status);
   gtk_image_set_from_icon_name (GTK_IMAGE (row->status_icon), status_icon_name (row->feed),
                                 GTK_ICON_SIZE_MENU);
-  set_style_class (row->status, "fb-failed", failed);
-  set_style_class (row->status_icon, "fb-failed", failed);
-  set_style_class (row->status_icon, "fb-connected", open);
+  fb_widget_set_style_class (row->status, "fb-failed", failed);
+  fb_widget_set_style_class (row->status_icon, "fb-failed", failed);
+  fb_widget_set_style_class (row->status_icon, "fb-connected", open);
 }
 
 static GtkWidget *
