@@ -6,6 +6,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "fb-app-probe.h"
 #include "fb-dbusmenu.h"
 #include "fb-desktop-session.h"
 #include "fb-feed-server.h"
@@ -687,7 +688,6 @@ test_flood (Fixture       *f,
 #define FLOOD_10K_EVERY_MS 100     /* 10 chunks of 1,000, one every 100 ms: one second */
 #define FLOOD_10K_SEND_MS  2000    /* first to last chunk: slower than this is no longer the flood asked for */
 #define PROBE_EVERY_MS     20
-#define PROBE_TIMEOUT_MS   5000
 /* Mid-flood a healthy app answers in under a millisecond (median) and in
  * 10-90 ms at worst, even beside CPU hogs on two cores. A quarter of a
  * second is a tray menu that visibly fails to open; a median of 50 ms is a
@@ -700,179 +700,17 @@ test_flood (Fixture       *f,
 #define RSS_SLACK_KIB      1024
 #define RSS_SETTLE_MS      10000
 
-typedef struct
-{
-  guint64 rss_kib;      /* VmRSS */
-  guint64 anon_kib;     /* RssAnon: the heap, without the libraries' pages */
-  guint64 peak_kib;     /* VmHWM: since the last reset_peak_rss() */
-} Memory;
-
-/* A "… kB" field of /proc/PID/status; 0 when there is none. */
-static guint64
-proc_status_kib (const char *text,
-                 const char *field)
-{
-  g_autofree char *key = g_strconcat ("\n", field, ":", NULL);
-  const char *line = strstr (text, key);
-
-  return line ? g_ascii_strtoull (line + strlen (key), NULL, 10) : 0;
-}
-
 static void
-memory_read (const char *pid,
-             Memory     *memory)
+check_round_trips (FbProber *prober)
 {
-  g_autofree char *path = g_strdup_printf ("/proc/%s/status", pid);
-  g_autofree char *text = NULL;
-
-  memset (memory, 0, sizeof *memory);
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return;
-
-  memory->rss_kib = proc_status_kib (text, "VmRSS");
-  memory->anon_kib = proc_status_kib (text, "RssAnon");
-  memory->peak_kib = proc_status_kib (text, "VmHWM");
-}
-
-/* Makes VmHWM start again from the current RSS (Linux ≥ 4.0), so that it
- * becomes the flood's peak. Written in place: /proc takes no renames. */
-static void
-reset_peak_rss (const char *pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%s/clear_refs", pid);
-  g_autoptr(GError) error = NULL;
-
-  if (!g_file_set_contents_full (path, "5", 1, G_FILE_SET_CONTENTS_NONE, 0600, &error))
-    g_test_message ("VmHWM stays the peak since the app started: %s", error->message);
-}
-
-/* Asks the app for its tray item's Status, again and again, and keeps each
- * round trip. The answer comes from the app's main loop (the item's GDBus
- * vtable), so a slow one is a frozen UI; Peer.Ping would not do, GDBus
- * answers it from its worker thread. The prober runs in a thread of its own
- * because the test's main thread blocks in synchronous menu reads, which
- * would otherwise be counted against the app. */
-typedef struct
-{
-  GDBusConnection *bus;
-  char            *name;
-  char            *path;
-  GThread         *thread;
-  GMutex           lock;
-  GCond            cond;
-  gboolean         stop;
-  GArray          *round_trips_us;    /* gint64; the thread's until it has been joined */
-  char            *first_error;
-} Prober;
-
-static gpointer
-prober_thread (gpointer user_data)
-{
-  Prober *prober = user_data;
-
-  g_mutex_lock (&prober->lock);
-  while (!prober->stop)
-    {
-      g_autoptr(GVariant) reply = NULL;
-      g_autoptr(GError) error = NULL;
-      gint64 sent, round_trip;
-
-      g_mutex_unlock (&prober->lock);
-      sent = g_get_monotonic_time ();
-      reply = g_dbus_connection_call_sync (prober->bus, prober->name, prober->path,
-                                           "org.freedesktop.DBus.Properties", "Get",
-                                           g_variant_new ("(ss)", "org.kde.StatusNotifierItem", "Status"),
-                                           G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE,
-                                           PROBE_TIMEOUT_MS, NULL, &error);
-      round_trip = g_get_monotonic_time () - sent;
-      g_array_append_val (prober->round_trips_us, round_trip);
-      if (reply == NULL && prober->first_error == NULL)
-        prober->first_error = g_strdup (error->message);
-
-      /* One probe in flight at a time, one every PROBE_EVERY_MS at most. */
-      g_mutex_lock (&prober->lock);
-      while (!prober->stop &&
-             g_cond_wait_until (&prober->cond, &prober->lock, sent + PROBE_EVERY_MS * G_TIME_SPAN_MILLISECOND))
-        ;
-    }
-  g_mutex_unlock (&prober->lock);
-
-  return NULL;
-}
-
-static Prober *
-prober_start (Fixture *f)
-{
-  Prober *prober = g_new0 (Prober, 1);
-
-  prober->bus = g_object_ref (fb_desktop_session_get_bus (f->session));
-  prober->name = g_strdup (fb_sni_watcher_get_item_name (f->watcher));
-  prober->path = g_strdup (fb_sni_watcher_get_item_path (f->watcher));
-  prober->round_trips_us = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_mutex_init (&prober->lock);
-  g_cond_init (&prober->cond);
-  prober->thread = g_thread_new ("prober", prober_thread, prober);
-
-  return prober;
-}
-
-static void
-prober_stop (Prober *prober)
-{
-  g_mutex_lock (&prober->lock);
-  prober->stop = TRUE;
-  g_cond_signal (&prober->cond);
-  g_mutex_unlock (&prober->lock);
-  g_clear_pointer (&prober->thread, g_thread_join);
-}
-
-static void
-prober_free (Prober *prober)
-{
-  prober_stop (prober);
-  g_mutex_clear (&prober->lock);
-  g_cond_clear (&prober->cond);
-  g_array_unref (prober->round_trips_us);
-  g_object_unref (prober->bus);
-  g_free (prober->first_error);
-  g_free (prober->name);
-  g_free (prober->path);
-  g_free (prober);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Prober, prober_free)
-
-static int
-compare_gint64 (gconstpointer a,
-                gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
-
-  return (x > y) - (x < y);
-}
-
-/* In ms, of round trips sorted in place. */
-static double
-percentile_ms (GArray *sorted,
-               guint   percent)
-{
-  guint i = MIN (sorted->len - 1, sorted->len * percent / 100);
-
-  return g_array_index (sorted, gint64, i) / 1000.0;
-}
-
-static void
-check_round_trips (Prober *prober)
-{
-  GArray *sorted = prober->round_trips_us;
-
-  g_array_sort (sorted, compare_gint64);
-  g_test_message ("%u tray probes: p50 %.1f ms, p99 %.1f ms, max %.1f ms", sorted->len,
-                  percentile_ms (sorted, 50), percentile_ms (sorted, 99), percentile_ms (sorted, 100));
-  g_assert_cmpstr (prober->first_error, ==, NULL);
-  g_assert_cmpuint (sorted->len, >, 10);
-  g_assert_cmpfloat (percentile_ms (sorted, 50), <, PROBE_MEDIAN_MS);
-  g_assert_cmpfloat (percentile_ms (sorted, 100), <, PROBE_MAX_MS);
+  fb_prober_stop (prober);
+  g_test_message ("%u tray probes: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+                  fb_prober_get_round_trips (prober)->len, fb_prober_percentile_ms (prober, 50),
+                  fb_prober_percentile_ms (prober, 99), fb_prober_percentile_ms (prober, 100));
+  g_assert_cmpstr (fb_prober_get_first_error (prober), ==, NULL);
+  g_assert_cmpuint (fb_prober_get_round_trips (prober)->len, >, 10);
+  g_assert_cmpfloat (fb_prober_percentile_ms (prober, 50), <, PROBE_MEDIAN_MS);
+  g_assert_cmpfloat (fb_prober_percentile_ms (prober, 100), <, PROBE_MAX_MS);
 }
 
 /* Sends the chunks in order, the first at once and then one per timer tick. */
@@ -952,8 +790,8 @@ send_flood_10k (Fixture *f)
 typedef struct
 {
   const char *pid;
-  Memory      limit;
-  Memory      now;
+  FbProcMemory limit;
+  FbProcMemory now;
 } MemoryWait;
 
 static gboolean
@@ -961,14 +799,14 @@ memory_back_cb (gpointer user_data)
 {
   MemoryWait *wait = user_data;
 
-  memory_read (wait->pid, &wait->now);
+  fb_proc_memory_read (wait->pid, &wait->now);
   return wait->now.rss_kib <= wait->limit.rss_kib && wait->now.anon_kib <= wait->limit.anon_kib;
 }
 
 static void
-check_memory_back (Fixture      *f,
-                   const char   *pid,
-                   const Memory *baseline)
+check_memory_back (Fixture            *f,
+                   const char         *pid,
+                   const FbProcMemory *baseline)
 {
   MemoryWait wait = { pid, { 0, }, { 0, } };
 
@@ -995,9 +833,9 @@ test_flood_10k (Fixture       *f,
 {
   g_autofree char *final_title = g_strdup_printf ("%u new messages from " FEED_NAME, FLOOD_10K_SIZE - 5);
   g_autofree char *last = g_strdup_printf (FEED_NAME ": Flood %u", FLOOD_10K_SIZE);
-  g_autoptr(Prober) prober = NULL;
+  g_autoptr(FbProber) prober = NULL;
   g_autofree char *pid = NULL;
-  Memory baseline;
+  FbProcMemory baseline;
 
   if (f->session == NULL)
     return;
@@ -1006,13 +844,14 @@ test_flood_10k (Fixture       *f,
   start_app_with_feed (f);
   wait_for_menu_item (f, FEED_NAME " \u2014 connected", NULL, TRAY_MS);
   pid = g_strdup (g_subprocess_get_identifier (f->app));
-  memory_read (pid, &baseline);
-  reset_peak_rss (pid);
+  fb_proc_memory_read (pid, &baseline);
+  fb_proc_reset_peak (pid);
 
-  prober = prober_start (f);
+  prober = fb_prober_start (fb_desktop_session_get_bus (f->session), fb_sni_watcher_get_item_name (f->watcher),
+                            fb_sni_watcher_get_item_path (f->watcher), "org.kde.StatusNotifierItem", "Status",
+                            PROBE_EVERY_MS);
   send_flood_10k (f);
   wait_for_recent (f, last);
-  prober_stop (prober);
   check_round_trips (prober);
 
   g_free (wait_for_notify (f, final_title));
