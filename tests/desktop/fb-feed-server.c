@@ -26,6 +26,7 @@ struct _FbFeedServer
   guint       n_requests;
   gboolean    stopped;
   gboolean    down;         /* answering 503, still listening */
+  char       *last_event_id;  /* of the latest request, NULL when it had none */
 };
 
 static void
@@ -85,6 +86,9 @@ events_cb (SoupServer        *server,
   Stream *stream;
 
   self->n_requests++;
+  g_free (self->last_event_id);
+  self->last_event_id = g_strdup (soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                                "Last-Event-ID"));
   g_main_context_wakeup (NULL);
 
   if (self->stopped || self->down || g_strcmp0 (path, "/events") != 0)
@@ -122,6 +126,7 @@ fb_feed_server_free (FbFeedServer *self)
   soup_server_disconnect (self->server);
   g_clear_pointer (&self->streams, g_ptr_array_unref);
   g_clear_object (&self->server);
+  g_free (self->last_event_id);
   g_free (self->url);
   g_free (self);
 }
@@ -136,6 +141,12 @@ guint
 fb_feed_server_get_n_requests (FbFeedServer *self)
 {
   return self->n_requests;
+}
+
+const char *
+fb_feed_server_get_last_event_id (FbFeedServer *self)
+{
+  return self->last_event_id;
 }
 
 guint

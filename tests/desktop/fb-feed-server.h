@@ -17,6 +17,8 @@ void          fb_feed_server_free           (FbFeedServer *self);
 /* http://127.0.0.1:PORT/events */
 const char   *fb_feed_server_get_url        (FbFeedServer *self);
 guint         fb_feed_server_get_n_requests (FbFeedServer *self);
+/* The Last-Event-ID header of the latest request; NULL when it had none. */
+const char   *fb_feed_server_get_last_event_id (FbFeedServer *self);
 /* Streams still open towards a client. */
 guint         fb_feed_server_get_n_open     (FbFeedServer *self);
 /* One event to every open stream; @data may have several lines. */

@@ -578,6 +578,116 @@ test_outage_in_recent (Fixture       *f,
   g_assert_cmpuint (fb_notify_monitor_count_summary (f->monitor, "Unreachable"), ==, 0);
 }
 
+/* The id the app's event log has saved for its one feed, or NULL. */
+static char *
+dup_saved_event_id (Fixture *f)
+{
+  g_autofree char *dir = g_build_filename (fb_desktop_session_get_dir (f->session),
+                                           "state", "feedbell", "feeds", NULL);
+  g_autoptr(GDir) feeds = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (feeds != NULL && (name = g_dir_read_name (feeds)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonNode *root;
+
+      if (!g_str_has_suffix (name, ".json") || !json_parser_load_from_file (parser, path, NULL))
+        continue;
+      root = json_parser_get_root (parser);
+      if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
+        return g_strdup (json_object_get_string_member_with_default (json_node_get_object (root),
+                                                                     "lastEventId", ""));
+    }
+
+  return NULL;
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *id;
+} SavedWait;
+
+static gboolean
+saved_event_id_is_cb (gpointer user_data)
+{
+  SavedWait *wait = user_data;
+  g_autofree char *saved = dup_saved_event_id (wait->f);
+
+  return g_strcmp0 (saved, wait->id) == 0;
+}
+
+typedef struct
+{
+  Fixture *f;
+  guint    n;
+} RequestWait;
+
+static gboolean
+requests_at_least_cb (gpointer user_data)
+{
+  RequestWait *wait = user_data;
+
+  return fb_feed_server_get_n_requests (wait->f->server) >= wait->n;
+}
+
+static gboolean
+backlog_shown_cb (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  return fb_notify_monitor_count_summary (f->monitor, "Kill 4") +
+         fb_notify_monitor_count_summary (f->monitor, "while you were away") > 0;
+}
+
+/* Killed with SIGKILL and started again (as a session restart would), the
+ * app asks for what came after the last event it saved, and a server that
+ * replays that event does not get it shown twice. */
+static void
+test_restart_after_kill (Fixture       *f,
+                         gconstpointer  data)
+{
+  const char *argv[] = { "--background", NULL };
+  SavedWait saved = { f, "k3" };
+  RequestWait reconnect = { f, 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  if (f->session == NULL)
+    return;
+
+  start_app_with_feed (f);
+  fb_feed_server_send (f->server, "k1", "Kill 1");
+  fb_feed_server_send (f->server, "k2", "Kill 2");
+  fb_feed_server_send (f->server, "k3", "Kill 3");
+  g_free (wait_for_notify (f, "Kill 3"));
+  /* Saved within the event log's debounce (500 ms). */
+  fixture_wait_or_fail (f, saved_event_id_is_cb, &saved, WAIT_MS, "the state file to say k3");
+
+  g_subprocess_force_exit (f->app);
+  g_assert_cmpint (fb_desktop_session_wait_exit (f->app, EXIT_MS), ==, -1);
+  g_clear_object (&f->app);
+
+  reconnect.n = fb_feed_server_get_n_requests (f->server) + 1;
+  f->app = fb_desktop_session_spawn_app (f->session, argv, &error);
+  g_assert_no_error (error);
+  fixture_wait_or_fail (f, requests_at_least_cb, &reconnect, START_MS, "the restarted app to reconnect");
+  g_assert_cmpstr (fb_feed_server_get_last_event_id (f->server), ==, "k3");
+
+  /* The server sends k3 again, then what is new. */
+  fb_feed_server_append_event (text, "k3", "Kill 3");
+  fb_feed_server_append_event (text, "k4", "Kill 4");
+  fb_feed_server_send_raw (f->server, text->str);
+  /* Had k3 come through again, the two would be summed up as a backlog
+   * ("2 messages from Builds while you were away") instead of Kill 4. */
+  fixture_wait_or_fail (f, backlog_shown_cb, f, WAIT_MS, "Kill 4, or a backlog summary");
+  g_assert_cmpuint (fb_notify_monitor_count_summary (f->monitor, "Kill 3"), ==, 1);
+  g_assert_cmpuint (fb_notify_monitor_count_summary (f->monitor, "Kill 4"), ==, 1);
+  g_assert_cmpuint (fb_notify_monitor_count_summary (f->monitor, "while you were away"), ==, 0);
+}
+
 static void
 test_pause (Fixture       *f,
             gconstpointer  data)
@@ -1050,6 +1160,8 @@ main (int   argc,
               fixture_set_up, test_tray_reconnecting, fixture_tear_down);
   g_test_add ("/desktop/outage-in-recent", Fixture, &with_tray,
               fixture_set_up, test_outage_in_recent, fixture_tear_down);
+  g_test_add ("/desktop/restart-after-kill", Fixture, &with_tray,
+              fixture_set_up, test_restart_after_kill, fixture_tear_down);
   g_test_add ("/desktop/pause", Fixture, &with_tray,
               fixture_set_up, test_pause, fixture_tear_down);
   g_test_add ("/desktop/flood", Fixture, &with_tray,
