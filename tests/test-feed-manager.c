@@ -7,6 +7,7 @@
 #include <sys/prctl.h>
 
 #include "fb-feed-manager.h"
+#include "fb-sse-connection.h"
 #include "fb-test-utils.h"
 
 /*
@@ -339,6 +340,12 @@ wait_note (Fixture *f,
   return g_ptr_array_index (f->notes, n - 1);
 }
 
+static gboolean
+waiting_network (gpointer user_data)
+{
+  return fb_sse_connection_get_state (user_data) == FB_SSE_STATE_WAITING_NETWORK;
+}
+
 /* A feed unreachable for longer than unreachable-note-after says so in
  * Recent, and again when it is back; a short drop says nothing. */
 static void
@@ -348,12 +355,14 @@ test_outage_note (Fixture       *f,
   g_autofree char *url = fb_test_server_url (f->server, "/events");
   FbFeedManager *manager;
   FbMessage *down, *up;
+  FbFeed *feed;
+  FbSseConnection *connection;
   guint requests;
 
   g_settings_set_uint (f->settings, "unreachable-note-after", 1);
   f->n_events = 3;
   manager = manager_new (f);
-  fb_feed_manager_add_feed (manager, url, "Builds");
+  feed = fb_feed_manager_add_feed (manager, url, "Builds");
   wait_received (f, 3);
 
   /* A drop that heals within 100 ms (the server's retry:) is no outage. */
@@ -390,6 +399,21 @@ test_outage_note (Fixture       *f,
   g_assert_cmpuint (f->notes->len, ==, 2);
   g_assert_cmpuint (g_array_index (f->notes_after, guint, 0), ==, 4);
   g_assert_cmpuint (g_array_index (f->notes_after, guint, 1), ==, 4);
+
+  /* Offline is the machine's doing, not the feed's: twice the note's delay
+   * in WAITING_NETWORK, and back, says nothing. (The wait is the property
+   * under test: nothing may happen within it.) */
+  connection = fb_feed_get_connection (feed);
+  fb_sse_connection_set_network_available (connection, FALSE);
+  requests = f->requests->len;
+  close_streams (f);
+  g_assert_true (fb_test_wait_until (waiting_network, connection, 10000));
+  g_assert_false (fb_test_wait_until (notes_at_least, &(Count) { f, 3 }, 2000));
+  fb_sse_connection_set_network_available (connection, TRUE);
+  wait_requests (f, requests + 1);
+  publish (f);
+  wait_received (f, 6);
+  g_assert_cmpuint (f->notes->len, ==, 2);
   manager_free (manager);
   g_settings_reset (f->settings, "unreachable-note-after");
 }

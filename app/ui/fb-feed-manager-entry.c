@@ -137,9 +137,15 @@ track_outage (Entry    *entry,
     case FB_SSE_STATE_CONNECTING:
     case FB_SSE_STATE_DISCONNECTED:
     case FB_SSE_STATE_WAITING_RETRY:
-    case FB_SSE_STATE_WAITING_NETWORK:
     case FB_SSE_STATE_FAILED:
       outage_begin (entry);
+      break;
+    case FB_SSE_STATE_WAITING_NETWORK:
+      /* The machine is offline: not the feed's outage, and with every feed
+       * waiting, a note each would only fill Recent. An outage already
+       * told goes on, and is told when it ends. */
+      if (!entry->down_noted)
+        outage_forget (entry);
       break;
     case FB_SSE_STATE_STOPPED:
       /* Stopped on purpose (disabled, or the server said 204): not an outage. */
