@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#define _GNU_SOURCE /* memmem() */
 #include "config.h"
 
 #include "fb-test-utils.h"
@@ -292,4 +293,33 @@ fb_test_stream_free (FbTestStream *self)
   g_clear_signal_handler (&self->wrote_chunk_id, self->msg);
   g_clear_object (&self->msg);
   g_free (self);
+}
+
+gboolean
+fb_test_file_under_contains (const char *dir,
+                             const char *needle)
+{
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length;
+
+      if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        continue;
+      if (g_file_test (path, G_FILE_TEST_IS_DIR) && fb_test_file_under_contains (path, needle))
+        return TRUE;
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR) &&
+          g_file_get_contents (path, &contents, &length, NULL) &&
+          memmem (contents, length, needle, strlen (needle)) != NULL)
+        {
+          g_printerr ("a secret is in clear in %s\n", path);
+          return TRUE;
+        }
+    }
+
+  return FALSE;
 }

@@ -95,4 +95,10 @@ gboolean           fb_test_stream_is_done     (FbTestStream      *self);
 SoupServerMessage *fb_test_stream_get_message (FbTestStream      *self);
 void               fb_test_stream_free        (FbTestStream      *self);
 
+/* Whether any regular file under @dir (symlinks not followed) holds @needle:
+ * a secret that must never reach the disk in clear. Names the file on
+ * stderr when one does; never prints @needle. */
+gboolean           fb_test_file_under_contains (const char       *dir,
+                                                const char       *needle);
+
 G_END_DECLS

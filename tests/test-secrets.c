@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#define _GNU_SOURCE /* memmem() */
 #include "config.h"
 
 #include <libsecret/secret.h>
 #include <string.h>
 
 #include "fb-secrets.h"
+#include "fb-test-utils.h"
 
 /*
  * Three runs of this program (tests/meson.build):
@@ -188,37 +188,6 @@ done (void)
   g_print ("secret test done\n");
 }
 
-/* Whether any regular file under @dir contains @needle; names it if so. */
-static gboolean
-file_under_contains (const char *dir,
-                     const char *needle)
-{
-  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_autofree char *contents = NULL;
-      gsize length;
-
-      if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-        continue;
-      if (g_file_test (path, G_FILE_TEST_IS_DIR) &&
-          file_under_contains (path, needle))
-        return TRUE;
-      if (g_file_test (path, G_FILE_TEST_IS_REGULAR) &&
-          g_file_get_contents (path, &contents, &length, NULL) &&
-          memmem (contents, length, needle, strlen (needle)) != NULL)
-        {
-          g_printerr ("a secret is in clear in %s\n", path);
-          return TRUE;
-        }
-    }
-
-  return FALSE;
-}
-
 static gint64
 keyring_file_size (void)
 {
@@ -350,7 +319,7 @@ test_not_in_clear_on_disk (void)
 
   /* HOME holds XDG_CONFIG_HOME, XDG_DATA_HOME (with the keyring's own,
    * encrypted store) and the rest of the test session's files. */
-  g_assert_false (file_under_contains (secrets_root (), secret));
+  g_assert_false (fb_test_file_under_contains (secrets_root (), secret));
 
   delete_ok ("feed-disk");
   done ();
@@ -400,7 +369,7 @@ test_unavailable_refuses (void)
   assert_unavailable (error);
 
   /* Refused means refused: not kept anywhere else either. */
-  g_assert_false (file_under_contains (secrets_root (), secret));
+  g_assert_false (fb_test_file_under_contains (secrets_root (), secret));
   done ();
 }
 

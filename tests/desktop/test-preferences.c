@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#define _GNU_SOURCE /* memmem() */
 #define G_LOG_DOMAIN "test-preferences"
 
 #include "config.h"
@@ -363,36 +362,6 @@ keyring_has_token (Fixture    *f,
 
 /* --- files, read from outside ---------------------------------------------- */
 
-/* Whether any regular file under @dir contains @needle; names it if so. */
-static gboolean
-file_under_contains (const char *dir,
-                     const char *needle)
-{
-  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_autofree char *contents = NULL;
-      gsize length;
-
-      if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-        continue;
-      if (g_file_test (path, G_FILE_TEST_IS_DIR) && file_under_contains (path, needle))
-        return TRUE;
-      if (g_file_test (path, G_FILE_TEST_IS_REGULAR) &&
-          g_file_get_contents (path, &contents, &length, NULL) &&
-          memmem (contents, length, needle, strlen (needle)) != NULL)
-        {
-          g_printerr ("the token is in clear in %s\n", path);
-          return TRUE;
-        }
-    }
-
-  return FALSE;
-}
-
 /* The session's files (settings, state, logs of the app and of the driver)
  * and the keyring's (its HOME, with the encrypted login keyring). */
 static void
@@ -407,8 +376,8 @@ assert_token_nowhere_on_disk (Fixture *f)
   /* The keyring did save it, encrypted: there is something to look at. */
   g_assert_true (g_file_test (keyring_file, G_FILE_TEST_IS_REGULAR));
 
-  g_assert_false (file_under_contains (fb_desktop_session_get_dir (f->session), TOKEN_MARKER));
-  g_assert_false (file_under_contains (keyring_root, TOKEN_MARKER));
+  g_assert_false (fb_test_file_under_contains (fb_desktop_session_get_dir (f->session), TOKEN_MARKER));
+  g_assert_false (fb_test_file_under_contains (keyring_root, TOKEN_MARKER));
 
   g_assert_false (settings_contain (app_settings, TOKEN_MARKER));
   for (guint i = 0; feeds[i] != NULL; i++)
