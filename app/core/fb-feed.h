@@ -6,6 +6,10 @@
 
 G_BEGIN_DECLS
 
+/* Each feed's settings: this schema, relocated to FB_FEED_SETTINGS_PATH + id + "/". */
+#define FB_FEED_SCHEMA_ID      "io.github.feedbell.Feedbell.Feed"
+#define FB_FEED_SETTINGS_PATH  "/io/github/feedbell/Feedbell/feeds/"
+
 #define FB_TYPE_FEED (fb_feed_get_type ())
 G_DECLARE_FINAL_TYPE (FbFeed, fb_feed, FB, FEED, GObject)
 

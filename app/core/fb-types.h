@@ -56,6 +56,22 @@ typedef enum
   FB_MESSAGE_FORMAT_NTFY,
 } FbMessageFormat;
 
+/**
+ * FbAuth:
+ * @FB_AUTH_NONE: no credentials
+ * @FB_AUTH_TOKEN: an access token, sent as `Authorization: Bearer …`
+ * @FB_AUTH_BASIC: a user name and password, sent as `Authorization: Basic …`
+ *
+ * How a feed authenticates: the values of its `auth` setting, whose enum in
+ * the settings schema must match this one (a unit test checks it).
+ */
+typedef enum
+{
+  FB_AUTH_NONE,
+  FB_AUTH_TOKEN,
+  FB_AUTH_BASIC,
+} FbAuth;
+
 typedef enum
 {
   FB_URGENCY_LOW,
@@ -65,5 +81,7 @@ typedef enum
 
 #define FB_SSE_ERROR (fb_sse_error_quark ())
 GQuark fb_sse_error_quark (void);
+
+FbAuth fb_auth_from_nick  (const char *nick);
 
 G_END_DECLS

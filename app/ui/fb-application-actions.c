@@ -138,31 +138,14 @@ open_recent_cb (GSimpleAction *action,
     fb_notifier_show_again (self->notifier, index);
 }
 
-static gboolean
-snooze_over_cb (gpointer user_data)
-{
-  FbFeed *feed = user_data;
-
-  if (!fb_feed_is_snoozed (feed))
-    fb_feed_set_snoozed_until (feed, 0);
-
-  return G_SOURCE_REMOVE;
-}
-
 static void
 snooze_feed_cb (GSimpleAction *action,
                 GVariant      *parameter,
                 gpointer       user_data)
 {
-  FbFeed *feed = lookup_feed (user_data, parameter);
+  FbApplication *self = user_data;
 
-  if (feed == NULL)
-    return;
-
-  fb_feed_set_snoozed_until (feed, g_get_real_time () + (gint64) SNOOZE_SECONDS * G_USEC_PER_SEC);
-  /* Say so in the tray when it ends. */
-  g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, SNOOZE_SECONDS + 1, snooze_over_cb,
-                              g_object_ref (feed), g_object_unref);
+  fb_feed_manager_snooze_feed (self->manager, g_variant_get_string (parameter, NULL), SNOOZE_SECONDS);
 }
 
 static void
@@ -170,10 +153,9 @@ end_snooze_cb (GSimpleAction *action,
                GVariant      *parameter,
                gpointer       user_data)
 {
-  FbFeed *feed = lookup_feed (user_data, parameter);
+  FbApplication *self = user_data;
 
-  if (feed != NULL)
-    fb_feed_set_snoozed_until (feed, 0);
+  fb_feed_manager_end_snooze (self->manager, g_variant_get_string (parameter, NULL));
 }
 
 void

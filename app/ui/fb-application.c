@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "fb-libnotify-display.h"
 #include "fb-message.h"
 #include "fb-preferences-dialog.h"
 #include "fb-url.h"
@@ -55,6 +56,7 @@ static void
 fb_application_startup (GApplication *app)
 {
   FbApplication *self = FB_APPLICATION (app);
+  g_autoptr(FbLibnotifyDisplay) display = NULL;
 
   G_APPLICATION_CLASS (fb_application_parent_class)->startup (app);
 
@@ -65,7 +67,8 @@ fb_application_startup (GApplication *app)
     gtk_icon_theme_append_search_path (gtk_icon_theme_get_default (), FB_SOURCE_ICON_DIR);
 
   self->settings = g_settings_new (APP_ID);
-  self->notifier = fb_notifier_new (self->settings);
+  display = fb_libnotify_display_new (self->settings);
+  self->notifier = fb_notifier_new (self->settings, FB_NOTIFICATION_DISPLAY (display), fb_clock_get_default ());
   self->manager = fb_feed_manager_new (self->settings);
   g_signal_connect_object (self->manager, "message", G_CALLBACK (message_cb), self, 0);
   g_signal_connect_object (self->manager, "note", G_CALLBACK (note_cb), self, 0);

@@ -7,7 +7,7 @@
 
 #include <glib/gi18n.h>
 
-#include "fb-connection-test.h"
+#include "fb-connection-probe.h"
 #include "fb-secrets.h"
 #include "fb-gtk-util.h"
 
@@ -59,7 +59,7 @@ test_done_cb (GObject      *object,
   g_autofree char *text = NULL;
   guint n = 0;
 
-  if (!fb_connection_test_finish (result, &n, &error))
+  if (!fb_connection_probe_finish (result, &n, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         show_test_error (self, error->message);
@@ -89,7 +89,7 @@ start_test (FbFeedEditor *self,
     authorization = fb_secrets_authorization_header (kind, _fb_feed_editor_get_username (self),
                                                      secret);
 
-  fb_connection_test_async (url, authorization, ca_file,
+  fb_connection_probe_async (url, authorization, ca_file,
                             gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->idle_spin)),
                             self->test_cancellable, test_done_cb, g_object_ref (self));
   fb_secrets_free (authorization);

@@ -24,8 +24,7 @@
  * the keyring (FbSecrets) and to the Test Connection request, nowhere else.
  */
 
-#define FEED_SCHEMA       APP_ID ".Feed"
-#define NEW_FEED_PATH     "/io/github/feedbell/Feedbell/feeds/new/"
+#define NEW_FEED_PATH     FB_FEED_SETTINGS_PATH "new/"
 
 enum {
   PROP_0,
@@ -64,12 +63,7 @@ _fb_feed_editor_get_auth (FbFeedEditor *self)
 const char *
 _fb_feed_editor_secret_kind (const char *auth)
 {
-  if (g_str_equal (auth, "token"))
-    return FB_SECRETS_KIND_TOKEN;
-  if (g_str_equal (auth, "basic"))
-    return FB_SECRETS_KIND_PASSWORD;
-
-  return NULL;
+  return fb_secrets_kind_for_auth (fb_auth_from_nick (auth));
 }
 
 static GtkEntry *
@@ -418,7 +412,7 @@ new_feed_settings (void)
 {
   g_autoptr(GSettingsBackend) backend = g_memory_settings_backend_new ();
 
-  return g_settings_new_with_backend_and_path (FEED_SCHEMA, backend, NEW_FEED_PATH);
+  return g_settings_new_with_backend_and_path (FB_FEED_SCHEMA_ID, backend, NEW_FEED_PATH);
 }
 
 static void

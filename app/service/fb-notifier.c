@@ -3,7 +3,7 @@
 
 #include "config.h"
 
-#include "fb-notifier-private.h"
+#include "fb-notifier.h"
 
 #include <glib/gi18n.h>
 
@@ -16,10 +16,10 @@
  * becomes a notification is policy: a muted or snoozed feed never notifies,
  * pause holds notifications and sums them up when it ends, and a feed that
  * sends more than `coalesce-threshold` within `coalesce-window` seconds gets
- * one updating summary instead of a flood. This file holds the type, that
- * policy and the public API; building notifications and showing them is in
- * fb-notifier-libnotify.c, where _fb_notifier_show() is the one place that
- * talks to the notification server.
+ * one updating summary instead of a flood. This is policy only: what it
+ * decides goes to an FbNotificationDisplay (libnotify's in the app,
+ * app/ui/fb-libnotify-display.c), and every timer runs on an FbClock, so
+ * that all of it can be tested without a desktop and without waiting.
  */
 
 /* A flood's summary is updated at most this often: one D-Bus call per event
@@ -31,18 +31,35 @@
 
 typedef struct
 {
-  GQueue              times;    /* gint64 monotonic µs, as pointers */
-  NotifyNotification *summary;
-  FbNotifier         *notifier;
-  guint               summary_update_id;  /* updates go out at most once per SUMMARY_EVERY_MS */
-  gboolean            summary_pending;
-  guint               folded;
-  guint               held;     /* while paused */
-  GPtrArray          *backlog;  /* FbMessage replayed after a resume, not yet shown */
-  gint64              backlog_first;  /* wall-clock µs */
-  gint64              backlog_last;
-  char               *feed_name;
+  FbNotifier *notifier;
+  GArray     *times;              /* gint64 monotonic µs, oldest first */
+  guint       summary;            /* the flood's notice, a display handle */
+  guint       summary_update_id;  /* updates go out at most once per SUMMARY_EVERY_MS */
+  char       *summary_title;      /* what the next update says */
+  char       *summary_body;
+  gboolean    summary_pending;
+  guint       folded;
+  guint       held;               /* while paused */
+  GPtrArray  *backlog;            /* FbMessage replayed after a resume, not yet shown */
+  gint64      backlog_first;      /* wall-clock µs */
+  gint64      backlog_last;
+  char       *feed_name;
 } Burst;
+
+struct _FbNotifier
+{
+  GObject                parent_instance;
+
+  GSettings             *settings;
+  FbNotificationDisplay *display;
+  FbClock               *clock;
+  GPtrArray             *recent;   /* FbMessage, newest first */
+  GHashTable            *bursts;   /* feed id → Burst */
+  gboolean               paused;
+  guint                  catch_up_id;
+  guint                  save_id;
+  char                  *recent_path;
+};
 
 enum {
   RECENT_CHANGED,
@@ -56,9 +73,13 @@ G_DEFINE_FINAL_TYPE (FbNotifier, fb_notifier, G_TYPE_OBJECT)
 static void
 burst_free (Burst *burst)
 {
-  g_queue_clear (&burst->times);
-  g_clear_handle_id (&burst->summary_update_id, g_source_remove);
-  g_clear_object (&burst->summary);
+  FbNotifier *self = burst->notifier;
+
+  g_array_unref (burst->times);
+  fb_clock_clear_timeout (self->clock, &burst->summary_update_id);
+  fb_notification_display_release (self->display, &burst->summary);
+  g_free (burst->summary_title);
+  g_free (burst->summary_body);
   g_clear_pointer (&burst->backlog, g_ptr_array_unref);
   g_free (burst->feed_name);
   g_free (burst);
@@ -74,6 +95,7 @@ get_burst (FbNotifier *self,
     {
       burst = g_new0 (Burst, 1);
       burst->notifier = self;
+      burst->times = g_array_new (FALSE, FALSE, sizeof (gint64));
       burst->backlog = g_ptr_array_new_with_free_func (g_object_unref);
       g_hash_table_insert (self->bursts, g_strdup (fb_feed_get_id (feed)), burst);
     }
@@ -86,7 +108,7 @@ save_recent (FbNotifier *self)
 {
   g_autoptr(GError) error = NULL;
 
-  g_clear_handle_id (&self->save_id, g_source_remove);
+  fb_clock_clear_timeout (self->clock, &self->save_id);
   if (!fb_recent_store_save (self->recent_path, self->recent, &error))
     g_message ("Could not save the Recent list: %s", error->message);
 }
@@ -113,7 +135,7 @@ remember (FbNotifier *self,
 
   /* Saved a little later: a burst is one write. */
   if (self->save_id == 0)
-    self->save_id = g_timeout_add_seconds (1, save_recent_cb, self);
+    self->save_id = fb_clock_timeout_add (self->clock, 1000, save_recent_cb, self);
 }
 
 /* Counts @now into the feed's window; TRUE when the message should be folded. */
@@ -125,25 +147,27 @@ count_burst (FbNotifier *self,
   gint64 window = (gint64) g_settings_get_uint (self->settings, "coalesce-window") * G_USEC_PER_SEC;
   guint threshold = g_settings_get_uint (self->settings, "coalesce-threshold");
 
-  while (!g_queue_is_empty (&burst->times) &&
-         now - GPOINTER_TO_SIZE (g_queue_peek_head (&burst->times)) >= (gsize) window)
-    g_queue_pop_head (&burst->times);
+  guint expired = 0;
 
-  if (g_queue_is_empty (&burst->times))
+  while (expired < burst->times->len && now - g_array_index (burst->times, gint64, expired) >= window)
+    expired++;
+  g_array_remove_range (burst->times, 0, expired);
+
+  if (burst->times->len == 0)
     {
       burst->folded = 0;
-      g_clear_object (&burst->summary);
+      fb_notification_display_release (self->display, &burst->summary);
     }
 
-  if (g_queue_get_length (&burst->times) < threshold)
+  if (burst->times->len < threshold)
     {
-      g_queue_push_tail (&burst->times, GSIZE_TO_POINTER ((gsize) now));
+      g_array_append_val (burst->times, now);
       return FALSE;
     }
 
   /* Folded events still extend the window: a flood stays one summary. */
-  g_queue_pop_head (&burst->times);
-  g_queue_push_tail (&burst->times, GSIZE_TO_POINTER ((gsize) now));
+  g_array_remove_index (burst->times, 0);
+  g_array_append_val (burst->times, now);
   return TRUE;
 }
 
@@ -152,14 +176,15 @@ summary_update_cb (gpointer user_data)
 {
   Burst *burst = user_data;
 
-  if (!burst->summary_pending || burst->summary == NULL)
+  if (!burst->summary_pending || burst->summary == 0)
     {
       burst->summary_update_id = 0;
       return G_SOURCE_REMOVE;
     }
 
   burst->summary_pending = FALSE;
-  _fb_notifier_show (burst->notifier, burst->summary);
+  fb_notification_display_show_notice (burst->notifier->display, &burst->summary,
+                                       burst->summary_title, burst->summary_body);
   return G_SOURCE_CONTINUE;
 }
 
@@ -169,19 +194,13 @@ show_summary (FbNotifier *self,
               Burst      *burst,
               FbMessage  *latest)
 {
-  g_autofree char *title = NULL;
-  g_autofree char *body = NULL;
-
   burst->folded++;
-  title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u new message from %s",
-                                        "%u new messages from %s", burst->folded),
-                           burst->folded, fb_feed_get_display_name (feed));
-  body = g_strdup_printf (_("Latest: %s"), fb_message_get_title (latest));
-
-  if (burst->summary == NULL)
-    burst->summary = _fb_notifier_new_notification (self, title, body, FB_URGENCY_NORMAL);
-  else
-    _fb_notifier_update_notification (self, burst->summary, title, body);
+  g_free (burst->summary_title);
+  burst->summary_title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u new message from %s",
+                                                       "%u new messages from %s", burst->folded),
+                                          burst->folded, fb_feed_get_display_name (feed));
+  g_free (burst->summary_body);
+  burst->summary_body = g_strdup_printf (_("Latest: %s"), fb_message_get_title (latest));
 
   /* The first shows at once; later ones are folded into one update a second. */
   if (burst->summary_update_id != 0)
@@ -190,8 +209,9 @@ show_summary (FbNotifier *self,
       return;
     }
 
-  _fb_notifier_show (self, burst->summary);
-  burst->summary_update_id = g_timeout_add (SUMMARY_EVERY_MS, summary_update_cb, burst);
+  fb_notification_display_show_notice (self->display, &burst->summary,
+                                       burst->summary_title, burst->summary_body);
+  burst->summary_update_id = fb_clock_timeout_add (self->clock, SUMMARY_EVERY_MS, summary_update_cb, burst);
 }
 
 static char *
@@ -216,11 +236,7 @@ show_backlog (FbNotifier *self,
 
   if (n == 1)
     {
-      g_autoptr(NotifyNotification) notification = NULL;
-
-      notification = _fb_notifier_notification_for_message (self, NULL,
-                                                            g_ptr_array_index (burst->backlog, 0));
-      _fb_notifier_show (self, notification);
+      fb_notification_display_show_message (self->display, NULL, g_ptr_array_index (burst->backlog, 0));
       return;
     }
 
@@ -267,7 +283,7 @@ add_to_backlog (FbNotifier *self,
                 FbMessage  *message)
 {
   gint64 when = fb_message_get_time (message) > 0
-                  ? fb_message_get_time (message) * G_USEC_PER_SEC : g_get_real_time ();
+                  ? fb_message_get_time (message) * G_USEC_PER_SEC : fb_clock_get_real (self->clock);
 
   if (burst->backlog->len == 0 || when < burst->backlog_first)
     burst->backlog_first = when;
@@ -278,8 +294,8 @@ add_to_backlog (FbNotifier *self,
   burst->feed_name = g_strdup (fb_feed_get_display_name (feed));
 
   /* The summary comes once the replay has gone quiet. */
-  g_clear_handle_id (&self->catch_up_id, g_source_remove);
-  self->catch_up_id = g_timeout_add (CATCH_UP_QUIET_MS, catch_up_cb, self);
+  fb_clock_clear_timeout (self->clock, &self->catch_up_id);
+  self->catch_up_id = fb_clock_timeout_add (self->clock, CATCH_UP_QUIET_MS, catch_up_cb, self);
 }
 
 /**
@@ -297,7 +313,6 @@ fb_notifier_post (FbNotifier *self,
                   gboolean    catch_up)
 {
   Burst *burst;
-  g_autoptr(NotifyNotification) notification = NULL;
 
   g_return_if_fail (FB_IS_NOTIFIER (self));
   g_return_if_fail (FB_IS_FEED (feed));
@@ -305,7 +320,7 @@ fb_notifier_post (FbNotifier *self,
 
   remember (self, message);
 
-  if (fb_feed_get_muted (feed) || fb_feed_is_snoozed (feed))
+  if (fb_feed_get_muted (feed) || fb_feed_get_snoozed_until (feed) > fb_clock_get_real (self->clock))
     return;
 
   burst = get_burst (self, feed);
@@ -321,14 +336,13 @@ fb_notifier_post (FbNotifier *self,
       return;
     }
 
-  if (count_burst (self, burst, g_get_monotonic_time ()))
+  if (count_burst (self, burst, fb_clock_get_monotonic (self->clock)))
     {
       show_summary (self, feed, burst, message);
       return;
     }
 
-  notification = _fb_notifier_notification_for_message (self, feed, message);
-  _fb_notifier_show (self, notification);
+  fb_notification_display_show_message (self->display, feed, message);
 }
 
 /**
@@ -357,16 +371,12 @@ void
 fb_notifier_show_again (FbNotifier *self,
                         guint       recent_index)
 {
-  g_autoptr(NotifyNotification) notification = NULL;
-
   g_return_if_fail (FB_IS_NOTIFIER (self));
 
   if (recent_index >= self->recent->len)
     return;
 
-  notification = _fb_notifier_notification_for_message (self, NULL,
-                                                        g_ptr_array_index (self->recent, recent_index));
-  _fb_notifier_show (self, notification);
+  fb_notification_display_show_message (self->display, NULL, g_ptr_array_index (self->recent, recent_index));
 }
 
 /**
@@ -379,12 +389,9 @@ fb_notifier_notice (FbNotifier *self,
                     const char *title,
                     const char *body)
 {
-  g_autoptr(NotifyNotification) notification = NULL;
-
   g_return_if_fail (FB_IS_NOTIFIER (self));
 
-  notification = _fb_notifier_new_notification (self, title, body, FB_URGENCY_NORMAL);
-  _fb_notifier_show (self, notification);
+  fb_notification_display_show_notice (self->display, NULL, title, body);
 }
 
 static void
@@ -438,29 +445,21 @@ fb_notifier_get_recent (FbNotifier *self)
   return self->recent;
 }
 
-guint
-fb_notifier_get_n_shown (FbNotifier *self)
-{
-  g_return_val_if_fail (FB_IS_NOTIFIER (self), 0);
-
-  return self->n_shown;
-}
-
 static void
 fb_notifier_dispose (GObject *object)
 {
   FbNotifier *self = FB_NOTIFIER (object);
 
-  g_clear_handle_id (&self->catch_up_id, g_source_remove);
+  if (self->clock != NULL)
+    fb_clock_clear_timeout (self->clock, &self->catch_up_id);
   if (self->save_id != 0)
     save_recent (self);
   g_clear_pointer (&self->recent_path, g_free);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->bursts, g_hash_table_unref);
-  while (self->live.head != NULL)
-    _fb_notifier_forget_live (self, self->live.head);
   g_clear_pointer (&self->recent, g_ptr_array_unref);
-  g_clear_pointer (&self->caps, g_ptr_array_unref);
+  g_clear_object (&self->display);
+  g_clear_object (&self->clock);
 
   G_OBJECT_CLASS (fb_notifier_parent_class)->dispose (object);
 }
@@ -482,20 +481,31 @@ fb_notifier_init (FbNotifier *self)
 {
   self->recent = g_ptr_array_new_with_free_func (g_object_unref);
   self->bursts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) burst_free);
-  g_queue_init (&self->live);
 }
 
+/**
+ * fb_notifier_new:
+ * @settings: the app's settings (`io.github.feedbell.Feedbell`)
+ * @display: where notifications go
+ * @clock: the clock for its windows and timers
+ *
+ * Returns: (transfer full): a notifier with Recent loaded from disk
+ */
 FbNotifier *
-fb_notifier_new (GSettings *settings)
+fb_notifier_new (GSettings             *settings,
+                 FbNotificationDisplay *display,
+                 FbClock               *clock)
 {
   FbNotifier *self;
 
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
-
-  _fb_notifier_init_libnotify ();
+  g_return_val_if_fail (FB_IS_NOTIFICATION_DISPLAY (display), NULL);
+  g_return_val_if_fail (FB_IS_CLOCK (clock), NULL);
 
   self = g_object_new (FB_TYPE_NOTIFIER, NULL);
   self->settings = g_object_ref (settings);
+  self->display = g_object_ref (display);
+  self->clock = g_object_ref (clock);
   self->recent_path = fb_recent_store_default_path ();
   g_ptr_array_unref (self->recent);
   self->recent = fb_recent_store_load (self->recent_path, FB_NOTIFIER_RECENT_MAX);

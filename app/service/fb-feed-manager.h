@@ -25,6 +25,11 @@ void           fb_feed_manager_remove_feed    (FbFeedManager *self,
 void           fb_feed_manager_reconnect_all  (FbFeedManager *self);
 void           fb_feed_manager_reload_credentials (FbFeedManager *self,
                                                    const char    *id);
+void           fb_feed_manager_snooze_feed    (FbFeedManager *self,
+                                               const char    *id,
+                                               guint          seconds);
+void           fb_feed_manager_end_snooze     (FbFeedManager *self,
+                                               const char    *id);
 void           fb_feed_manager_shutdown       (FbFeedManager *self);
 void           fb_feed_manager_set_network_available (FbFeedManager *self,
                                                       gboolean       available);

@@ -18,22 +18,21 @@
 static void
 reconnect_waiting (FbFeedManager *self)
 {
-  for (guint i = 0; i < self->entries->len; i++)
+  for (guint i = 0; i < self->runners->len; i++)
     {
-      Entry *entry = g_ptr_array_index (self->entries, i);
-      FbSseConnection *connection = fb_feed_get_connection (entry->feed);
+      FbFeedRunner *runner = g_ptr_array_index (self->runners, i);
 
-      if (connection == NULL)
+      if (fb_feed_get_connection (fb_feed_runner_get_feed (runner)) == NULL)
         continue;
 
-      switch (fb_sse_connection_get_state (connection))
+      switch (fb_feed_get_state (fb_feed_runner_get_feed (runner)))
         {
         case FB_SSE_STATE_OPEN:
         case FB_SSE_STATE_CONNECTING:
         case FB_SSE_STATE_WAITING_RETRY:
         case FB_SSE_STATE_WAITING_NETWORK:
         case FB_SSE_STATE_DISCONNECTED:
-          fb_sse_connection_reconnect_now (connection);
+          fb_feed_runner_reconnect_now (runner);
           break;
         case FB_SSE_STATE_FAILED:
         case FB_SSE_STATE_STOPPED:
@@ -57,15 +56,8 @@ fb_feed_manager_set_network_available (FbFeedManager *self,
 
   self->network_available = available;
   g_debug ("Network %s", available ? "available" : "gone");
-  for (guint i = 0; i < self->entries->len; i++)
-    {
-      Entry *entry = g_ptr_array_index (self->entries, i);
-      FbSseConnection *connection = fb_feed_get_connection (entry->feed);
-
-      if (connection != NULL)
-        fb_sse_connection_set_network_available (connection, available ||
-                                                 fb_sse_connection_is_loopback (connection));
-    }
+  for (guint i = 0; i < self->runners->len; i++)
+    fb_feed_runner_set_network_available (g_ptr_array_index (self->runners, i), available);
 }
 
 static void
@@ -96,12 +88,11 @@ fb_feed_manager_resumed (FbFeedManager *self)
 static void
 flush_logs (FbFeedManager *self)
 {
-  for (guint i = 0; i < self->entries->len; i++)
+  for (guint i = 0; i < self->runners->len; i++)
     {
-      Entry *entry = g_ptr_array_index (self->entries, i);
       g_autoptr(GError) error = NULL;
 
-      if (!fb_event_log_flush (entry->log, &error))
+      if (!fb_feed_runner_flush (g_ptr_array_index (self->runners, i), &error))
         g_message ("%s", error->message);
     }
 }
@@ -142,7 +133,7 @@ system_bus_cb (GObject      *object,
       g_debug ("No system bus, so no resume notices: %s", error->message);
       return;
     }
-  if (self->entries == NULL)
+  if (self->runners == NULL)
     {
       g_object_unref (bus);
       return;

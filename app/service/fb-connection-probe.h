@@ -6,18 +6,16 @@
 G_BEGIN_DECLS
 
 /* The answer comes within this many seconds, whatever the server does. */
-#define FB_CONNECTION_TEST_TIMEOUT 10
+#define FB_CONNECTION_PROBE_TIMEOUT 10
 
-SoupSession *fb_session_new_for_ca_file (const char  *ca_file,
-                                         GError     **error);
-void     fb_connection_test_async  (const char           *url,
+void     fb_connection_probe_async  (const char           *url,
                                     const char           *authorization,
                                     const char           *ca_file,
                                     guint                 idle_timeout,
                                     GCancellable         *cancellable,
                                     GAsyncReadyCallback   callback,
                                     gpointer              user_data);
-gboolean fb_connection_test_finish (GAsyncResult         *result,
+gboolean fb_connection_probe_finish (GAsyncResult         *result,
                                     guint                *n_events,
                                     GError              **error);
 

@@ -41,6 +41,27 @@ static const SecretSchema schema = {
 };
 
 /**
+ * fb_secrets_kind_for_auth:
+ *
+ * Returns: (nullable): the kind of secret @auth needs, %NULL for none
+ */
+const char *
+fb_secrets_kind_for_auth (FbAuth auth)
+{
+  switch (auth)
+    {
+    case FB_AUTH_NONE:
+      return NULL;
+    case FB_AUTH_TOKEN:
+      return FB_SECRETS_KIND_TOKEN;
+    case FB_AUTH_BASIC:
+      return FB_SECRETS_KIND_PASSWORD;
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
+/**
  * fb_secrets_kind_is_valid:
  * @kind: (nullable): a kind of secret
  *

@@ -7,6 +7,7 @@
 
 #include "fb-event-log.h"
 #include "fb-secrets.h"
+#include "fb-session.h"
 #include "fb-sse-connection.h"
 
 #include <glib/gstdio.h>
@@ -31,13 +32,10 @@
  * monitor and logind: feeds wait while the network is away and reconnect at
  * once when it is back or the machine wakes up.
  *
- * Each feed's pipeline (connection, credentials, events) is in
- * fb-feed-manager-entry.c; the network monitor and logind in
- * fb-feed-manager-system.c.
+ * Each feed's pipeline (connection, credentials, events, outages, snooze)
+ * is an FbFeedRunner; the manager forwards its signals with the feed. The
+ * network monitor and logind are in fb-feed-manager-system.c.
  */
-
-#define FEED_SCHEMA   APP_ID ".Feed"
-#define FEEDS_PATH    "/io/github/feedbell/Feedbell/feeds/"
 
 enum {
   FEED_CHANGED,
@@ -62,7 +60,7 @@ fb_feed_manager_get_item_type (GListModel *model)
 static guint
 fb_feed_manager_get_n_items (GListModel *model)
 {
-  return FB_FEED_MANAGER (model)->entries->len;
+  return FB_FEED_MANAGER (model)->runners->len;
 }
 
 static gpointer
@@ -71,10 +69,10 @@ fb_feed_manager_get_item (GListModel *model,
 {
   FbFeedManager *self = FB_FEED_MANAGER (model);
 
-  if (position >= self->entries->len)
+  if (position >= self->runners->len)
     return NULL;
 
-  return g_object_ref (((Entry *) g_ptr_array_index (self->entries, position))->feed);
+  return g_object_ref (fb_feed_runner_get_feed (g_ptr_array_index (self->runners, position)));
 }
 
 static void
@@ -85,48 +83,73 @@ list_model_iface_init (GListModelInterface *iface)
   iface->get_item = fb_feed_manager_get_item;
 }
 
-void
-_fb_feed_manager_emit_changed (FbFeed        *feed,
-                               FbFeedManager *self)
+static void
+runner_changed_cb (FbFeedRunner  *runner,
+                   FbFeedManager *self)
 {
-  g_signal_emit (self, signals[FEED_CHANGED], 0, feed);
+  g_signal_emit (self, signals[FEED_CHANGED], 0, fb_feed_runner_get_feed (runner));
 }
 
-void
-_fb_feed_manager_emit_message (FbFeedManager *self,
-                               FbFeed        *feed,
-                               FbMessage     *message,
-                               gboolean       catch_up)
+static void
+runner_message_cb (FbFeedRunner  *runner,
+                   FbMessage     *message,
+                   gboolean       catch_up,
+                   FbFeedManager *self)
 {
-  g_signal_emit (self, signals[MESSAGE], 0, feed, message, catch_up);
+  g_signal_emit (self, signals[MESSAGE], 0, fb_feed_runner_get_feed (runner), message, catch_up);
 }
 
-void
-_fb_feed_manager_emit_note (FbFeedManager *self,
-                            FbFeed        *feed,
-                            FbMessage     *note)
+static void
+runner_note_cb (FbFeedRunner  *runner,
+                FbMessage     *note,
+                FbFeedManager *self)
 {
-  g_signal_emit (self, signals[NOTE], 0, feed, note);
+  g_signal_emit (self, signals[NOTE], 0, fb_feed_runner_get_feed (runner), note);
+}
+
+static FbFeedRunner *
+runner_new (FbFeedManager *self,
+            const char    *id)
+{
+  g_autoptr(GSettings) feed_settings = fb_feed_manager_dup_feed_settings (self, id);
+  FbFeedRunner *runner;
+
+  runner = fb_feed_runner_new (id, feed_settings, self->settings, self->session, self->clock);
+  fb_feed_runner_set_network_available (runner, self->network_available);
+  g_signal_connect (runner, "changed", G_CALLBACK (runner_changed_cb), self);
+  g_signal_connect (runner, "message", G_CALLBACK (runner_message_cb), self);
+  g_signal_connect (runner, "note", G_CALLBACK (runner_note_cb), self);
+  fb_feed_runner_restart (runner);
+
+  return runner;
+}
+
+/* A runner leaving the list goes quiet before anything else happens to it. */
+static void
+runner_free (FbFeedRunner *runner)
+{
+  fb_feed_runner_shutdown (runner);
+  g_object_unref (runner);
 }
 
 GSettings *
 fb_feed_manager_dup_feed_settings (FbFeedManager *self,
                                    const char    *id)
 {
-  g_autofree char *path = g_strconcat (FEEDS_PATH, id, "/", NULL);
+  g_autofree char *path = g_strconcat (FB_FEED_SETTINGS_PATH, id, "/", NULL);
 
-  return g_settings_new_with_path (FEED_SCHEMA, path);
+  return g_settings_new_with_path (FB_FEED_SCHEMA_ID, path);
 }
 
 static gint
-find_entry (FbFeedManager *self,
+find_runner (FbFeedManager *self,
             const char    *id)
 {
-  for (guint i = 0; i < self->entries->len; i++)
+  for (guint i = 0; i < self->runners->len; i++)
     {
-      Entry *entry = g_ptr_array_index (self->entries, i);
+      FbFeed *feed = fb_feed_runner_get_feed (g_ptr_array_index (self->runners, i));
 
-      if (g_str_equal (fb_feed_get_id (entry->feed), id))
+      if (g_str_equal (fb_feed_get_id (feed), id))
         return i;
     }
 
@@ -147,26 +170,26 @@ is_valid_id (const char *id)
   return TRUE;
 }
 
-/* Brings the entries in line with the `feeds` key, touching only what changed. */
+/* Brings the runners in line with the `feeds` key, touching only what changed. */
 static void
 sync_feeds (FbFeedManager *self)
 {
   g_auto(GStrv) ids = g_settings_get_strv (self->settings, "feeds");
 
-  for (guint i = self->entries->len; i > 0; i--)
+  for (guint i = self->runners->len; i > 0; i--)
     {
-      Entry *entry = g_ptr_array_index (self->entries, i - 1);
+      FbFeed *feed = fb_feed_runner_get_feed (g_ptr_array_index (self->runners, i - 1));
 
-      if (!g_strv_contains ((const char * const *) ids, fb_feed_get_id (entry->feed)))
+      if (!g_strv_contains ((const char * const *) ids, fb_feed_get_id (feed)))
         {
-          g_ptr_array_remove_index (self->entries, i - 1);
+          g_ptr_array_remove_index (self->runners, i - 1);
           g_list_model_items_changed (G_LIST_MODEL (self), i - 1, 1, 0);
         }
     }
 
   for (guint i = 0; ids[i] != NULL; i++)
     {
-      gint at = find_entry (self, ids[i]);
+      gint at = find_runner (self, ids[i]);
 
       if (at == (gint) i)
         continue;
@@ -178,18 +201,17 @@ sync_feeds (FbFeedManager *self)
               g_message ("Ignoring a feed with an invalid id “%s”", ids[i]);
               continue;
             }
-          g_ptr_array_insert (self->entries, MIN (i, self->entries->len),
-                              _fb_feed_manager_entry_new (self, ids[i]));
-          g_list_model_items_changed (G_LIST_MODEL (self), MIN (i, self->entries->len - 1), 0, 1);
+          g_ptr_array_insert (self->runners, MIN (i, self->runners->len), runner_new (self, ids[i]));
+          g_list_model_items_changed (G_LIST_MODEL (self), MIN (i, self->runners->len - 1), 0, 1);
         }
       else
         {
           /* Moved: take it out and put it back where the list says. */
-          Entry *entry = g_ptr_array_steal_index (self->entries, at);
+          FbFeedRunner *runner = g_ptr_array_steal_index (self->runners, at);
 
           g_list_model_items_changed (G_LIST_MODEL (self), at, 1, 0);
-          g_ptr_array_insert (self->entries, MIN (i, self->entries->len), entry);
-          g_list_model_items_changed (G_LIST_MODEL (self), MIN (i, self->entries->len - 1), 0, 1);
+          g_ptr_array_insert (self->runners, MIN (i, self->runners->len), runner);
+          g_list_model_items_changed (G_LIST_MODEL (self), MIN (i, self->runners->len - 1), 0, 1);
         }
     }
 }
@@ -209,10 +231,11 @@ fb_feed_manager_dispose (GObject *object)
 
   _fb_feed_manager_unwatch_system (self);
 
-  if (self->entries != NULL)
-    g_ptr_array_set_size (self->entries, 0);
+  if (self->runners != NULL)
+    g_ptr_array_set_size (self->runners, 0);
   g_clear_object (&self->settings);
   g_clear_object (&self->session);
+  g_clear_object (&self->clock);
 
   G_OBJECT_CLASS (fb_feed_manager_parent_class)->dispose (object);
 }
@@ -222,7 +245,7 @@ fb_feed_manager_finalize (GObject *object)
 {
   FbFeedManager *self = FB_FEED_MANAGER (object);
 
-  g_clear_pointer (&self->entries, g_ptr_array_unref);
+  g_clear_pointer (&self->runners, g_ptr_array_unref);
 
   G_OBJECT_CLASS (fb_feed_manager_parent_class)->finalize (object);
 }
@@ -250,13 +273,9 @@ fb_feed_manager_class_init (FbFeedManagerClass *klass)
 static void
 fb_feed_manager_init (FbFeedManager *self)
 {
-  self->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) _fb_feed_manager_entry_free);
-  self->session = g_object_new (SOUP_TYPE_SESSION,
-                                "timeout", 0,
-                                "user-agent", "Feedbell/" PACKAGE_VERSION " ",
-                                "max-conns-per-host", 64,
-                                "max-conns", 256,
-                                NULL);
+  self->runners = g_ptr_array_new_with_free_func ((GDestroyNotify) runner_free);
+  self->session = fb_session_new (NULL, NULL);
+  self->clock = g_object_ref (fb_clock_get_default ());
 }
 
 /**
@@ -295,23 +314,23 @@ fb_feed_manager_lookup (FbFeedManager *self,
   g_return_val_if_fail (FB_IS_FEED_MANAGER (self), NULL);
   g_return_val_if_fail (id != NULL, NULL);
 
-  at = find_entry (self, id);
+  at = find_runner (self, id);
   if (at < 0)
     return NULL;
 
-  return ((Entry *) g_ptr_array_index (self->entries, at))->feed;
+  return fb_feed_runner_get_feed (g_ptr_array_index (self->runners, at));
 }
 
 static FbFeed *
 lookup_url (FbFeedManager *self,
             const char    *url)
 {
-  for (guint i = 0; i < self->entries->len; i++)
+  for (guint i = 0; i < self->runners->len; i++)
     {
-      Entry *entry = g_ptr_array_index (self->entries, i);
+      FbFeed *feed = fb_feed_runner_get_feed (g_ptr_array_index (self->runners, i));
 
-      if (g_str_equal (fb_feed_get_url (entry->feed), url))
-        return entry->feed;
+      if (g_str_equal (fb_feed_get_url (feed), url))
+        return feed;
     }
 
   return NULL;
@@ -478,9 +497,9 @@ fb_feed_manager_reload_credentials (FbFeedManager *self,
 
   g_return_if_fail (FB_IS_FEED_MANAGER (self));
 
-  at = find_entry (self, id);
+  at = find_runner (self, id);
   if (at >= 0)
-    _fb_feed_manager_restart_feed (self, g_ptr_array_index (self->entries, at));
+    fb_feed_runner_restart (g_ptr_array_index (self->runners, at));
 }
 
 void
@@ -488,14 +507,50 @@ fb_feed_manager_reconnect_all (FbFeedManager *self)
 {
   g_return_if_fail (FB_IS_FEED_MANAGER (self));
 
-  for (guint i = 0; i < self->entries->len; i++)
-    {
-      Entry *entry = g_ptr_array_index (self->entries, i);
-      FbSseConnection *connection = fb_feed_get_connection (entry->feed);
+  for (guint i = 0; i < self->runners->len; i++)
+    fb_feed_runner_reconnect_now (g_ptr_array_index (self->runners, i));
+}
 
-      if (connection != NULL)
-        fb_sse_connection_reconnect_now (connection);
-    }
+static FbFeedRunner *
+lookup_runner (FbFeedManager *self,
+               const char    *id)
+{
+  gint at = find_runner (self, id);
+
+  return at >= 0 ? g_ptr_array_index (self->runners, at) : NULL;
+}
+
+/**
+ * fb_feed_manager_snooze_feed:
+ * @seconds: for how long the feed notifies nothing
+ */
+void
+fb_feed_manager_snooze_feed (FbFeedManager *self,
+                             const char    *id,
+                             guint          seconds)
+{
+  FbFeedRunner *runner;
+
+  g_return_if_fail (FB_IS_FEED_MANAGER (self));
+  g_return_if_fail (id != NULL);
+
+  runner = lookup_runner (self, id);
+  if (runner != NULL)
+    fb_feed_runner_snooze (runner, seconds);
+}
+
+void
+fb_feed_manager_end_snooze (FbFeedManager *self,
+                            const char    *id)
+{
+  FbFeedRunner *runner;
+
+  g_return_if_fail (FB_IS_FEED_MANAGER (self));
+  g_return_if_fail (id != NULL);
+
+  runner = lookup_runner (self, id);
+  if (runner != NULL)
+    fb_feed_runner_end_snooze (runner);
 }
 
 /**
@@ -509,5 +564,5 @@ fb_feed_manager_shutdown (FbFeedManager *self)
   g_return_if_fail (FB_IS_FEED_MANAGER (self));
 
   g_signal_handlers_disconnect_by_data (self->settings, self);
-  g_ptr_array_set_size (self->entries, 0);
+  g_ptr_array_set_size (self->runners, 0);
 }

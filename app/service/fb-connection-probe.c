@@ -1,18 +1,19 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "fb-connection-test"
+#define G_LOG_DOMAIN "fb-connection-probe"
 
 #include "config.h"
 
-#include "fb-connection-test.h"
+#include "fb-connection-probe.h"
 
 #include <glib/gi18n.h>
 
+#include "fb-session.h"
 #include "fb-sse-connection.h"
 
 /*
  * "Test Connection": one stream opened with exactly a feed's settings, on a
  * session of its own (so a certificate authority file applies to it alone),
- * and a verdict within FB_CONNECTION_TEST_TIMEOUT seconds: how many events
+ * and a verdict within FB_CONNECTION_PROBE_TIMEOUT seconds: how many events
  * the server sent in the first seconds after the stream opened, or the
  * connection's own error, which already says what to do about it ("The
  * server answered 401 Unauthorized: check the access token or password").
@@ -92,8 +93,8 @@ timeout_cb (gpointer user_data)
   else
     finish (task, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                                ngettext ("No answer within %u second", "No answer within %u seconds",
-                                         FB_CONNECTION_TEST_TIMEOUT),
-                               FB_CONNECTION_TEST_TIMEOUT));
+                                         FB_CONNECTION_PROBE_TIMEOUT),
+                               FB_CONNECTION_PROBE_TIMEOUT));
 
   return G_SOURCE_REMOVE;
 }
@@ -183,59 +184,20 @@ cancelled_cb (GCancellable *cancellable,
 }
 
 /**
- * fb_session_new_for_ca_file:
- * @ca_file: (nullable): a PEM file of certificate authorities to trust
- *   instead of the system's, for a self-hosted server with its own CA
- *
- * Certificates are always verified; this only says against what.
- *
- * Returns: (transfer full): a session for one feed, or %NULL if the file
- *   cannot be used
- */
-SoupSession *
-fb_session_new_for_ca_file (const char  *ca_file,
-                            GError     **error)
-{
-  g_autoptr(SoupSession) session = NULL;
-  g_autoptr(GTlsDatabase) database = NULL;
-  g_autoptr(GError) local_error = NULL;
-
-  /* As the feed manager's: no I/O timeout, the stream's own watchdog rules. */
-  session = g_object_new (SOUP_TYPE_SESSION,
-                          "timeout", 0,
-                          "user-agent", "Feedbell/" PACKAGE_VERSION " ",
-                          NULL);
-  if (ca_file == NULL || ca_file[0] == '\0')
-    return g_steal_pointer (&session);
-
-  database = g_tls_file_database_new (ca_file, &local_error);
-  if (database == NULL)
-    {
-      /* Translators: %s says why the file could not be read */
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   _("The certificate authority file cannot be used: %s"), local_error->message);
-      return NULL;
-    }
-  g_object_set (session, "tls-database", database, NULL);
-
-  return g_steal_pointer (&session);
-}
-
-/**
- * fb_connection_test_async:
+ * fb_connection_probe_async:
  * @url: the feed's address
  * @authorization: (nullable): the `Authorization` header value, if any
  * @ca_file: (nullable): a PEM file of certificate authorities to trust
  *   instead of the system's
  * @idle_timeout: the feed's idle timeout, in seconds
  * @cancellable: (nullable): a #GCancellable
- * @callback: called with the verdict, within %FB_CONNECTION_TEST_TIMEOUT seconds
+ * @callback: called with the verdict, within %FB_CONNECTION_PROBE_TIMEOUT seconds
  * @user_data: data for @callback
  *
  * Connects to the feed once and reports what happened.
  */
 void
-fb_connection_test_async (const char          *url,
+fb_connection_probe_async (const char          *url,
                           const char          *authorization,
                           const char          *ca_file,
                           guint                idle_timeout,
@@ -252,7 +214,7 @@ fb_connection_test_async (const char          *url,
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, fb_connection_test_async);
+  g_task_set_source_tag (task, fb_connection_probe_async);
   data = g_new0 (TestData, 1);
   data->cancellable = cancellable;
   g_task_set_task_data (task, data, (GDestroyNotify) test_data_free);
@@ -260,7 +222,7 @@ fb_connection_test_async (const char          *url,
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  session = fb_session_new_for_ca_file (ca_file, &error);
+  session = fb_session_new (ca_file, &error);
   if (session == NULL)
     {
       g_task_return_error (task, error);
@@ -272,12 +234,12 @@ fb_connection_test_async (const char          *url,
                                    "session", session,
                                    "idle-timeout", idle_timeout,
                                    NULL);
-  fb_sse_connection_set_connect_timeout (data->connection, FB_CONNECTION_TEST_TIMEOUT);
+  fb_sse_connection_set_connect_timeout (data->connection, FB_CONNECTION_PROBE_TIMEOUT);
   if (authorization != NULL)
     fb_sse_connection_set_authorization (data->connection, authorization);
 
-  data->deadline = g_get_monotonic_time () + FB_CONNECTION_TEST_TIMEOUT * G_USEC_PER_SEC;
-  data->timeout_id = g_timeout_add_seconds (FB_CONNECTION_TEST_TIMEOUT, timeout_cb, task);
+  data->deadline = g_get_monotonic_time () + FB_CONNECTION_PROBE_TIMEOUT * G_USEC_PER_SEC;
+  data->timeout_id = g_timeout_add_seconds (FB_CONNECTION_PROBE_TIMEOUT, timeout_cb, task);
   g_signal_connect (data->connection, "event", G_CALLBACK (event_cb), task);
   g_signal_connect (data->connection, "notify::state", G_CALLBACK (state_cb), task);
   if (cancellable != NULL)
@@ -290,7 +252,7 @@ fb_connection_test_async (const char          *url,
 }
 
 /**
- * fb_connection_test_finish:
+ * fb_connection_probe_finish:
  * @result: the result given to the callback
  * @n_events: (out): how many events the server sent in the first seconds
  * @error: where the reason goes when the feed could not be read
@@ -298,14 +260,14 @@ fb_connection_test_async (const char          *url,
  * Returns: %TRUE when the stream opened
  */
 gboolean
-fb_connection_test_finish (GAsyncResult  *result,
+fb_connection_probe_finish (GAsyncResult  *result,
                            guint         *n_events,
                            GError       **error)
 {
   gssize n;
 
   g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == fb_connection_test_async, FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == fb_connection_probe_async, FALSE);
 
   n = g_task_propagate_int (G_TASK (result), error);
   if (n < 0)

@@ -3,6 +3,8 @@
 
 #include <gio/gio.h>
 
+#include "fb-types.h"
+
 G_BEGIN_DECLS
 
 /* The kinds of secret a feed can have; stored as the `kind` attribute. */
@@ -60,6 +62,7 @@ char     *fb_secrets_authorization_header (const char          *kind,
                                            const char          *username,
                                            const char          *secret);
 gboolean  fb_secrets_kind_is_valid        (const char          *kind);
+const char *fb_secrets_kind_for_auth      (FbAuth               auth);
 void      fb_secrets_free                 (char                *secret);
 
 G_END_DECLS

@@ -1,21 +1,29 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "fb-notifier"
+#define G_LOG_DOMAIN "fb-libnotify-display"
 
 #include "config.h"
 
-#include "fb-notifier-private.h"
+#include "fb-libnotify-display.h"
 
 #include <glib/gi18n.h>
 #include <libnotify/notify.h>
 
 /*
- * The notifier's libnotify side: the server's capabilities, building a
- * NotifyNotification from a message (its body escaped when the server reads
- * markup, its buttons turned into `app.*` actions), and the live set that
- * keeps recent notifications answering. _fb_notifier_show() is the one place
- * that talks to the notification server. What to show, and when, is policy:
- * fb-notifier.c.
+ * Where the notifier's decisions reach the desktop, through libnotify: the
+ * server's capabilities, building a NotifyNotification from a message (its
+ * body escaped when the server reads markup, its buttons turned into
+ * `app.*` actions), notices the notifier keeps updating (a flood's
+ * summary) by handle, and the live set that keeps recent notifications
+ * answering. show() is the one place that talks to the notification
+ * server; this is the only file that includes libnotify. What to show, and
+ * when, is policy: FbNotifier (app/service/fb-notifier.c).
  */
+
+#ifndef NOTIFY_CHECK_VERSION
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NotifyNotification, g_object_unref)
+#elif !NOTIFY_CHECK_VERSION (0, 8, 4)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NotifyNotification, g_object_unref)
+#endif
 
 /* Notifications kept alive for their actions. libnotify has every one of
  * them look at every NotificationClosed the server sends, so thousands
@@ -23,8 +31,25 @@
  * last few anyway. An older one's actions no longer answer. */
 #define LIVE_MAX 32
 
+struct _FbLibnotifyDisplay
+{
+  GObject     parent_instance;
+
+  GSettings  *settings;
+  GQueue      live;             /* NotifyNotification, oldest first, at most LIVE_MAX */
+  GHashTable *notices;          /* handle → NotifyNotification, kept for updates */
+  guint       next_handle;
+  GPtrArray  *caps;
+  gboolean    told_no_server;
+};
+
+static void display_iface_init (FbNotificationDisplayInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (FbLibnotifyDisplay, fb_libnotify_display, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (FB_TYPE_NOTIFICATION_DISPLAY, display_iface_init))
+
 static gboolean
-has_cap (FbNotifier *self,
+has_cap (FbLibnotifyDisplay *self,
          const char *cap)
 {
   if (self->caps == NULL)
@@ -38,7 +63,7 @@ has_cap (FbNotifier *self,
 }
 
 static void
-load_caps (FbNotifier *self)
+load_caps (FbLibnotifyDisplay *self)
 {
   GList *caps = notify_get_server_caps ();
 
@@ -60,10 +85,10 @@ activate_app_action (const char *name,
 }
 
 static void closed_cb (NotifyNotification *notification,
-                       FbNotifier         *self);
+                       FbLibnotifyDisplay *self);
 
-void
-_fb_notifier_forget_live (FbNotifier *self,
+static void
+forget_live (FbLibnotifyDisplay *self,
                           GList      *link)
 {
   NotifyNotification *notification = link->data;
@@ -75,17 +100,17 @@ _fb_notifier_forget_live (FbNotifier *self,
 
 static void
 closed_cb (NotifyNotification *notification,
-           FbNotifier         *self)
+           FbLibnotifyDisplay *self)
 {
   GList *link = g_queue_find (&self->live, notification);
 
   if (link != NULL)
-    _fb_notifier_forget_live (self, link);
+    forget_live (self, link);
 }
 
 /* A flood's summary, shown again, counts as new: it outlives single ones. */
 static void
-keep_live (FbNotifier         *self,
+keep_live (FbLibnotifyDisplay *self,
            NotifyNotification *notification)
 {
   GList *link = g_queue_find (&self->live, notification);
@@ -97,9 +122,9 @@ keep_live (FbNotifier         *self,
       return;
     }
 
-  /* The oldest goes; a Burst's summary stays alive through its own reference. */
+  /* The oldest goes; a notice the notifier still updates stays alive in @notices. */
   if (self->live.length >= LIVE_MAX)
-    _fb_notifier_forget_live (self, self->live.head);
+    forget_live (self, self->live.head);
   g_queue_push_tail (&self->live, g_object_ref (notification));
   g_signal_connect_object (notification, "closed", G_CALLBACK (closed_cb), self, 0);
 }
@@ -120,8 +145,8 @@ snooze_cb (NotifyNotification *notification,
   activate_app_action ("snooze-feed", g_variant_new_string (user_data));
 }
 
-void
-_fb_notifier_show (FbNotifier         *self,
+static void
+show (FbLibnotifyDisplay *self,
                    NotifyNotification *notification)
 {
   g_autoptr(GError) error = NULL;
@@ -139,12 +164,11 @@ _fb_notifier_show (FbNotifier         *self,
     }
 
   self->told_no_server = FALSE;
-  self->n_shown++;
   keep_live (self, notification);
 }
 
 static char *
-body_text (FbNotifier *self,
+body_text (FbLibnotifyDisplay *self,
            const char *text)
 {
   if (text == NULL)
@@ -157,17 +181,10 @@ body_text (FbNotifier *self,
   return g_strdup (text);
 }
 
-void
-_fb_notifier_init_libnotify (void)
-{
-  if (!notify_is_initted ())
-    notify_init (_("Feedbell"));
-}
-
 /* New text for a notification already shown (a flood's summary); it shows
- * once _fb_notifier_show() is called again. */
-void
-_fb_notifier_update_notification (FbNotifier         *self,
+ * once show() is called again. */
+static void
+update_notification (FbLibnotifyDisplay *self,
                                   NotifyNotification *notification,
                                   const char         *title,
                                   const char         *body)
@@ -177,8 +194,8 @@ _fb_notifier_update_notification (FbNotifier         *self,
   notify_notification_update (notification, title, escaped, APP_ID);
 }
 
-NotifyNotification *
-_fb_notifier_new_notification (FbNotifier *self,
+static NotifyNotification *
+new_notification (FbLibnotifyDisplay *self,
                                const char *title,
                                const char *body,
                                FbUrgency   urgency)
@@ -218,8 +235,8 @@ add_url_action (NotifyNotification *notification,
                                   open_url_cb, g_strdup (url), g_free);
 }
 
-NotifyNotification *
-_fb_notifier_notification_for_message (FbNotifier *self,
+static NotifyNotification *
+notification_for_message (FbLibnotifyDisplay *self,
                                        FbFeed     *feed,
                                        FbMessage  *message)
 {
@@ -235,7 +252,7 @@ _fb_notifier_notification_for_message (FbNotifier *self,
                             fb_message_get_attachment_name (message)
                               ? fb_message_get_attachment_name (message) : attachment);
 
-  notification = _fb_notifier_new_notification (self, fb_message_get_title (message),
+  notification = new_notification (self, fb_message_get_title (message),
                                                 body->str, fb_message_get_urgency (message));
 
   if (!has_cap (self, "actions"))
@@ -259,4 +276,109 @@ _fb_notifier_notification_for_message (FbNotifier *self,
                                     snooze_cb, g_strdup (fb_feed_get_id (feed)), g_free);
 
   return notification;
+}
+
+/* --- FbNotificationDisplay ---------------------------------------------- */
+
+static void
+fb_libnotify_display_show_message (FbNotificationDisplay *display,
+                                   FbFeed                *feed,
+                                   FbMessage             *message)
+{
+  FbLibnotifyDisplay *self = FB_LIBNOTIFY_DISPLAY (display);
+  g_autoptr(NotifyNotification) notification = notification_for_message (self, feed, message);
+
+  show (self, notification);
+}
+
+static void
+fb_libnotify_display_show_notice (FbNotificationDisplay *display,
+                                  guint                 *handle,
+                                  const char            *title,
+                                  const char            *body)
+{
+  FbLibnotifyDisplay *self = FB_LIBNOTIFY_DISPLAY (display);
+  NotifyNotification *notification = NULL;
+
+  if (*handle != 0)
+    notification = g_hash_table_lookup (self->notices, GUINT_TO_POINTER (*handle));
+
+  if (notification != NULL)
+    {
+      update_notification (self, notification, title, body);
+    }
+  else
+    {
+      notification = new_notification (self, title, body, FB_URGENCY_NORMAL);
+      *handle = ++self->next_handle;
+      g_hash_table_insert (self->notices, GUINT_TO_POINTER (*handle), notification);
+    }
+
+  show (self, notification);
+}
+
+static void
+fb_libnotify_display_release (FbNotificationDisplay *display,
+                              guint                  handle)
+{
+  FbLibnotifyDisplay *self = FB_LIBNOTIFY_DISPLAY (display);
+
+  g_hash_table_remove (self->notices, GUINT_TO_POINTER (handle));
+}
+
+static void
+display_iface_init (FbNotificationDisplayInterface *iface)
+{
+  iface->show_message = fb_libnotify_display_show_message;
+  iface->show_notice = fb_libnotify_display_show_notice;
+  iface->release = fb_libnotify_display_release;
+}
+
+static void
+fb_libnotify_display_dispose (GObject *object)
+{
+  FbLibnotifyDisplay *self = FB_LIBNOTIFY_DISPLAY (object);
+
+  while (self->live.head != NULL)
+    forget_live (self, self->live.head);
+  g_clear_pointer (&self->notices, g_hash_table_unref);
+  g_clear_pointer (&self->caps, g_ptr_array_unref);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (fb_libnotify_display_parent_class)->dispose (object);
+}
+
+static void
+fb_libnotify_display_class_init (FbLibnotifyDisplayClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = fb_libnotify_display_dispose;
+}
+
+static void
+fb_libnotify_display_init (FbLibnotifyDisplay *self)
+{
+  g_queue_init (&self->live);
+  self->notices = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+}
+
+/**
+ * fb_libnotify_display_new:
+ * @settings: the app's settings, for `show-body`
+ *
+ * Returns: (transfer full): the desktop's notifications, through libnotify
+ */
+FbLibnotifyDisplay *
+fb_libnotify_display_new (GSettings *settings)
+{
+  FbLibnotifyDisplay *self;
+
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  if (!notify_is_initted ())
+    notify_init (_("Feedbell"));
+
+  self = g_object_new (FB_TYPE_LIBNOTIFY_DISPLAY, NULL);
+  self->settings = g_object_ref (settings);
+
+  return self;
 }

@@ -3,8 +3,10 @@
 
 #include <gio/gio.h>
 
+#include "fb-clock.h"
 #include "fb-feed.h"
 #include "fb-message.h"
+#include "fb-notification-display.h"
 
 G_BEGIN_DECLS
 
@@ -13,7 +15,9 @@ G_BEGIN_DECLS
 #define FB_TYPE_NOTIFIER (fb_notifier_get_type ())
 G_DECLARE_FINAL_TYPE (FbNotifier, fb_notifier, FB, NOTIFIER, GObject)
 
-FbNotifier *fb_notifier_new            (GSettings  *settings);
+FbNotifier *fb_notifier_new            (GSettings             *settings,
+                                        FbNotificationDisplay *display,
+                                        FbClock               *clock);
 void        fb_notifier_post           (FbNotifier *self,
                                         FbFeed     *feed,
                                         FbMessage  *message,
@@ -26,6 +30,5 @@ void        fb_notifier_notice         (FbNotifier *self,
                                         const char *title,
                                         const char *body);
 GPtrArray  *fb_notifier_get_recent     (FbNotifier *self);
-guint       fb_notifier_get_n_shown    (FbNotifier *self);
 
 G_END_DECLS
