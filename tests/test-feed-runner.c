@@ -4,20 +4,32 @@
 #include <glib/gstdio.h>
 
 #include "fb-feed-manager.h"
+#include "fb-enums.h"
+#include "fb-feed-runner.h"
+#include "fb-session.h"
 #include "fb-test-utils.h"
 
 /*
- * The life of one feed's pipeline inside the feed manager, against a real
- * SoupServer on 127.0.0.1: a feed that is removed goes quiet at once.
+ * One feed's pipeline, FbFeedRunner, against a real SoupServer on
+ * 127.0.0.1 and a manual clock for its own timers (outage notes, snooze):
+ * notes come after exactly the configured time, a snooze ends on time and
+ * can be cancelled, and a feed removed from the manager goes quiet at once.
  */
 
 typedef struct
 {
-  SoupServer *server;
-  GPtrArray  *streams;       /* FbTestStream */
-  GSettings  *settings;
-  FbFeed     *watched;
-  guint       n_changed;     /* feed-changed for @watched */
+  SoupServer   *server;
+  gboolean      refuse;        /* answer 503, as a server that is down */
+  GPtrArray    *streams;       /* FbTestStream */
+  GSettings    *settings;
+  FbFeed       *watched;
+  guint         n_changed;     /* feed-changed for @watched */
+  /* For the runner alone: */
+  GSettings    *feed_settings;
+  FbClock      *clock;
+  SoupSession  *session;
+  FbFeedRunner *runner;
+  GPtrArray    *notes;         /* char *: each note's title */
 } Fixture;
 
 static void
@@ -29,6 +41,11 @@ handler (SoupServer        *server,
 {
   Fixture *f = user_data;
 
+  if (f->refuse)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
+      return;
+    }
   fb_test_stream_printf (fb_test_stream_new_in (f->streams, msg, "text/event-stream"),
                          "retry: 100\n\n");
 }
@@ -51,12 +68,23 @@ fixture_set_up (Fixture       *f,
   soup_server_add_handler (f->server, "/events", handler, f, NULL);
   f->settings = g_settings_new (APP_ID);
   g_settings_set_strv (f->settings, "feeds", NULL);
+  f->notes = g_ptr_array_new_with_free_func (g_free);
 }
 
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
+  if (f->runner != NULL)
+    fb_feed_runner_shutdown (f->runner);
+  g_clear_object (&f->runner);
+  g_clear_object (&f->session);
+  g_clear_object (&f->clock);
+  if (f->feed_settings != NULL)
+    g_settings_reset (f->feed_settings, "url");
+  g_clear_object (&f->feed_settings);
+  g_clear_pointer (&f->notes, g_ptr_array_unref);
+  g_settings_reset (f->settings, "unreachable-note-after");
   g_settings_set_strv (f->settings, "feeds", NULL);
   g_clear_object (&f->settings);
   soup_server_disconnect (f->server);
@@ -95,6 +123,136 @@ test_remove_is_silent (Fixture       *f,
   fb_feed_manager_shutdown (manager);
 }
 
+/* --- the runner alone ----------------------------------------------------- */
+
+static void
+note_cb (FbFeedRunner *runner,
+         FbMessage    *note,
+         Fixture      *f)
+{
+  g_ptr_array_add (f->notes, g_strdup (fb_message_get_title (note)));
+}
+
+/* A runner for feed "t1" at @path on the test server ("" for none). */
+static void
+runner_new (Fixture    *f,
+            const char *path)
+{
+  g_autofree char *url = path[0] ? fb_test_server_url (f->server, path) : g_strdup ("");
+
+  f->feed_settings = g_settings_new_with_path (FB_FEED_SCHEMA_ID, FB_FEED_SETTINGS_PATH "t1/");
+  g_settings_set_string (f->feed_settings, "url", url);
+  g_settings_set_string (f->feed_settings, "name", "Builds");
+  f->clock = fb_clock_new_manual (G_GINT64_CONSTANT (1000) * G_USEC_PER_SEC,
+                                  G_GINT64_CONSTANT (1700000000) * G_USEC_PER_SEC);
+  f->session = fb_session_new (NULL, NULL);
+  f->runner = fb_feed_runner_new ("t1", f->feed_settings, f->settings, f->session, f->clock);
+  g_signal_connect (f->runner, "note", G_CALLBACK (note_cb), f);
+  fb_feed_runner_restart (f->runner);
+}
+
+static gboolean
+runner_in_state (gpointer user_data)
+{
+  Fixture *f = user_data;
+  FbSseState state = fb_feed_get_state (fb_feed_runner_get_feed (f->runner));
+
+  return f->refuse ? state == FB_SSE_STATE_WAITING_RETRY : state == FB_SSE_STATE_OPEN;
+}
+
+/* Unreachable for exactly `unreachable-note-after` on the runner's clock:
+ * one note; back: one more. Real time plays no part in when. */
+static void
+test_outage_notes (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_settings_set_uint (f->settings, "unreachable-note-after", 600);
+  f->refuse = TRUE;
+  runner_new (f, "/events");
+  g_assert_true (fb_test_wait_until (runner_in_state, f, 10000));
+
+  fb_clock_advance (f->clock, G_GINT64_CONSTANT (600) * G_USEC_PER_SEC - 1);
+  g_assert_cmpuint (f->notes->len, ==, 0);
+  fb_clock_advance (f->clock, 1);
+  g_assert_cmpuint (f->notes->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (f->notes, 0), ==, "Unreachable since 22:13");
+
+  /* However long it stays down, that is said once. */
+  fb_clock_advance (f->clock, G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC);
+  g_assert_cmpuint (f->notes->len, ==, 1);
+
+  f->refuse = FALSE;
+  fb_feed_runner_reconnect_now (f->runner);
+  g_assert_true (fb_test_wait_until (runner_in_state, f, 10000));
+  g_assert_cmpuint (f->notes->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (f->notes, 1), ==, "Unreachable from 22:13 to 23:23");
+}
+
+static void
+test_snooze (Fixture       *f,
+             gconstpointer  data)
+{
+  FbFeed *feed;
+
+  runner_new (f, "");
+  feed = fb_feed_runner_get_feed (f->runner);
+  g_assert_cmpuint (fb_clock_get_n_timeouts (f->clock), ==, 0);
+
+  /* Ends on time. */
+  fb_feed_runner_snooze (f->runner, 60);
+  g_assert_cmpint (fb_feed_get_snoozed_until (feed), ==, fb_clock_get_real (f->clock) + 60 * G_USEC_PER_SEC);
+  fb_clock_advance (f->clock, 60 * G_USEC_PER_SEC - 1);
+  g_assert_cmpint (fb_feed_get_snoozed_until (feed), !=, 0);
+  fb_clock_advance (f->clock, 1);
+  g_assert_cmpint (fb_feed_get_snoozed_until (feed), ==, 0);
+  g_assert_cmpuint (fb_clock_get_n_timeouts (f->clock), ==, 0);
+
+  /* Snoozed again, a second snooze replaces the first's timer. */
+  fb_feed_runner_snooze (f->runner, 60);
+  fb_feed_runner_snooze (f->runner, 120);
+  g_assert_cmpuint (fb_clock_get_n_timeouts (f->clock), ==, 1);
+  fb_clock_advance (f->clock, 61 * G_USEC_PER_SEC);
+  g_assert_cmpint (fb_feed_get_snoozed_until (feed), !=, 0);
+
+  /* Ended early: its timer goes too. */
+  fb_feed_runner_end_snooze (f->runner);
+  g_assert_cmpint (fb_feed_get_snoozed_until (feed), ==, 0);
+  g_assert_cmpuint (fb_clock_get_n_timeouts (f->clock), ==, 0);
+
+  /* A runner shut down (its feed removed) leaves no timer behind. */
+  fb_feed_runner_snooze (f->runner, 60);
+  fb_feed_runner_shutdown (f->runner);
+  g_assert_cmpuint (fb_clock_get_n_timeouts (f->clock), ==, 0);
+}
+
+/* FbAuth and the settings schema's enum are one definition. */
+static void
+test_auth_matches_schema (void)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettingsSchemaKey) key = NULL;
+  g_autoptr(GVariant) range = NULL;
+  g_autoptr(GVariant) nicks = NULL;
+  g_autoptr(GEnumClass) klass = g_type_class_ref (FB_TYPE_AUTH);
+  g_autoptr(GSettings) settings = g_settings_new_with_path (FB_FEED_SCHEMA_ID, FB_FEED_SETTINGS_PATH "a/");
+
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  key = g_settings_schema_get_key (schema, "auth");
+  range = g_settings_schema_key_get_range (key);
+  g_variant_get (range, "(&sv)", NULL, &nicks);
+  g_assert_cmpuint (g_variant_n_children (nicks), ==, klass->n_values);
+
+  for (guint i = 0; i < klass->n_values; i++)
+    {
+      const char *nick = klass->values[i].value_nick;
+
+      g_settings_set_string (settings, "auth", nick);
+      g_assert_cmpint (g_settings_get_enum (settings, "auth"), ==, klass->values[i].value);
+      g_assert_cmpint (fb_auth_from_nick (nick), ==, klass->values[i].value);
+    }
+  g_settings_reset (settings, "auth");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -103,6 +261,8 @@ main (int   argc,
 
   g_setenv ("XDG_STATE_HOME", state, TRUE);
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  /* The notes' times are shown in local time: make that UTC. */
+  g_setenv ("TZ", "UTC", TRUE);
   /* No logind here: the manager must not wait for one. */
   g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent", TRUE);
 
@@ -110,6 +270,11 @@ main (int   argc,
 
   g_test_add ("/feed-manager/remove-is-silent", Fixture, NULL,
               fixture_set_up, test_remove_is_silent, fixture_tear_down);
+  g_test_add ("/feed-runner/outage-notes", Fixture, NULL,
+              fixture_set_up, test_outage_notes, fixture_tear_down);
+  g_test_add ("/feed-runner/snooze", Fixture, NULL,
+              fixture_set_up, test_snooze, fixture_tear_down);
+  g_test_add_func ("/feed-runner/auth-matches-schema", test_auth_matches_schema);
 
   return g_test_run ();
 }
