@@ -9,8 +9,8 @@
 #include <json-glib/json-glib.h>
 
 #include "fb-message.h"
-#include "fb-preferences-dialog.h"
 #include "fb-url.h"
+#include "fb-window.h"
 
 /*
  * The app: one instance per session that runs without a window (held) and

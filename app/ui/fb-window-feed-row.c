@@ -3,7 +3,7 @@
 
 #include "config.h"
 
-#include "fb-preferences-dialog-private.h"
+#include "fb-window-private.h"
 #include "fb-gtk-util.h"
 
 #include <glib/gi18n.h>

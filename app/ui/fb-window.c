@@ -3,7 +3,7 @@
 
 #include "config.h"
 
-#include "fb-preferences-dialog-private.h"
+#include "fb-window-private.h"
 
 #include <glib/gi18n.h>
 
@@ -20,7 +20,7 @@
  * D-Bus next to the app's, so tests and the screenshot script drive the
  * window the way a person does.
  *
- * Each feed's row is built in fb-preferences-feed-row.c.
+ * Each feed's row is built in fb-window-feed-row.c.
  */
 
 #define EXAMPLE_URL "https://ntfy.sh/mytopic/sse"
@@ -428,7 +428,7 @@ fb_preferences_dialog_class_init (FbPreferencesDialogClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/feedbell/Feedbell/ui/fb-preferences-dialog.ui");
+                                               "/io/github/feedbell/Feedbell/ui/fb-window.ui");
   gtk_widget_class_bind_template_child (widget_class, FbPreferencesDialog, stack);
   gtk_widget_class_bind_template_child (widget_class, FbPreferencesDialog, feeds_stack);
   gtk_widget_class_bind_template_child (widget_class, FbPreferencesDialog, feed_list);

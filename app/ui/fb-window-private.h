@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include "fb-preferences-dialog.h"
+#include "fb-window.h"
 
 G_BEGIN_DECLS
 
-/* fb-preferences-feed-row.c: a feed's row in the feed list */
+/* fb-window-feed-row.c: a feed's row in the feed list */
 GtkWidget *_fb_preferences_feed_row_new      (FbFeedManager *manager,
                                               FbFeed        *feed);
 FbFeed    *_fb_preferences_feed_row_get_feed (GtkListBoxRow *list_row);
