@@ -102,8 +102,8 @@ _fb_application_show_window (FbApplication *self)
 {
   if (self->window == NULL)
     {
-      self->window = GTK_WIDGET (fb_preferences_dialog_new (GTK_APPLICATION (self), self->manager,
-                                                            self->settings));
+      self->window = GTK_WIDGET (fb_window_new (GTK_APPLICATION (self), self->manager,
+                                                self->settings));
       g_object_add_weak_pointer (G_OBJECT (self->window), (gpointer *) &self->window);
     }
 

@@ -6,9 +6,9 @@
 G_BEGIN_DECLS
 
 /* fb-window-feed-row.c: a feed's row in the feed list */
-GtkWidget *_fb_preferences_feed_row_new      (FbFeedManager *manager,
-                                              FbFeed        *feed);
-FbFeed    *_fb_preferences_feed_row_get_feed (GtkListBoxRow *list_row);
-void       _fb_preferences_feed_row_update   (GtkListBoxRow *list_row);
+GtkWidget *_fb_window_feed_row_new      (FbFeedManager *manager,
+                                         FbFeed        *feed);
+FbFeed    *_fb_window_feed_row_get_feed (GtkListBoxRow *list_row);
+void       _fb_window_feed_row_update   (GtkListBoxRow *list_row);
 
 G_END_DECLS

@@ -7,11 +7,11 @@
 
 G_BEGIN_DECLS
 
-#define FB_TYPE_PREFERENCES_DIALOG (fb_preferences_dialog_get_type ())
-G_DECLARE_FINAL_TYPE (FbPreferencesDialog, fb_preferences_dialog, FB, PREFERENCES_DIALOG, GtkApplicationWindow)
+#define FB_TYPE_WINDOW (fb_window_get_type ())
+G_DECLARE_FINAL_TYPE (FbWindow, fb_window, FB, WINDOW, GtkApplicationWindow)
 
-FbPreferencesDialog *fb_preferences_dialog_new (GtkApplication *application,
-                                                FbFeedManager  *manager,
-                                                GSettings      *settings);
+FbWindow *fb_window_new (GtkApplication *application,
+                         FbFeedManager  *manager,
+                         GSettings      *settings);
 
 G_END_DECLS
