@@ -79,7 +79,7 @@ void        _fb_feed_editor_queue_fit_height    (FbFeedEditor *self);
 void        _fb_feed_editor_probe_keyring       (FbFeedEditor *self);
 void        _fb_feed_editor_save                (FbFeedEditor *self);
 
-/* fb-feed-editor-test.c: Test Connection */
+/* fb-feed-editor-probe.c: Test Connection */
 void        _fb_feed_editor_test_clicked_cb     (FbFeedEditor *self);
 void        _fb_feed_editor_stop_test           (FbFeedEditor *self);
 
