@@ -177,7 +177,7 @@ update_secret_hint (FbFeedEditor *self)
 }
 
 /*
- * Rows come and go (credentials, warnings, the test's verdict): the dialog
+ * Rows come and go (credentials, warnings, the probe's verdict): the dialog
  * keeps fitting its form, within the screen, rather than growing a scroll
  * bar or keeping a blank band.
  */
@@ -241,7 +241,7 @@ _fb_feed_editor_update (FbFeedEditor *self)
   gtk_widget_set_visible (self->keyring_warning, (token || basic) && self->keyring == FB_KEYRING_MISSING);
 
   gtk_widget_set_sensitive (self->ca_clear_button, ca_file[0] != '\0');
-  gtk_widget_set_sensitive (self->test_button, url_ok);
+  gtk_widget_set_sensitive (self->probe_button, url_ok);
   gtk_widget_set_sensitive (self->save_button, _fb_feed_editor_can_save (self));
   _fb_feed_editor_queue_fit_height (self);
 }
@@ -458,8 +458,8 @@ fb_feed_editor_dispose (GObject *object)
 {
   FbFeedEditor *self = FB_FEED_EDITOR (object);
 
-  if (self->test_spinner != NULL)
-    _fb_feed_editor_stop_test (self);
+  if (self->probe_spinner != NULL)
+    _fb_feed_editor_stop_probe (self);
   g_clear_handle_id (&self->fit_id, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -572,17 +572,17 @@ fb_feed_editor_class_init (FbFeedEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, mute_switch);
   gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, ca_button);
   gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, ca_clear_button);
-  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, test_button);
-  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, test_spinner);
-  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, test_result);
-  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, test_icon);
-  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, test_label);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, probe_button);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, probe_spinner);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, probe_result);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, probe_icon);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, probe_label);
   gtk_widget_class_bind_template_callback (widget_class, update_cb);
   gtk_widget_class_bind_template_callback (widget_class, peek_cb);
   gtk_widget_class_bind_template_callback (widget_class, ca_file_set_cb);
   gtk_widget_class_bind_template_callback (widget_class, ca_clear_cb);
-  gtk_widget_class_bind_template_callback_full (widget_class, "test_clicked_cb",
-                                                G_CALLBACK (_fb_feed_editor_test_clicked_cb));
+  gtk_widget_class_bind_template_callback_full (widget_class, "probe_clicked_cb",
+                                                G_CALLBACK (_fb_feed_editor_probe_clicked_cb));
   gtk_widget_class_bind_template_callback (widget_class, response_cb);
 }
 
