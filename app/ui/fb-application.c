@@ -228,11 +228,3 @@ fb_application_new (void)
                        "flags", G_APPLICATION_HANDLES_COMMAND_LINE,
                        NULL);
 }
-
-FbFeedManager *
-fb_application_get_manager (FbApplication *self)
-{
-  g_return_val_if_fail (FB_IS_APPLICATION (self), NULL);
-
-  return self->manager;
-}

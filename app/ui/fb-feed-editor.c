@@ -616,16 +616,3 @@ fb_feed_editor_new (GtkWindow     *parent,
                        "feed-id", feed_id,
                        NULL);
 }
-
-/**
- * fb_feed_editor_get_feed_id:
- *
- * Returns: (nullable): the feed's id; %NULL for a new feed not saved yet
- */
-const char *
-fb_feed_editor_get_feed_id (FbFeedEditor *self)
-{
-  g_return_val_if_fail (FB_IS_FEED_EDITOR (self), NULL);
-
-  return self->feed_id;
-}

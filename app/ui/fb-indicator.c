@@ -508,19 +508,3 @@ fb_indicator_new (GApplication  *app,
 
   return self;
 }
-
-gboolean
-fb_indicator_has_host (FbIndicator *self)
-{
-  g_return_val_if_fail (FB_IS_INDICATOR (self), FALSE);
-
-  return self->has_host;
-}
-
-const char *
-fb_indicator_get_icon_name (FbIndicator *self)
-{
-  g_return_val_if_fail (FB_IS_INDICATOR (self), NULL);
-
-  return self->icon_name;
-}

@@ -15,8 +15,6 @@ FbIndicator *fb_indicator_new            (GApplication  *app,
                                           FbFeedManager *manager,
                                           FbNotifier    *notifier,
                                           GSettings     *settings);
-gboolean     fb_indicator_has_host       (FbIndicator   *self);
-const char  *fb_indicator_get_icon_name  (FbIndicator   *self);
 char        *fb_indicator_dup_summary    (FbIndicator   *self);
 
 G_END_DECLS
