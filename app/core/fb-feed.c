@@ -205,14 +205,6 @@ fb_feed_get_id (FbFeed *self)
   return self->id;
 }
 
-const char *
-fb_feed_get_name (FbFeed *self)
-{
-  g_return_val_if_fail (FB_IS_FEED (self), NULL);
-
-  return self->name;
-}
-
 /**
  * fb_feed_get_display_name:
  *
@@ -255,14 +247,6 @@ fb_feed_get_format (FbFeed *self)
   return self->format;
 }
 
-const char * const *
-fb_feed_get_event_types (FbFeed *self)
-{
-  g_return_val_if_fail (FB_IS_FEED (self), NULL);
-
-  return (const char * const *) self->event_types;
-}
-
 /**
  * fb_feed_accepts_type:
  *
@@ -301,14 +285,6 @@ fb_feed_get_muted (FbFeed *self)
   g_return_val_if_fail (FB_IS_FEED (self), FALSE);
 
   return self->muted;
-}
-
-gint64
-fb_feed_get_snoozed_until (FbFeed *self)
-{
-  g_return_val_if_fail (FB_IS_FEED (self), 0);
-
-  return self->snoozed_until;
 }
 
 /**

@@ -11,18 +11,15 @@ G_DECLARE_FINAL_TYPE (FbFeed, fb_feed, FB, FEED, GObject)
 
 FbFeed             *fb_feed_new               (const char      *id);
 const char         *fb_feed_get_id            (FbFeed          *self);
-const char         *fb_feed_get_name          (FbFeed          *self);
 const char         *fb_feed_get_display_name  (FbFeed          *self);
 const char         *fb_feed_get_url           (FbFeed          *self);
 gboolean            fb_feed_get_enabled       (FbFeed          *self);
 FbMessageFormat     fb_feed_get_format        (FbFeed          *self);
-const char * const *fb_feed_get_event_types   (FbFeed          *self);
 gboolean            fb_feed_accepts_type      (FbFeed          *self,
                                                const char      *event_type,
                                                gsize            event_type_len);
 guint               fb_feed_get_idle_timeout  (FbFeed          *self);
 gboolean            fb_feed_get_muted         (FbFeed          *self);
-gint64              fb_feed_get_snoozed_until (FbFeed          *self);
 void                fb_feed_set_snoozed_until (FbFeed          *self,
                                                gint64           wall_time_us);
 gboolean            fb_feed_is_snoozed        (FbFeed          *self);
