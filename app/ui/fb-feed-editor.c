@@ -526,6 +526,19 @@ fb_feed_editor_set_property (GObject      *object,
 }
 
 static void
+install_properties (GObjectClass *object_class)
+{
+  properties[PROP_MANAGER] =
+    g_param_spec_object ("manager", NULL, NULL, FB_TYPE_FEED_MANAGER,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FEED_ID] =
+    g_param_spec_string ("feed-id", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_EXPLICIT_NOTIFY |
+                         G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
 fb_feed_editor_class_init (FbFeedEditorClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -537,15 +550,7 @@ fb_feed_editor_class_init (FbFeedEditorClass *klass)
   object_class->get_property = fb_feed_editor_get_property;
   object_class->set_property = fb_feed_editor_set_property;
   widget_class->get_preferred_height_for_width = fb_feed_editor_get_preferred_height_for_width;
-
-  properties[PROP_MANAGER] =
-    g_param_spec_object ("manager", NULL, NULL, FB_TYPE_FEED_MANAGER,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_FEED_ID] =
-    g_param_spec_string ("feed-id", NULL, NULL, NULL,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_EXPLICIT_NOTIFY |
-                         G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  install_properties (object_class);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/feedbell/Feedbell/ui/fb-feed-editor.ui");
