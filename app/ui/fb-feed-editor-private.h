@@ -75,6 +75,12 @@ void        _fb_feed_editor_set_feed_id         (FbFeedEditor *self,
 void        _fb_feed_editor_update              (FbFeedEditor *self);
 void        _fb_feed_editor_queue_fit_height    (FbFeedEditor *self);
 
+/* fb-feed-editor-fields.c: the certificate authority file and the event types */
+void        _fb_feed_editor_setup_ca_button     (FbFeedEditor *self);
+void        _fb_feed_editor_ca_file_set_cb      (FbFeedEditor *self);
+void        _fb_feed_editor_ca_clear_cb         (FbFeedEditor *self);
+void        _fb_feed_editor_bind_event_types    (FbFeedEditor *self);
+
 /* fb-feed-editor-save.c: the keyring and saving */
 void        _fb_feed_editor_probe_keyring       (FbFeedEditor *self);
 void        _fb_feed_editor_save                (FbFeedEditor *self);
