@@ -314,14 +314,6 @@ fb_event_log_new (const char *path)
   return self;
 }
 
-const char *
-fb_event_log_get_path (FbEventLog *self)
-{
-  g_return_val_if_fail (FB_IS_EVENT_LOG (self), NULL);
-
-  return self->path;
-}
-
 /**
  * fb_event_log_get_last_event_id:
  *

@@ -15,7 +15,6 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (FbEventLog, fb_event_log, FB, EVENT_LOG, GObject)
 
 FbEventLog *fb_event_log_new                (const char  *path);
-const char *fb_event_log_get_path           (FbEventLog  *self);
 const char *fb_event_log_get_last_event_id  (FbEventLog  *self);
 gint64      fb_event_log_get_last_seen      (FbEventLog  *self);
 gboolean    fb_event_log_has_seen           (FbEventLog  *self,

@@ -90,6 +90,24 @@ fb_feed_get_property (GObject    *object,
     }
 }
 
+/* Returns: whether @types differ from the feed's, which then become @types */
+static gboolean
+set_event_types (FbFeed             *self,
+                 const char * const *types)
+{
+  gboolean changed = !(types == NULL && self->event_types == NULL) &&
+                     (types == NULL || self->event_types == NULL ||
+                      !g_strv_equal (types, (const char * const *) self->event_types));
+
+  if (changed)
+    {
+      g_strfreev (self->event_types);
+      self->event_types = g_strdupv ((char **) types);
+    }
+
+  return changed;
+}
+
 static void
 fb_feed_set_property (GObject      *object,
                       guint         prop_id,
@@ -119,18 +137,7 @@ fb_feed_set_property (GObject      *object,
       self->format = g_value_get_enum (value);
       break;
     case PROP_EVENT_TYPES:
-      {
-        const char * const *types = g_value_get_boxed (value);
-
-        changed = !(types == NULL && self->event_types == NULL) &&
-                  (types == NULL || self->event_types == NULL ||
-                   !g_strv_equal (types, (const char * const *) self->event_types));
-        if (changed)
-          {
-            g_strfreev (self->event_types);
-            self->event_types = g_strdupv ((char **) types);
-          }
-      }
+      changed = set_event_types (self, g_value_get_boxed (value));
       break;
     case PROP_IDLE_TIMEOUT:
       changed = self->idle_timeout != g_value_get_uint (value);
@@ -205,14 +212,6 @@ fb_feed_get_id (FbFeed *self)
   return self->id;
 }
 
-const char *
-fb_feed_get_name (FbFeed *self)
-{
-  g_return_val_if_fail (FB_IS_FEED (self), NULL);
-
-  return self->name;
-}
-
 /**
  * fb_feed_get_display_name:
  *
@@ -255,14 +254,6 @@ fb_feed_get_format (FbFeed *self)
   return self->format;
 }
 
-const char * const *
-fb_feed_get_event_types (FbFeed *self)
-{
-  g_return_val_if_fail (FB_IS_FEED (self), NULL);
-
-  return (const char * const *) self->event_types;
-}
-
 /**
  * fb_feed_accepts_type:
  *
@@ -303,6 +294,11 @@ fb_feed_get_muted (FbFeed *self)
   return self->muted;
 }
 
+/**
+ * fb_feed_get_snoozed_until:
+ *
+ * Returns: the wall-clock µs until which the feed notifies nothing; 0 for none
+ */
 gint64
 fb_feed_get_snoozed_until (FbFeed *self)
 {

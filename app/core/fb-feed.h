@@ -15,12 +15,10 @@ G_DECLARE_FINAL_TYPE (FbFeed, fb_feed, FB, FEED, GObject)
 
 FbFeed             *fb_feed_new               (const char      *id);
 const char         *fb_feed_get_id            (FbFeed          *self);
-const char         *fb_feed_get_name          (FbFeed          *self);
 const char         *fb_feed_get_display_name  (FbFeed          *self);
 const char         *fb_feed_get_url           (FbFeed          *self);
 gboolean            fb_feed_get_enabled       (FbFeed          *self);
 FbMessageFormat     fb_feed_get_format        (FbFeed          *self);
-const char * const *fb_feed_get_event_types   (FbFeed          *self);
 gboolean            fb_feed_accepts_type      (FbFeed          *self,
                                                const char      *event_type,
                                                gsize            event_type_len);

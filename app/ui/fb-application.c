@@ -10,8 +10,8 @@
 
 #include "fb-libnotify-display.h"
 #include "fb-message.h"
-#include "fb-preferences-dialog.h"
 #include "fb-url.h"
+#include "fb-window.h"
 
 /*
  * The app: one instance per session that runs without a window (held) and
@@ -105,8 +105,8 @@ _fb_application_show_window (FbApplication *self)
 {
   if (self->window == NULL)
     {
-      self->window = GTK_WIDGET (fb_preferences_dialog_new (GTK_APPLICATION (self), self->manager,
-                                                            self->settings));
+      self->window = GTK_WIDGET (fb_window_new (GTK_APPLICATION (self), self->manager,
+                                                self->settings));
       g_object_add_weak_pointer (G_OBJECT (self->window), (gpointer *) &self->window);
     }
 
@@ -230,12 +230,4 @@ fb_application_new (void)
                        "application-id", APP_ID,
                        "flags", G_APPLICATION_HANDLES_COMMAND_LINE,
                        NULL);
-}
-
-FbFeedManager *
-fb_application_get_manager (FbApplication *self)
-{
-  g_return_val_if_fail (FB_IS_APPLICATION (self), NULL);
-
-  return self->manager;
 }

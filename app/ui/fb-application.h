@@ -3,14 +3,11 @@
 
 #include <gtk/gtk.h>
 
-#include "fb-feed-manager.h"
-
 G_BEGIN_DECLS
 
 #define FB_TYPE_APPLICATION (fb_application_get_type ())
 G_DECLARE_FINAL_TYPE (FbApplication, fb_application, FB, APPLICATION, GtkApplication)
 
-FbApplication *fb_application_new         (void);
-FbFeedManager *fb_application_get_manager (FbApplication *self);
+FbApplication *fb_application_new (void);
 
 G_END_DECLS

@@ -29,7 +29,7 @@ struct _FbFeedEditor
   GCancellable    *cancellable;       /* keyring calls */
   guint            fit_id;
 
-  GCancellable    *test_cancellable;  /* Test Connection */
+  GCancellable    *probe_cancellable; /* the connection probe (Test Connection) */
 
   /* Template widgets */
   GtkWidget       *save_button;
@@ -55,11 +55,11 @@ struct _FbFeedEditor
   GtkWidget       *mute_switch;
   GtkWidget       *ca_button;
   GtkWidget       *ca_clear_button;
-  GtkWidget       *test_button;
-  GtkWidget       *test_spinner;
-  GtkWidget       *test_result;
-  GtkWidget       *test_icon;
-  GtkWidget       *test_label;
+  GtkWidget       *probe_button;
+  GtkWidget       *probe_spinner;
+  GtkWidget       *probe_result;
+  GtkWidget       *probe_icon;
+  GtkWidget       *probe_label;
 };
 
 /* fb-feed-editor.c: the form */
@@ -75,12 +75,18 @@ void        _fb_feed_editor_set_feed_id         (FbFeedEditor *self,
 void        _fb_feed_editor_update              (FbFeedEditor *self);
 void        _fb_feed_editor_queue_fit_height    (FbFeedEditor *self);
 
+/* fb-feed-editor-fields.c: the certificate authority file and the event types */
+void        _fb_feed_editor_setup_ca_button     (FbFeedEditor *self);
+void        _fb_feed_editor_ca_file_set_cb      (FbFeedEditor *self);
+void        _fb_feed_editor_ca_clear_cb         (FbFeedEditor *self);
+void        _fb_feed_editor_bind_event_types    (FbFeedEditor *self);
+
 /* fb-feed-editor-save.c: the keyring and saving */
 void        _fb_feed_editor_probe_keyring       (FbFeedEditor *self);
 void        _fb_feed_editor_save                (FbFeedEditor *self);
 
-/* fb-feed-editor-test.c: Test Connection */
-void        _fb_feed_editor_test_clicked_cb     (FbFeedEditor *self);
-void        _fb_feed_editor_stop_test           (FbFeedEditor *self);
+/* fb-feed-editor-probe.c: the connection probe (Test Connection) */
+void        _fb_feed_editor_probe_clicked_cb    (FbFeedEditor *self);
+void        _fb_feed_editor_stop_probe          (FbFeedEditor *self);
 
 G_END_DECLS

@@ -171,7 +171,7 @@ update_secret_hint (FbFeedEditor *self)
 }
 
 /*
- * Rows come and go (credentials, warnings, the test's verdict): the dialog
+ * Rows come and go (credentials, warnings, the probe's verdict): the dialog
  * keeps fitting its form, within the screen, rather than growing a scroll
  * bar or keeping a blank band.
  */
@@ -235,7 +235,7 @@ _fb_feed_editor_update (FbFeedEditor *self)
   gtk_widget_set_visible (self->keyring_warning, (token || basic) && self->keyring == FB_KEYRING_MISSING);
 
   gtk_widget_set_sensitive (self->ca_clear_button, ca_file[0] != '\0');
-  gtk_widget_set_sensitive (self->test_button, url_ok);
+  gtk_widget_set_sensitive (self->probe_button, url_ok);
   gtk_widget_set_sensitive (self->save_button, _fb_feed_editor_can_save (self));
   _fb_feed_editor_queue_fit_height (self);
 }
@@ -260,79 +260,6 @@ peek_cb (GtkEntry             *entry,
   gtk_entry_set_icon_tooltip_text (entry, position, visible ? _("Hide the text") : _("Show the text"));
 }
 
-/* Certificate authority file: a GtkFileChooserButton has no property to bind. */
-
-static void
-ca_file_set_cb (FbFeedEditor *self)
-{
-  g_autofree char *path = gtk_file_chooser_get_filename (GTK_FILE_CHOOSER (self->ca_button));
-
-  g_settings_set_string (self->settings, "ca-file", path ? path : "");
-  _fb_feed_editor_update (self);
-}
-
-static void
-ca_clear_cb (FbFeedEditor *self)
-{
-  gtk_file_chooser_unselect_all (GTK_FILE_CHOOSER (self->ca_button));
-  g_settings_set_string (self->settings, "ca-file", "");
-  _fb_feed_editor_update (self);
-}
-
-static void
-setup_ca_button (FbFeedEditor *self)
-{
-  g_autofree char *ca_file = g_settings_get_string (self->settings, "ca-file");
-  GtkFileFilter *pem = gtk_file_filter_new ();
-  GtkFileFilter *all = gtk_file_filter_new ();
-
-  gtk_file_filter_set_name (pem, _("Certificates (PEM)"));
-  gtk_file_filter_add_pattern (pem, "*.pem");
-  gtk_file_filter_add_pattern (pem, "*.crt");
-  gtk_file_filter_add_pattern (pem, "*.cer");
-  gtk_file_filter_add_mime_type (pem, "application/x-x509-ca-cert");
-  gtk_file_filter_set_name (all, _("All files"));
-  gtk_file_filter_add_pattern (all, "*");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->ca_button), pem);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->ca_button), all);
-
-  if (ca_file[0] != '\0')
-    gtk_file_chooser_set_filename (GTK_FILE_CHOOSER (self->ca_button), ca_file);
-}
-
-/* Event types: "message, alert" in the entry, ['message', 'alert'] in GSettings. */
-
-static gboolean
-event_types_get_mapping (GValue   *value,
-                         GVariant *variant,
-                         gpointer  user_data)
-{
-  g_autofree const char **types = g_variant_get_strv (variant, NULL);
-
-  g_value_take_string (value, g_strjoinv (", ", (char **) types));
-  return TRUE;
-}
-
-static GVariant *
-event_types_set_mapping (const GValue       *value,
-                         const GVariantType *expected_type,
-                         gpointer            user_data)
-{
-  g_auto(GStrv) parts = g_strsplit (g_value_get_string (value), ",", -1);
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) types = NULL;
-
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      g_strstrip (parts[i]);
-      if (parts[i][0] != '\0')
-        g_strv_builder_add (builder, parts[i]);
-    }
-  types = g_strv_builder_end (builder);
-
-  return g_variant_new_strv ((const char * const *) types, -1);
-}
-
 static void
 bind_settings (FbFeedEditor *self)
 {
@@ -345,9 +272,7 @@ bind_settings (FbFeedEditor *self)
   g_settings_bind (settings, "format", self->format_combo, "active-id", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "idle-timeout", self->idle_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "muted", self->mute_switch, "active", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind_with_mapping (settings, "event-types", self->event_types_entry, "text",
-                                G_SETTINGS_BIND_DEFAULT,
-                                event_types_get_mapping, event_types_set_mapping, NULL, NULL);
+  _fb_feed_editor_bind_event_types (self);
 }
 
 void
@@ -440,7 +365,7 @@ fb_feed_editor_constructed (GObject *object)
   self->stored_username = g_settings_get_string (self->settings, "username");
 
   bind_settings (self);
-  setup_ca_button (self);
+  _fb_feed_editor_setup_ca_button (self);
   _fb_feed_editor_probe_keyring (self);
   _fb_feed_editor_update (self);
 
@@ -452,8 +377,8 @@ fb_feed_editor_dispose (GObject *object)
 {
   FbFeedEditor *self = FB_FEED_EDITOR (object);
 
-  if (self->test_spinner != NULL)
-    _fb_feed_editor_stop_test (self);
+  if (self->probe_spinner != NULL)
+    _fb_feed_editor_stop_probe (self);
   g_clear_handle_id (&self->fit_id, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -520,6 +445,19 @@ fb_feed_editor_set_property (GObject      *object,
 }
 
 static void
+install_properties (GObjectClass *object_class)
+{
+  properties[PROP_MANAGER] =
+    g_param_spec_object ("manager", NULL, NULL, FB_TYPE_FEED_MANAGER,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FEED_ID] =
+    g_param_spec_string ("feed-id", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_EXPLICIT_NOTIFY |
+                         G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
 fb_feed_editor_class_init (FbFeedEditorClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -531,15 +469,7 @@ fb_feed_editor_class_init (FbFeedEditorClass *klass)
   object_class->get_property = fb_feed_editor_get_property;
   object_class->set_property = fb_feed_editor_set_property;
   widget_class->get_preferred_height_for_width = fb_feed_editor_get_preferred_height_for_width;
-
-  properties[PROP_MANAGER] =
-    g_param_spec_object ("manager", NULL, NULL, FB_TYPE_FEED_MANAGER,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_FEED_ID] =
-    g_param_spec_string ("feed-id", NULL, NULL, NULL,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_EXPLICIT_NOTIFY |
-                         G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  install_properties (object_class);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/feedbell/Feedbell/ui/fb-feed-editor.ui");
@@ -566,17 +496,19 @@ fb_feed_editor_class_init (FbFeedEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, mute_switch);
   gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, ca_button);
   gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, ca_clear_button);
-  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, test_button);
-  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, test_spinner);
-  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, test_result);
-  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, test_icon);
-  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, test_label);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, probe_button);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, probe_spinner);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, probe_result);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, probe_icon);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, probe_label);
   gtk_widget_class_bind_template_callback (widget_class, update_cb);
   gtk_widget_class_bind_template_callback (widget_class, peek_cb);
-  gtk_widget_class_bind_template_callback (widget_class, ca_file_set_cb);
-  gtk_widget_class_bind_template_callback (widget_class, ca_clear_cb);
-  gtk_widget_class_bind_template_callback_full (widget_class, "test_clicked_cb",
-                                                G_CALLBACK (_fb_feed_editor_test_clicked_cb));
+  gtk_widget_class_bind_template_callback_full (widget_class, "ca_file_set_cb",
+                                                G_CALLBACK (_fb_feed_editor_ca_file_set_cb));
+  gtk_widget_class_bind_template_callback_full (widget_class, "ca_clear_cb",
+                                                G_CALLBACK (_fb_feed_editor_ca_clear_cb));
+  gtk_widget_class_bind_template_callback_full (widget_class, "probe_clicked_cb",
+                                                G_CALLBACK (_fb_feed_editor_probe_clicked_cb));
   gtk_widget_class_bind_template_callback (widget_class, response_cb);
 }
 
@@ -609,17 +541,4 @@ fb_feed_editor_new (GtkWindow     *parent,
                        "manager", manager,
                        "feed-id", feed_id,
                        NULL);
-}
-
-/**
- * fb_feed_editor_get_feed_id:
- *
- * Returns: (nullable): the feed's id; %NULL for a new feed not saved yet
- */
-const char *
-fb_feed_editor_get_feed_id (FbFeedEditor *self)
-{
-  g_return_val_if_fail (FB_IS_FEED_EDITOR (self), NULL);
-
-  return self->feed_id;
 }

@@ -10,9 +10,8 @@ G_BEGIN_DECLS
 #define FB_TYPE_FEED_EDITOR (fb_feed_editor_get_type ())
 G_DECLARE_FINAL_TYPE (FbFeedEditor, fb_feed_editor, FB, FEED_EDITOR, GtkDialog)
 
-FbFeedEditor *fb_feed_editor_new         (GtkWindow     *parent,
-                                          FbFeedManager *manager,
-                                          const char    *feed_id);
-const char   *fb_feed_editor_get_feed_id (FbFeedEditor  *self);
+FbFeedEditor *fb_feed_editor_new (GtkWindow     *parent,
+                                  FbFeedManager *manager,
+                                  const char    *feed_id);
 
 G_END_DECLS

@@ -39,7 +39,6 @@ struct _FbIndicator
   GtkWidget     *recent_items[RECENT_IN_MENU];
   GtkWidget     *no_recent_item;
   char          *menu_shape;    /* what a rebuild would change; else labels are updated in place */
-  const char    *icon_name;
   guint          refresh_id;
   guint          countdown_id;
   guint          watch_id;
@@ -174,13 +173,14 @@ count_states (FbIndicator *self,
     }
 }
 
-/**
- * fb_indicator_dup_summary:
- *
- * Returns: (transfer full): the icon's meaning in words, also its title
+/*
+ * What the icon says about every feed: its name in @icon_name, and the same
+ * in words, returned (transfer full) for its title. Only reads the feeds
+ * and the settings; update_icon() shows the result.
  */
-char *
-fb_indicator_dup_summary (FbIndicator *self)
+static char *
+summarise (FbIndicator  *self,
+           const char  **icon_name)
 {
   guint n_enabled, n_open, n_failed;
 
@@ -188,30 +188,41 @@ fb_indicator_dup_summary (FbIndicator *self)
 
   if (n_enabled == 0)
     {
-      self->icon_name = "feedbell-no-feeds-symbolic";
+      *icon_name = "feedbell-no-feeds-symbolic";
       return g_strdup (_("Feedbell: no feeds configured"));
     }
   if (g_settings_get_boolean (self->settings, "paused"))
     {
-      self->icon_name = "feedbell-paused-symbolic";
+      *icon_name = "feedbell-paused-symbolic";
       return g_strdup (_("Feedbell: notifications paused"));
     }
   if (n_failed > 0)
     {
-      self->icon_name = "feedbell-failed-symbolic";
+      *icon_name = "feedbell-failed-symbolic";
       return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Feedbell: %u feed failed",
                                            "Feedbell: %u feeds failed", n_failed), n_failed);
     }
   if (n_open < n_enabled)
     {
-      self->icon_name = "feedbell-reconnecting-symbolic";
+      *icon_name = "feedbell-reconnecting-symbolic";
       return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Feedbell: %u feed reconnecting",
                                            "Feedbell: %u feeds reconnecting", n_enabled - n_open),
                               n_enabled - n_open);
     }
 
-  self->icon_name = "feedbell-connected-symbolic";
+  *icon_name = "feedbell-connected-symbolic";
   return g_strdup (_("Feedbell: all feeds connected"));
+}
+
+/* Shows the summary of every feed as the icon and its title. */
+static void
+update_icon (FbIndicator *self)
+{
+  const char *icon_name;
+  g_autofree char *title = summarise (self, &icon_name);
+
+  app_indicator_set_icon_full (self->indicator, icon_name, title);
+  app_indicator_set_title (self->indicator, title);
 }
 
 static gboolean
@@ -304,7 +315,6 @@ build_menu (FbIndicator *self)
 static void
 rebuild (FbIndicator *self)
 {
-  g_autofree char *summary = fb_indicator_dup_summary (self);
   g_autofree char *shape = dup_menu_shape (self);
 
   if (self->menu == NULL || g_strcmp0 (shape, self->menu_shape) != 0)
@@ -325,8 +335,7 @@ rebuild (FbIndicator *self)
       update_recent (self);
     }
 
-  app_indicator_set_icon_full (self->indicator, self->icon_name, summary);
-  app_indicator_set_title (self->indicator, summary);
+  update_icon (self);
 
   /* Only while a feed counts down to its retry does the menu need a refresh of its own. */
   if (any_waiting (self) && self->countdown_id == 0)
@@ -484,15 +493,17 @@ fb_indicator_new (GApplication  *app,
                   GSettings     *settings)
 {
   FbIndicator *self = g_object_new (FB_TYPE_INDICATOR, NULL);
-  g_autofree char *summary = NULL;
+  const char *icon_name;
+  g_autofree char *title = NULL;
 
   self->app = app;
   self->manager = g_object_ref (manager);
   self->notifier = g_object_ref (notifier);
   self->settings = g_object_ref (settings);
 
-  summary = fb_indicator_dup_summary (self);
-  self->indicator = app_indicator_new (APP_ID, self->icon_name,
+  /* It starts with the right icon; rebuild() gives it its title too. */
+  title = summarise (self, &icon_name);
+  self->indicator = app_indicator_new (APP_ID, icon_name,
                                        APP_INDICATOR_CATEGORY_COMMUNICATIONS);
   set_icon_theme_path (self);
   app_indicator_set_status (self->indicator, APP_INDICATOR_STATUS_ACTIVE);
@@ -507,20 +518,4 @@ fb_indicator_new (GApplication  *app,
                                      watcher_appeared_cb, watcher_vanished_cb, self, NULL);
 
   return self;
-}
-
-gboolean
-fb_indicator_has_host (FbIndicator *self)
-{
-  g_return_val_if_fail (FB_IS_INDICATOR (self), FALSE);
-
-  return self->has_host;
-}
-
-const char *
-fb_indicator_get_icon_name (FbIndicator *self)
-{
-  g_return_val_if_fail (FB_IS_INDICATOR (self), NULL);
-
-  return self->icon_name;
 }

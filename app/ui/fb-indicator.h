@@ -11,12 +11,9 @@ G_BEGIN_DECLS
 #define FB_TYPE_INDICATOR (fb_indicator_get_type ())
 G_DECLARE_FINAL_TYPE (FbIndicator, fb_indicator, FB, INDICATOR, GObject)
 
-FbIndicator *fb_indicator_new            (GApplication  *app,
-                                          FbFeedManager *manager,
-                                          FbNotifier    *notifier,
-                                          GSettings     *settings);
-gboolean     fb_indicator_has_host       (FbIndicator   *self);
-const char  *fb_indicator_get_icon_name  (FbIndicator   *self);
-char        *fb_indicator_dup_summary    (FbIndicator   *self);
+FbIndicator *fb_indicator_new (GApplication  *app,
+                               FbFeedManager *manager,
+                               FbNotifier    *notifier,
+                               GSettings     *settings);
 
 G_END_DECLS

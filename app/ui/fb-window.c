@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "fb-preferences"
+#define G_LOG_DOMAIN "fb-window"
 
 #include "config.h"
 
-#include "fb-preferences-dialog-private.h"
+#include "fb-window-private.h"
 
 #include <glib/gi18n.h>
 
@@ -11,21 +11,21 @@
 #include "fb-feed-editor.h"
 
 /*
- * The preferences window, and the window Feedbell shows when launched from
- * the menu: the feeds with their live state (the same words as the tray),
- * and the app's general settings.
+ * The app's main window, shown when Feedbell is launched from the menu and
+ * by the tray's Preferences item: the feeds with their live state (the same
+ * words as the tray), and the app's general settings.
  *
  * Its buttons activate window actions (win.add-feed, win.edit-feed,
  * win.remove-feed, win.page, win.about); GtkApplicationWindow exports them on
  * D-Bus next to the app's, so tests and the screenshot script drive the
  * window the way a person does.
  *
- * Each feed's row is built in fb-preferences-feed-row.c.
+ * Each feed's row is built in fb-window-feed-row.c.
  */
 
 #define EXAMPLE_URL "https://ntfy.sh/mytopic/sse"
 
-struct _FbPreferencesDialog
+struct _FbWindow
 {
   GtkApplicationWindow  parent_instance;
 
@@ -57,7 +57,7 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-G_DEFINE_FINAL_TYPE (FbPreferencesDialog, fb_preferences_dialog, GTK_TYPE_APPLICATION_WINDOW)
+G_DEFINE_FINAL_TYPE (FbWindow, fb_window, GTK_TYPE_APPLICATION_WINDOW)
 
 /* Feed list ------------------------------------------------------------- */
 
@@ -65,29 +65,29 @@ static GtkWidget *
 create_row_cb (gpointer item,
                gpointer user_data)
 {
-  FbPreferencesDialog *self = user_data;
+  FbWindow *self = user_data;
 
-  return _fb_preferences_feed_row_new (self->manager, item);
+  return _fb_window_feed_row_new (self->manager, item);
 }
 
 static void
-feed_changed_cb (FbPreferencesDialog *self,
-                 FbFeed              *feed)
+feed_changed_cb (FbWindow *self,
+                 FbFeed   *feed)
 {
   g_autoptr(GList) children = gtk_container_get_children (GTK_CONTAINER (self->feed_list));
 
   for (GList *l = children; l != NULL; l = l->next)
     {
-      if (_fb_preferences_feed_row_get_feed (l->data) == feed)
-        _fb_preferences_feed_row_update (l->data);
+      if (_fb_window_feed_row_get_feed (l->data) == feed)
+        _fb_window_feed_row_update (l->data);
     }
 }
 
 static void
-row_activated_cb (FbPreferencesDialog *self,
-                  GtkListBoxRow       *list_row)
+row_activated_cb (FbWindow      *self,
+                  GtkListBoxRow *list_row)
 {
-  FbFeed *feed = _fb_preferences_feed_row_get_feed (list_row);
+  FbFeed *feed = _fb_window_feed_row_get_feed (list_row);
 
   if (feed != NULL)
     g_action_group_activate_action (G_ACTION_GROUP (self), "edit-feed",
@@ -95,7 +95,7 @@ row_activated_cb (FbPreferencesDialog *self,
 }
 
 static void
-items_changed_cb (FbPreferencesDialog *self)
+items_changed_cb (FbWindow *self)
 {
   gboolean empty = g_list_model_get_n_items (G_LIST_MODEL (self->manager)) == 0;
 
@@ -105,8 +105,8 @@ items_changed_cb (FbPreferencesDialog *self)
 /* Feed actions ---------------------------------------------------------- */
 
 static void
-open_editor (FbPreferencesDialog *self,
-             const char          *feed_id)
+open_editor (FbWindow   *self,
+             const char *feed_id)
 {
   /* One editor at a time. (It may outlive its destruction a little, while
    * a keyring call returns: hence "destroy", not a weak pointer.) */
@@ -131,7 +131,7 @@ edit_feed_action_cb (GSimpleAction *action,
                      GVariant      *parameter,
                      gpointer       user_data)
 {
-  FbPreferencesDialog *self = user_data;
+  FbWindow *self = user_data;
   const char *id = g_variant_get_string (parameter, NULL);
 
   if (fb_feed_manager_lookup (self->manager, id) != NULL)
@@ -139,9 +139,9 @@ edit_feed_action_cb (GSimpleAction *action,
 }
 
 static void
-remove_response_cb (GtkDialog           *dialog,
-                    int                  response,
-                    FbPreferencesDialog *self)
+remove_response_cb (GtkDialog *dialog,
+                    int        response,
+                    FbWindow  *self)
 {
   /* Interned: deleting the feed's secret reads the id after this returns. */
   const char *id = g_intern_string (g_object_get_data (G_OBJECT (dialog), "fb-feed-id"));
@@ -161,7 +161,7 @@ remove_feed_action_cb (GSimpleAction *action,
                        GVariant      *parameter,
                        gpointer       user_data)
 {
-  FbPreferencesDialog *self = user_data;
+  FbWindow *self = user_data;
   const char *id = g_variant_get_string (parameter, NULL);
   FbFeed *feed = fb_feed_manager_lookup (self->manager, id);
   GtkWidget *dialog;
@@ -190,7 +190,7 @@ remove_feed_action_cb (GSimpleAction *action,
 /* General page ---------------------------------------------------------- */
 
 static void
-update_coalesce_label (FbPreferencesDialog *self)
+update_coalesce_label (FbWindow *self)
 {
   guint threshold = g_settings_get_uint (self->settings, "coalesce-threshold");
   guint window = g_settings_get_uint (self->settings, "coalesce-window");
@@ -209,8 +209,8 @@ update_coalesce_label (FbPreferencesDialog *self)
 }
 
 static void
-show_autostart_error (FbPreferencesDialog *self,
-                      const char          *message)
+show_autostart_error (FbWindow   *self,
+                      const char *message)
 {
   gtk_label_set_text (self->autostart_error_label, message ? message : "");
   gtk_info_bar_set_revealed (self->autostart_info_bar, message != NULL);
@@ -218,7 +218,7 @@ show_autostart_error (FbPreferencesDialog *self,
 
 /* The autostart file is the truth: a person may have removed it meanwhile. */
 static void
-sync_autostart (FbPreferencesDialog *self)
+sync_autostart (FbWindow *self)
 {
   g_signal_handlers_block_matched (self->autostart_switch, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
   gtk_switch_set_active (self->autostart_switch, fb_autostart_get_enabled ());
@@ -226,7 +226,7 @@ sync_autostart (FbPreferencesDialog *self)
 }
 
 static void
-autostart_active_cb (FbPreferencesDialog *self)
+autostart_active_cb (FbWindow *self)
 {
   gboolean wanted = gtk_switch_get_active (self->autostart_switch);
   g_autoptr(GError) error = NULL;
@@ -242,7 +242,7 @@ autostart_active_cb (FbPreferencesDialog *self)
 }
 
 static void
-is_active_cb (FbPreferencesDialog *self)
+is_active_cb (FbWindow *self)
 {
   if (gtk_window_is_active (GTK_WINDOW (self)))
     sync_autostart (self);
@@ -270,7 +270,7 @@ page_action_cb (GSimpleAction *action,
                 GVariant      *value,
                 gpointer       user_data)
 {
-  FbPreferencesDialog *self = user_data;
+  FbWindow *self = user_data;
   const char *page = g_variant_get_string (value, NULL);
 
   if (gtk_stack_get_child_by_name (self->stack, page) != NULL)
@@ -278,7 +278,7 @@ page_action_cb (GSimpleAction *action,
 }
 
 static void
-visible_page_cb (FbPreferencesDialog *self)
+visible_page_cb (FbWindow *self)
 {
   GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "page");
 
@@ -289,10 +289,10 @@ visible_page_cb (FbPreferencesDialog *self)
 /* GObject ---------------------------------------------------------------- */
 
 static gboolean
-fb_preferences_dialog_key_press_event (GtkWidget   *widget,
-                                       GdkEventKey *event)
+fb_window_key_press_event (GtkWidget   *widget,
+                           GdkEventKey *event)
 {
-  if (GTK_WIDGET_CLASS (fb_preferences_dialog_parent_class)->key_press_event (widget, event))
+  if (GTK_WIDGET_CLASS (fb_window_parent_class)->key_press_event (widget, event))
     return GDK_EVENT_STOP;
 
   if (event->keyval == GDK_KEY_Escape && (event->state & gtk_accelerator_get_default_mod_mask ()) == 0)
@@ -305,15 +305,15 @@ fb_preferences_dialog_key_press_event (GtkWidget   *widget,
 }
 
 static void
-fb_preferences_dialog_map (GtkWidget *widget)
+fb_window_map (GtkWidget *widget)
 {
-  GTK_WIDGET_CLASS (fb_preferences_dialog_parent_class)->map (widget);
+  GTK_WIDGET_CLASS (fb_window_parent_class)->map (widget);
 
-  sync_autostart (FB_PREFERENCES_DIALOG (widget));
+  sync_autostart (FB_WINDOW (widget));
 }
 
 static void
-bind_settings (FbPreferencesDialog *self)
+bind_settings (FbWindow *self)
 {
   g_settings_bind (self->settings, "paused", self->pause_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "show-body", self->show_body_switch, "active", G_SETTINGS_BIND_DEFAULT);
@@ -330,11 +330,11 @@ bind_settings (FbPreferencesDialog *self)
 }
 
 static void
-fb_preferences_dialog_constructed (GObject *object)
+fb_window_constructed (GObject *object)
 {
-  FbPreferencesDialog *self = FB_PREFERENCES_DIALOG (object);
+  FbWindow *self = FB_WINDOW (object);
 
-  G_OBJECT_CLASS (fb_preferences_dialog_parent_class)->constructed (object);
+  G_OBJECT_CLASS (fb_window_parent_class)->constructed (object);
 
   g_assert (self->manager != NULL && self->settings != NULL);
 
@@ -349,28 +349,28 @@ fb_preferences_dialog_constructed (GObject *object)
 }
 
 static void
-fb_preferences_dialog_dispose (GObject *object)
+fb_window_dispose (GObject *object)
 {
-  FbPreferencesDialog *self = FB_PREFERENCES_DIALOG (object);
+  FbWindow *self = FB_WINDOW (object);
 
   if (self->editor != NULL)
     gtk_widget_destroy (self->editor);
   if (self->feed_list != NULL)
     gtk_list_box_bind_model (self->feed_list, NULL, NULL, NULL, NULL);
 
-  G_OBJECT_CLASS (fb_preferences_dialog_parent_class)->dispose (object);
+  G_OBJECT_CLASS (fb_window_parent_class)->dispose (object);
 
   g_clear_object (&self->manager);
   g_clear_object (&self->settings);
 }
 
 static void
-fb_preferences_dialog_get_property (GObject    *object,
-                                    guint       prop_id,
-                                    GValue     *value,
-                                    GParamSpec *pspec)
+fb_window_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
 {
-  FbPreferencesDialog *self = FB_PREFERENCES_DIALOG (object);
+  FbWindow *self = FB_WINDOW (object);
 
   switch (prop_id)
     {
@@ -386,12 +386,12 @@ fb_preferences_dialog_get_property (GObject    *object,
 }
 
 static void
-fb_preferences_dialog_set_property (GObject      *object,
-                                    guint         prop_id,
-                                    const GValue *value,
-                                    GParamSpec   *pspec)
+fb_window_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
 {
-  FbPreferencesDialog *self = FB_PREFERENCES_DIALOG (object);
+  FbWindow *self = FB_WINDOW (object);
 
   switch (prop_id)
     {
@@ -407,17 +407,17 @@ fb_preferences_dialog_set_property (GObject      *object,
 }
 
 static void
-fb_preferences_dialog_class_init (FbPreferencesDialogClass *klass)
+fb_window_class_init (FbWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->constructed = fb_preferences_dialog_constructed;
-  object_class->dispose = fb_preferences_dialog_dispose;
-  object_class->get_property = fb_preferences_dialog_get_property;
-  object_class->set_property = fb_preferences_dialog_set_property;
-  widget_class->key_press_event = fb_preferences_dialog_key_press_event;
-  widget_class->map = fb_preferences_dialog_map;
+  object_class->constructed = fb_window_constructed;
+  object_class->dispose = fb_window_dispose;
+  object_class->get_property = fb_window_get_property;
+  object_class->set_property = fb_window_set_property;
+  widget_class->key_press_event = fb_window_key_press_event;
+  widget_class->map = fb_window_map;
 
   properties[PROP_MANAGER] =
     g_param_spec_object ("manager", NULL, NULL, FB_TYPE_FEED_MANAGER,
@@ -428,19 +428,19 @@ fb_preferences_dialog_class_init (FbPreferencesDialogClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/feedbell/Feedbell/ui/fb-preferences-dialog.ui");
-  gtk_widget_class_bind_template_child (widget_class, FbPreferencesDialog, stack);
-  gtk_widget_class_bind_template_child (widget_class, FbPreferencesDialog, feeds_stack);
-  gtk_widget_class_bind_template_child (widget_class, FbPreferencesDialog, feed_list);
-  gtk_widget_class_bind_template_child (widget_class, FbPreferencesDialog, example_label);
-  gtk_widget_class_bind_template_child (widget_class, FbPreferencesDialog, pause_switch);
-  gtk_widget_class_bind_template_child (widget_class, FbPreferencesDialog, show_body_switch);
-  gtk_widget_class_bind_template_child (widget_class, FbPreferencesDialog, threshold_spin);
-  gtk_widget_class_bind_template_child (widget_class, FbPreferencesDialog, window_spin);
-  gtk_widget_class_bind_template_child (widget_class, FbPreferencesDialog, coalesce_label);
-  gtk_widget_class_bind_template_child (widget_class, FbPreferencesDialog, autostart_switch);
-  gtk_widget_class_bind_template_child (widget_class, FbPreferencesDialog, autostart_info_bar);
-  gtk_widget_class_bind_template_child (widget_class, FbPreferencesDialog, autostart_error_label);
+                                               "/io/github/feedbell/Feedbell/ui/fb-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, FbWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, FbWindow, feeds_stack);
+  gtk_widget_class_bind_template_child (widget_class, FbWindow, feed_list);
+  gtk_widget_class_bind_template_child (widget_class, FbWindow, example_label);
+  gtk_widget_class_bind_template_child (widget_class, FbWindow, pause_switch);
+  gtk_widget_class_bind_template_child (widget_class, FbWindow, show_body_switch);
+  gtk_widget_class_bind_template_child (widget_class, FbWindow, threshold_spin);
+  gtk_widget_class_bind_template_child (widget_class, FbWindow, window_spin);
+  gtk_widget_class_bind_template_child (widget_class, FbWindow, coalesce_label);
+  gtk_widget_class_bind_template_child (widget_class, FbWindow, autostart_switch);
+  gtk_widget_class_bind_template_child (widget_class, FbWindow, autostart_info_bar);
+  gtk_widget_class_bind_template_child (widget_class, FbWindow, autostart_error_label);
   gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, autostart_active_cb);
 }
@@ -467,7 +467,7 @@ install_css (void)
 }
 
 static void
-install_actions (FbPreferencesDialog *self)
+install_actions (FbWindow *self)
 {
   static const GActionEntry entries[] = {
     { "add-feed", add_feed_action_cb },
@@ -481,7 +481,7 @@ install_actions (FbPreferencesDialog *self)
 }
 
 static void
-fb_preferences_dialog_init (FbPreferencesDialog *self)
+fb_window_init (FbWindow *self)
 {
   g_autofree char *example = NULL;
 
@@ -499,23 +499,23 @@ fb_preferences_dialog_init (FbPreferencesDialog *self)
 }
 
 /**
- * fb_preferences_dialog_new:
+ * fb_window_new:
  * @application: the app
  * @manager: the feeds to show
  * @settings: the app's settings (`io.github.feedbell.Feedbell`)
  *
- * Returns: (transfer none): a new preferences window, owned by GTK
+ * Returns: (transfer none): a new main window, owned by GTK
  */
-FbPreferencesDialog *
-fb_preferences_dialog_new (GtkApplication *application,
-                           FbFeedManager  *manager,
-                           GSettings      *settings)
+FbWindow *
+fb_window_new (GtkApplication *application,
+               FbFeedManager  *manager,
+               GSettings      *settings)
 {
   g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
   g_return_val_if_fail (FB_IS_FEED_MANAGER (manager), NULL);
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
 
-  return g_object_new (FB_TYPE_PREFERENCES_DIALOG,
+  return g_object_new (FB_TYPE_WINDOW,
                        "application", application,
                        "manager", manager,
                        "settings", settings,

@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "fb-preferences"
+#define G_LOG_DOMAIN "fb-window"
 
 #include "config.h"
 
-#include "fb-preferences-dialog-private.h"
+#include "fb-window-private.h"
 #include "fb-gtk-util.h"
 
 #include <glib/gi18n.h>
 
 /*
- * A feed's row in the preferences window's feed list: its name, address and
+ * A feed's row in the main window's feed list: its name, address and
  * live state (the same words as the tray), its "enabled" switch, and Edit and
  * Remove buttons that activate win.edit-feed and win.remove-feed with the
  * feed's id. The window builds the rows from the feed manager's list model
@@ -168,8 +168,8 @@ enabled_switch_new (FeedRow *row)
 
 /* A new row for @feed, its switch bound to the feed's settings from @manager. */
 GtkWidget *
-_fb_preferences_feed_row_new (FbFeedManager *manager,
-                              FbFeed        *feed)
+_fb_window_feed_row_new (FbFeedManager *manager,
+                         FbFeed        *feed)
 {
   const char *id = fb_feed_get_id (feed);
   FeedRow *row = g_new0 (FeedRow, 1);
@@ -200,7 +200,7 @@ _fb_preferences_feed_row_new (FbFeedManager *manager,
 
 /* The feed shown by @list_row, or NULL if it is not a feed's row. */
 FbFeed *
-_fb_preferences_feed_row_get_feed (GtkListBoxRow *list_row)
+_fb_window_feed_row_get_feed (GtkListBoxRow *list_row)
 {
   FeedRow *row = g_object_get_data (G_OBJECT (list_row), "fb-feed-row");
 
@@ -208,7 +208,7 @@ _fb_preferences_feed_row_get_feed (GtkListBoxRow *list_row)
 }
 
 void
-_fb_preferences_feed_row_update (GtkListBoxRow *list_row)
+_fb_window_feed_row_update (GtkListBoxRow *list_row)
 {
   FeedRow *row = g_object_get_data (G_OBJECT (list_row), "fb-feed-row");
 

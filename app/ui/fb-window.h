@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "fb-feed-manager.h"
+
+G_BEGIN_DECLS
+
+#define FB_TYPE_WINDOW (fb_window_get_type ())
+G_DECLARE_FINAL_TYPE (FbWindow, fb_window, FB, WINDOW, GtkApplicationWindow)
+
+FbWindow *fb_window_new (GtkApplication *application,
+                         FbFeedManager  *manager,
+                         GSettings      *settings);
+
+G_END_DECLS
