@@ -3,7 +3,7 @@
 #
 # Feedbell's benchmarks (tests/bench/), all on loopback: builds them in a
 # release build directory of their own, runs every one and prints one
-# markdown table with every figure, its ratios and the issue's targets.
+# markdown table with every figure, its ratios and the targets it is held to.
 # Details (per-run lines, per-thread counts) go to a log in the build dir.
 #
 #   build-aux/bench.sh
@@ -11,7 +11,7 @@
 # Environment:
 #   FEEDBELL_BENCH_BUILDDIR  build directory (default: build-bench, release;
 #                            an existing one, e.g. build, is used as it is)
-#   FB_BENCH_IDLE_SECONDS    idle window (default 120, as the issue asks)
+#   FB_BENCH_IDLE_SECONDS    idle window (default 120: two minutes of real idling)
 #   FB_BENCH_IDLE_SETTLE_SECONDS  wait before the idle window opens (default 20)
 #   FB_BENCH_EVENTS_64       events per throughput run, 64 B   (default 16000000)
 #   FB_BENCH_EVENTS_1K       events per throughput run, 1 KiB  (default 2000000)

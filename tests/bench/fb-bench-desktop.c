@@ -159,7 +159,7 @@ bench_startup (void)
   if (emitter == NULL)
     return;
 
-  /* Run 0 warms the caches (the issue asks for a warm cache) and is not counted. */
+  /* Run 0 warms the caches (start-up is measured warm) and is not counted. */
   for (guint run = 0; run <= runs; run++)
     {
       g_autofree char *name = g_strdup_printf ("startup-%u", run);
