@@ -469,10 +469,6 @@ set_icon_theme_path (FbIndicator *self)
 {
   const char *dir = g_getenv ("FEEDBELL_ICON_DIR");
 
-  if (dir == NULL && !gtk_icon_theme_has_icon (gtk_icon_theme_get_default (),
-                                               "io.github.feedbell.Feedbell-connected-symbolic"))
-    dir = FB_SOURCE_ICON_DIR;
-
   if (dir != NULL)
     app_indicator_set_icon_theme_path (self->indicator, dir);
 }
