@@ -7,13 +7,31 @@
 # profile of its own. Needs xfce4-panel, xfconf, dunst, xdotool, imagemagick
 # (not needed by the build or the tests, so setup.sh does not install them).
 #
-#   build-aux/screenshot-tray.sh [BUILDDIR]
+#   build-aux/screenshot-tray.sh [--light] [--output FILE] [BUILDDIR]
+#
+# The panel is Adwaita-dark, as in data/screenshots/tray.png; --light draws
+# it in Adwaita, to see the symbolic icons recoloured for a light panel too
+# (with --output, so that tray.png stays as it is).
 set -euo pipefail
 
 srcdir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-builddir=$(cd "${1:-$srcdir/build}" && pwd)
 
 if [ "${FB_TRAY_STAGE:-}" != inside ]; then
+  panel_theme=Adwaita:dark
+  output=$srcdir/data/screenshots/tray.png
+  builddir=$srcdir/build
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --light) panel_theme=Adwaita ;;
+      --output) output=${2:?--output needs a file name}; shift ;;
+      -*) echo "usage: screenshot-tray.sh [--light] [--output FILE] [BUILDDIR]" >&2; exit 2 ;;
+      *) builddir=$1 ;;
+    esac
+    shift
+  done
+  builddir=$(cd "$builddir" && pwd)
+  output=$(cd "$(dirname "$output")" && pwd)/$(basename "$output")
+
   for tool in xvfb-run dbus-run-session xfce4-panel dunst xdotool import convert; do
     command -v "$tool" >/dev/null || { echo "screenshot-tray.sh: $tool is needed" >&2; exit 1; }
   done
@@ -21,6 +39,7 @@ if [ "${FB_TRAY_STAGE:-}" != inside ]; then
   tmp=$(mktemp -d "${TMPDIR:-/tmp}/feedbell-tray.XXXXXX")
   trap 'rm -rf "$tmp"' EXIT
   export FB_TRAY_STAGE=inside FB_TMP=$tmp FB_BUILDDIR=$builddir
+  export FB_TRAY_THEME=$panel_theme FB_TRAY_OUTPUT=$output
   xvfb-run -a -s "-screen 0 1024x520x24" dbus-run-session -- "$0"
   exit 0
 fi
@@ -47,7 +66,8 @@ pids=()
 cleanup () { kill "${pids[@]}" 2>/dev/null || true; }
 trap cleanup EXIT
 
-xfce4-panel >/dev/null 2>&1 & pids+=($!)
+# The panel alone gets the theme: it draws the tray, the icon and the menu.
+GTK_THEME=$FB_TRAY_THEME xfce4-panel >/dev/null 2>&1 & pids+=($!)
 dunst -config "$tmp/dunstrc" >/dev/null 2>&1 & pids+=($!)
 "$b/tests/demo/feedbell-demo-server" --port 0 --interval 3 >"$tmp/url" & pids+=($!)
 for _ in $(seq 50); do [ -s "$tmp/url" ] && break; sleep 0.1; done
@@ -68,8 +88,8 @@ icon_x=$(( $(xdotool getdisplaygeometry | cut -d' ' -f1) - 128 ))
 xdotool mousemove "$icon_x" 13 click 1
 sleep 1
 import -window root "$tmp/root.png"
-convert "$tmp/root.png" -crop 620x520+404+0 +repage -strip "$srcdir/data/screenshots/tray.png"
-echo "screenshot-tray.sh: wrote data/screenshots/tray.png"
+convert "$tmp/root.png" -crop 620x520+404+0 +repage -strip "$FB_TRAY_OUTPUT"
+echo "screenshot-tray.sh: wrote $FB_TRAY_OUTPUT ($FB_TRAY_THEME panel)"
 
 gdbus call --session --dest io.github.feedbell.Feedbell --object-path /io/github/feedbell/Feedbell \
   --method org.gtk.Actions.Activate quit "[]" "{}" >/dev/null

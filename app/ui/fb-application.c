@@ -63,8 +63,6 @@ fb_application_startup (GApplication *app)
   gtk_window_set_default_icon_name (APP_ID);
   if (g_getenv ("FEEDBELL_ICON_DIR") != NULL)
     gtk_icon_theme_append_search_path (gtk_icon_theme_get_default (), g_getenv ("FEEDBELL_ICON_DIR"));
-  else
-    gtk_icon_theme_append_search_path (gtk_icon_theme_get_default (), FB_SOURCE_ICON_DIR);
 
   self->settings = g_settings_new (APP_ID);
   display = fb_libnotify_display_new (self->settings);

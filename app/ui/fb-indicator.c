@@ -188,29 +188,29 @@ summarise (FbIndicator  *self,
 
   if (n_enabled == 0)
     {
-      *icon_name = "feedbell-no-feeds-symbolic";
+      *icon_name = "io.github.feedbell.Feedbell-no-feeds-symbolic";
       return g_strdup (_("Feedbell: no feeds configured"));
     }
   if (g_settings_get_boolean (self->settings, "paused"))
     {
-      *icon_name = "feedbell-paused-symbolic";
+      *icon_name = "io.github.feedbell.Feedbell-paused-symbolic";
       return g_strdup (_("Feedbell: notifications paused"));
     }
   if (n_failed > 0)
     {
-      *icon_name = "feedbell-failed-symbolic";
+      *icon_name = "io.github.feedbell.Feedbell-failed-symbolic";
       return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Feedbell: %u feed failed",
                                            "Feedbell: %u feeds failed", n_failed), n_failed);
     }
   if (n_open < n_enabled)
     {
-      *icon_name = "feedbell-reconnecting-symbolic";
+      *icon_name = "io.github.feedbell.Feedbell-reconnecting-symbolic";
       return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Feedbell: %u feed reconnecting",
                                            "Feedbell: %u feeds reconnecting", n_enabled - n_open),
                               n_enabled - n_open);
     }
 
-  *icon_name = "feedbell-connected-symbolic";
+  *icon_name = "io.github.feedbell.Feedbell-connected-symbolic";
   return g_strdup (_("Feedbell: all feeds connected"));
 }
 
@@ -477,10 +477,6 @@ static void
 set_icon_theme_path (FbIndicator *self)
 {
   const char *dir = g_getenv ("FEEDBELL_ICON_DIR");
-
-  if (dir == NULL && !gtk_icon_theme_has_icon (gtk_icon_theme_get_default (),
-                                               "feedbell-connected-symbolic"))
-    dir = FB_SOURCE_ICON_DIR;
 
   if (dir != NULL)
     app_indicator_set_icon_theme_path (self->indicator, dir);

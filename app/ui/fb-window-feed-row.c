@@ -38,22 +38,22 @@ static const char *
 status_icon_name (FbFeed *feed)
 {
   if (!fb_feed_get_enabled (feed) || fb_feed_get_connection (feed) == NULL)
-    return "feedbell-no-feeds-symbolic";
+    return "io.github.feedbell.Feedbell-no-feeds-symbolic";
 
   switch (fb_feed_get_state (feed))
     {
     case FB_SSE_STATE_OPEN:
       if (fb_feed_get_muted (feed) || fb_feed_is_snoozed (feed))
-        return "feedbell-paused-symbolic";
-      return "feedbell-connected-symbolic";
+        return "io.github.feedbell.Feedbell-paused-symbolic";
+      return "io.github.feedbell.Feedbell-connected-symbolic";
     case FB_SSE_STATE_DISCONNECTED:
     case FB_SSE_STATE_CONNECTING:
     case FB_SSE_STATE_WAITING_RETRY:
     case FB_SSE_STATE_WAITING_NETWORK:
-      return "feedbell-reconnecting-symbolic";
+      return "io.github.feedbell.Feedbell-reconnecting-symbolic";
     case FB_SSE_STATE_FAILED:
     case FB_SSE_STATE_STOPPED:
-      return "feedbell-failed-symbolic";
+      return "io.github.feedbell.Feedbell-failed-symbolic";
     default:
       g_return_val_if_reached (NULL);
     }

@@ -31,9 +31,9 @@
 #define NO_TRAY_MS      40000   /* the app gives a panel 10 s to come up before it says so */
 #define CLICK_ATTEMPTS  5
 
-#define ICON_CONNECTED    "feedbell-connected-symbolic"
-#define ICON_RECONNECTING "feedbell-reconnecting-symbolic"
-#define ICON_PAUSED       "feedbell-paused-symbolic"
+#define ICON_CONNECTED    "io.github.feedbell.Feedbell-connected-symbolic"
+#define ICON_RECONNECTING "io.github.feedbell.Feedbell-reconnecting-symbolic"
+#define ICON_PAUSED       "io.github.feedbell.Feedbell-paused-symbolic"
 #define NO_TRAY_SUMMARY   "Feedbell is running without a tray icon"
 
 typedef struct
