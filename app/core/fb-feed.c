@@ -13,7 +13,7 @@
 #include <glib/gi18n-lib.h>
 
 /*
- * One feed: its configuration (bound to GSettings by the feed manager, or
+ * One feed: its configuration (bound to GSettings by its FbFeedRunner, or
  * set by hand by the CLI and tests) and, while it runs, its connection.
  * It says in words how the feed is doing, the same words in the tray menu,
  * the window and `feedbell --status`.
@@ -320,12 +320,28 @@ fb_feed_set_snoozed_until (FbFeed *self,
   g_object_set (self, "snoozed-until", MAX (wall_time_us, 0), NULL);
 }
 
+/**
+ * fb_feed_is_snoozed_at:
+ * @now_real: the wall-clock time to judge by, in µs
+ *
+ * A snooze is judged by the wall clock: it ends on time even when the
+ * machine slept through the timer that says so.
+ *
+ * Returns: whether the feed notifies nothing at @now_real
+ */
 gboolean
-fb_feed_is_snoozed (FbFeed *self)
+fb_feed_is_snoozed_at (FbFeed *self,
+                       gint64  now_real)
 {
   g_return_val_if_fail (FB_IS_FEED (self), FALSE);
 
-  return self->snoozed_until > g_get_real_time ();
+  return self->snoozed_until > now_real;
+}
+
+gboolean
+fb_feed_is_snoozed (FbFeed *self)
+{
+  return fb_feed_is_snoozed_at (self, g_get_real_time ());
 }
 
 FbSseConnection *

@@ -28,6 +28,8 @@ gint64              fb_feed_get_snoozed_until (FbFeed          *self);
 void                fb_feed_set_snoozed_until (FbFeed          *self,
                                                gint64           wall_time_us);
 gboolean            fb_feed_is_snoozed        (FbFeed          *self);
+gboolean            fb_feed_is_snoozed_at     (FbFeed          *self,
+                                               gint64           now_real);
 FbSseConnection    *fb_feed_get_connection    (FbFeed          *self);
 void                fb_feed_set_connection    (FbFeed          *self,
                                                FbSseConnection *connection);

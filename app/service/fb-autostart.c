@@ -135,9 +135,9 @@ build_desktop_entry (gsize *length)
 }
 
 static void
-set_write_error (GError     **error,
-                 const GError *cause,
-                 const char   *dir)
+set_write_error (GError       **error,
+                 const GError  *cause,
+                 const char    *dir)
 {
   g_autofree char *display = g_filename_display_name (dir);
 

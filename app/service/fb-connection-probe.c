@@ -198,12 +198,12 @@ cancelled_cb (GCancellable *cancellable,
  */
 void
 fb_connection_probe_async (const char          *url,
-                          const char          *authorization,
-                          const char          *ca_file,
-                          guint                idle_timeout,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
+                           const char          *authorization,
+                           const char          *ca_file,
+                           guint                idle_timeout,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(SoupSession) session = NULL;
@@ -261,8 +261,8 @@ fb_connection_probe_async (const char          *url,
  */
 gboolean
 fb_connection_probe_finish (GAsyncResult  *result,
-                           guint         *n_events,
-                           GError       **error)
+                            guint         *n_events,
+                            GError       **error)
 {
   gssize n;
 

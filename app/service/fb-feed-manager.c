@@ -14,17 +14,20 @@
 #include <string.h>
 
 /*
- * Owns one FbSseConnection per enabled feed and follows GSettings live: the
- * feed list (`feeds`, a list of ids) and each feed's relocatable settings.
- * A change touches only the feed it concerns: its URL or timeout restarts
- * that one connection, its name only updates the UI.
+ * Owns one FbFeedRunner per feed and follows the feed list (`feeds`, a list
+ * of ids) in GSettings live. Each runner follows its feed's relocatable
+ * settings: a change touches only the feed it concerns (a new URL or
+ * credentials restart that one stream, a new idle timeout applies to the
+ * open one, a new name only updates the UI).
  *
  * It is a GListModel of FbFeed, in the order of the `feeds` key, and
  * emits:
  *  - feed-changed (FbFeed): its state, error, name or snooze changed;
  *  - message (FbFeed, FbMessage, catch-up): an event that should reach the
  *    user; catch-up is TRUE for the backlog a server replays right after a
- *    stream resumes, so it can be summed up rather than shown one by one.
+ *    stream resumes, so it can be summed up rather than shown one by one;
+ *  - note (FbFeed, FbMessage): Feedbell's own word about a feed (an
+ *    outage), for Recent only.
  *
  * Each feed has an FbEventLog: the stream resumes from its last id after a
  * restart (Last-Event-ID, or ntfy's since= for ntfy feeds), and an id seen
@@ -143,7 +146,7 @@ fb_feed_manager_dup_feed_settings (FbFeedManager *self,
 
 static gint
 find_runner (FbFeedManager *self,
-            const char    *id)
+             const char    *id)
 {
   for (guint i = 0; i < self->runners->len; i++)
     {

@@ -320,7 +320,7 @@ fb_notifier_post (FbNotifier *self,
 
   remember (self, message);
 
-  if (fb_feed_get_muted (feed) || fb_feed_get_snoozed_until (feed) > fb_clock_get_real (self->clock))
+  if (fb_feed_get_muted (feed) || fb_feed_is_snoozed_at (feed, fb_clock_get_real (self->clock)))
     return;
 
   burst = get_burst (self, feed);

@@ -11,9 +11,9 @@
 
 /*
  * The editor's side of the keyring, and Save. Settings are applied in one
- * batch; the token or password goes to the keyring only. For an existing
- * feed the secret is stored first, so a failure changes nothing; a new feed
- * needs its id first, so it is created, then given its secret.
+ * batch; the token or password goes to the keyring only, and it is stored
+ * first: a failure changes nothing. A new feed's id is chosen before, so
+ * its secret is in the keyring by the time the feed joins the list.
  */
 
 /* Keyring ---------------------------------------------------------------- */

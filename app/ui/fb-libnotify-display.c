@@ -50,7 +50,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (FbLibnotifyDisplay, fb_libnotify_display, G_TYPE_
 
 static gboolean
 has_cap (FbLibnotifyDisplay *self,
-         const char *cap)
+         const char         *cap)
 {
   if (self->caps == NULL)
     return FALSE;
@@ -89,7 +89,7 @@ static void closed_cb (NotifyNotification *notification,
 
 static void
 forget_live (FbLibnotifyDisplay *self,
-                          GList      *link)
+             GList              *link)
 {
   NotifyNotification *notification = link->data;
 
@@ -147,7 +147,7 @@ snooze_cb (NotifyNotification *notification,
 
 static void
 show (FbLibnotifyDisplay *self,
-                   NotifyNotification *notification)
+      NotifyNotification *notification)
 {
   g_autoptr(GError) error = NULL;
 
@@ -169,7 +169,7 @@ show (FbLibnotifyDisplay *self,
 
 static char *
 body_text (FbLibnotifyDisplay *self,
-           const char *text)
+           const char         *text)
 {
   if (text == NULL)
     return NULL;
@@ -185,9 +185,9 @@ body_text (FbLibnotifyDisplay *self,
  * once show() is called again. */
 static void
 update_notification (FbLibnotifyDisplay *self,
-                                  NotifyNotification *notification,
-                                  const char         *title,
-                                  const char         *body)
+                     NotifyNotification *notification,
+                     const char         *title,
+                     const char         *body)
 {
   g_autofree char *escaped = body_text (self, body);
 
@@ -196,9 +196,9 @@ update_notification (FbLibnotifyDisplay *self,
 
 static NotifyNotification *
 new_notification (FbLibnotifyDisplay *self,
-                               const char *title,
-                               const char *body,
-                               FbUrgency   urgency)
+                  const char         *title,
+                  const char         *body,
+                  FbUrgency           urgency)
 {
   g_autofree char *escaped = body_text (self, body);
   NotifyNotification *notification;
@@ -237,8 +237,8 @@ add_url_action (NotifyNotification *notification,
 
 static NotifyNotification *
 notification_for_message (FbLibnotifyDisplay *self,
-                                       FbFeed     *feed,
-                                       FbMessage  *message)
+                          FbFeed             *feed,
+                          FbMessage          *message)
 {
   g_autoptr(GString) body = g_string_new (fb_message_get_body (message));
   NotifyNotification *notification;
