@@ -13,7 +13,7 @@
 
 /*
  * The state machine of FbSseConnection, and the public calls that drive
- * it: start, stop, reconnect now, wait for the network.
+ * it: start, stop, reconnect now, the network coming and going.
  *
  * The state only changes in _fb_sse_connection_set_state(), which first
  * tears down whatever the old state had running (request, timers) and
@@ -242,21 +242,6 @@ fb_sse_connection_reconnect_now (FbSseConnection *self)
       return;
     }
   connect_now (self);
-}
-
-/**
- * fb_sse_connection_wait_for_network:
- *
- * Drops any stream and waits, without retrying, for
- * fb_sse_connection_reconnect_now().
- */
-void
-fb_sse_connection_wait_for_network (FbSseConnection *self)
-{
-  g_return_if_fail (FB_IS_SSE_CONNECTION (self));
-
-  if (self->state != FB_SSE_STATE_STOPPED)
-    _fb_sse_connection_set_state (self, FB_SSE_STATE_WAITING_NETWORK);
 }
 
 /**

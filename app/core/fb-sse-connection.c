@@ -409,14 +409,6 @@ fb_sse_connection_get_retry_at (FbSseConnection *self)
   return self->retry_at;
 }
 
-guint
-fb_sse_connection_get_idle_timeout (FbSseConnection *self)
-{
-  g_return_val_if_fail (FB_IS_SSE_CONNECTION (self), 0);
-
-  return self->idle_timeout;
-}
-
 void
 fb_sse_connection_set_idle_timeout (FbSseConnection *self,
                                     guint            seconds)
@@ -519,17 +511,4 @@ fb_sse_connection_get_n_dropped (FbSseConnection *self)
   g_return_val_if_fail (FB_IS_SSE_CONNECTION (self), 0);
 
   return fb_sse_parser_get_n_dropped (self->parser);
-}
-
-/**
- * fb_sse_connection_get_read_size:
- *
- * Returns: the bytes asked of each read (the "read-size" property)
- */
-gsize
-fb_sse_connection_get_read_size (FbSseConnection *self)
-{
-  g_return_val_if_fail (FB_IS_SSE_CONNECTION (self), 0);
-
-  return self->read_size;
 }
