@@ -157,7 +157,7 @@ handle_response (FbSseConnection *self)
         self->cancellable = cancellable;
         self->message = message;
       }
-      _fb_sse_connection_arm_watchdog (self);
+      _fb_sse_connection_watchdog_arm (self);
       _fb_sse_connection_read_next (self);
       return;
 

@@ -38,6 +38,7 @@ struct _FbSseConnection
   guint          n_redirects;
   guint          connect_timeout_id;
   guint          retry_id;
+  /* Lives as long as the object, armed only while OPEN (fb-sse-connection-read.c). */
   GSource       *watchdog;
   gint64         last_byte_at;
 
@@ -77,7 +78,10 @@ void     _fb_sse_connection_send_request         (FbSseConnection *self);
 
 /* fb-sse-connection-read.c: the read loop, event delivery, the idle watchdog */
 void     _fb_sse_connection_init_parser          (FbSseConnection *self);
-void     _fb_sse_connection_arm_watchdog         (FbSseConnection *self);
 void     _fb_sse_connection_read_next            (FbSseConnection *self);
+void     _fb_sse_connection_watchdog_arm         (FbSseConnection *self);
+void     _fb_sse_connection_watchdog_reschedule  (FbSseConnection *self);
+void     _fb_sse_connection_watchdog_disarm      (FbSseConnection *self);
+void     _fb_sse_connection_watchdog_destroy     (FbSseConnection *self);
 
 G_END_DECLS

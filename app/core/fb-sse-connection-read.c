@@ -18,6 +18,10 @@
  * the watchdog that gives up on a stream gone quiet.
  */
 
+/* The idle watchdog is one GSource for the object's life: created the first
+ * time a stream opens, armed while OPEN, disarmed (ready time -1) when OPEN
+ * is left, destroyed with the object. Only the functions below touch it. */
+
 static gboolean
 watchdog_dispatch (GSource     *source,
                    GSourceFunc  callback,
@@ -30,6 +34,12 @@ static GSourceFuncs watchdog_funcs = {
   .dispatch = watchdog_dispatch,
 };
 
+static gint64
+watchdog_deadline (FbSseConnection *self)
+{
+  return self->last_byte_at + (gint64) self->idle_timeout * G_USEC_PER_SEC;
+}
+
 /* The watchdog is not moved on every read: it wakes once per idle period,
  * and only then looks at when the last byte came, so a busy stream costs no
  * timer updates and a quiet one at most one wakeup per period. */
@@ -37,11 +47,12 @@ static gboolean
 watchdog_cb (gpointer user_data)
 {
   FbSseConnection *self = user_data;
-  gint64 deadline = self->last_byte_at + (gint64) self->idle_timeout * G_USEC_PER_SEC;
+  gint64 deadline = watchdog_deadline (self);
 
+  /* Found ready in this main loop iteration, then disarmed before its turn. */
   if (self->state != FB_SSE_STATE_OPEN)
     {
-      g_source_set_ready_time (self->watchdog, -1);
+      _fb_sse_connection_watchdog_disarm (self);
       return G_SOURCE_CONTINUE;
     }
 
@@ -60,8 +71,9 @@ watchdog_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Counts the idle time from now. */
 void
-_fb_sse_connection_arm_watchdog (FbSseConnection *self)
+_fb_sse_connection_watchdog_arm (FbSseConnection *self)
 {
   if (self->watchdog == NULL)
     {
@@ -72,8 +84,32 @@ _fb_sse_connection_arm_watchdog (FbSseConnection *self)
     }
 
   self->last_byte_at = g_get_monotonic_time ();
-  g_source_set_ready_time (self->watchdog,
-                           self->last_byte_at + (gint64) self->idle_timeout * G_USEC_PER_SEC);
+  g_source_set_ready_time (self->watchdog, watchdog_deadline (self));
+}
+
+/* The idle timeout changed: an armed watchdog applies it from the last byte. */
+void
+_fb_sse_connection_watchdog_reschedule (FbSseConnection *self)
+{
+  if (self->watchdog != NULL && g_source_get_ready_time (self->watchdog) != -1)
+    g_source_set_ready_time (self->watchdog, watchdog_deadline (self));
+}
+
+void
+_fb_sse_connection_watchdog_disarm (FbSseConnection *self)
+{
+  if (self->watchdog != NULL)
+    g_source_set_ready_time (self->watchdog, -1);
+}
+
+void
+_fb_sse_connection_watchdog_destroy (FbSseConnection *self)
+{
+  if (self->watchdog == NULL)
+    return;
+
+  g_source_destroy (self->watchdog);
+  g_clear_pointer (&self->watchdog, g_source_unref);
 }
 
 static void

@@ -51,8 +51,7 @@ _fb_sse_connection_teardown (FbSseConnection *self)
   g_clear_pointer (&self->current_uri, g_uri_unref);
   g_clear_handle_id (&self->connect_timeout_id, g_source_remove);
   g_clear_handle_id (&self->retry_id, g_source_remove);
-  if (self->watchdog != NULL)
-    g_source_set_ready_time (self->watchdog, -1);
+  _fb_sse_connection_watchdog_disarm (self);
 }
 
 static gboolean

@@ -140,11 +140,7 @@ fb_sse_connection_dispose (GObject *object)
   FbSseConnection *self = FB_SSE_CONNECTION (object);
 
   _fb_sse_connection_teardown (self);
-  if (self->watchdog != NULL)
-    {
-      g_source_destroy (self->watchdog);
-      g_clear_pointer (&self->watchdog, g_source_unref);
-    }
+  _fb_sse_connection_watchdog_destroy (self);
   g_clear_object (&self->session);
   fb_sse_connection_set_event_func (self, NULL, NULL, NULL);
   fb_sse_connection_set_read_done_func (self, NULL, NULL, NULL);
@@ -420,9 +416,7 @@ fb_sse_connection_set_idle_timeout (FbSseConnection *self,
     return;
 
   self->idle_timeout = seconds;
-  if (self->state == FB_SSE_STATE_OPEN)
-    g_source_set_ready_time (self->watchdog,
-                             self->last_byte_at + (gint64) seconds * G_USEC_PER_SEC);
+  _fb_sse_connection_watchdog_reschedule (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IDLE_TIMEOUT]);
 }
 
