@@ -66,7 +66,8 @@ void     _fb_sse_connection_emit_event           (FbSseConnection *self,
 /* fb-sse-connection-state.c: the state machine */
 void     _fb_sse_connection_teardown             (FbSseConnection *self);
 void     _fb_sse_connection_set_state            (FbSseConnection *self,
-                                                  FbSseState       state);
+                                                  FbSseState       state,
+                                                  GInputStream    *stream);
 void     _fb_sse_connection_fail_transient       (FbSseConnection *self,
                                                   GError          *error,
                                                   guint64          retry_after_ms);

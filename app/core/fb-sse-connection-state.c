@@ -15,14 +15,19 @@
  * The state machine of FbSseConnection, and the public calls that drive
  * it: start, stop, reconnect now, the network coming and going.
  *
- * The state only changes in _fb_sse_connection_set_state(), which first
- * tears down whatever the old state had running (request, timers) and
- * then starts what the new one needs. Everything that can be in flight is
- * a field, so teardown is one function and nothing outlives the state it
- * belongs to.
+ * The state only changes in _fb_sse_connection_set_state(): it runs the
+ * old state's exit action, which ends everything that state started, then
+ * the new state's entry action, which starts everything the new one needs,
+ * and only then notifies. What a state has running is a field of the object
+ * (see fb-sse-connection-private.h), so nothing outlives the state it
+ * belongs to, and dispose ends it all with one exit action.
+ *
+ * Only one thing passes from a state to the next: the request whose
+ * response opens the stream. CONNECTING's exit keeps the request when the
+ * next state is OPEN, and the response body is handed to OPEN's entry.
  */
 
-static void connect_now (FbSseConnection *self);
+static gboolean connect_timeout_cb (gpointer user_data);
 
 const char *
 fb_sse_state_to_string (FbSseState state)
@@ -40,27 +45,13 @@ fb_sse_state_to_string (FbSseState state)
     }
 }
 
-void
-_fb_sse_connection_teardown (FbSseConnection *self)
-{
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  g_clear_object (&self->stream);
-  g_clear_object (&self->message);
-  g_clear_pointer (&self->current_uri, g_uri_unref);
-  g_clear_handle_id (&self->connect_timeout_id, g_source_remove);
-  g_clear_handle_id (&self->retry_id, g_source_remove);
-  _fb_sse_connection_watchdog_disarm (self);
-}
-
 static gboolean
 retry_cb (gpointer user_data)
 {
   FbSseConnection *self = user_data;
 
   self->retry_id = 0;
-  connect_now (self);
+  _fb_sse_connection_set_state (self, FB_SSE_STATE_CONNECTING, NULL);
 
   return G_SOURCE_REMOVE;
 }
@@ -76,17 +67,58 @@ schedule_retry (FbSseConnection *self,
   g_source_set_name_by_id (self->retry_id, "[feedbell] sse retry");
 }
 
-void
-_fb_sse_connection_set_state (FbSseConnection *self,
-                              FbSseState       state)
+/* Cancels the request, and lets go of its message and its response. */
+static void
+drop_request (FbSseConnection *self)
 {
-  gint64 old_retry_at = self->retry_at;
-  FbSseState old_state = self->state;
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->stream);
+  g_clear_object (&self->message);
+}
 
-  _fb_sse_connection_teardown (self);
-  self->retry_at = 0;
-  self->state = state;
+static void
+exit_state (FbSseConnection *self,
+            FbSseState       state,
+            FbSseState       next_state)
+{
+  switch (state)
+    {
+    case FB_SSE_STATE_DISCONNECTED:
+    case FB_SSE_STATE_WAITING_NETWORK:
+    case FB_SSE_STATE_STOPPED:
+      break;
 
+    case FB_SSE_STATE_CONNECTING:
+      g_clear_handle_id (&self->connect_timeout_id, g_source_remove);
+      g_clear_pointer (&self->current_uri, g_uri_unref);
+      /* OPEN reads the response to this very request. */
+      if (next_state != FB_SSE_STATE_OPEN)
+        drop_request (self);
+      break;
+
+    case FB_SSE_STATE_OPEN:
+      _fb_sse_connection_watchdog_disarm (self);
+      drop_request (self);
+      break;
+
+    case FB_SSE_STATE_WAITING_RETRY:
+    case FB_SSE_STATE_FAILED:
+      g_clear_handle_id (&self->retry_id, g_source_remove);
+      self->retry_at = 0;
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+enter_state (FbSseConnection *self,
+             FbSseState       state,
+             GInputStream    *stream)
+{
   switch (state)
     {
     case FB_SSE_STATE_DISCONNECTED:
@@ -98,12 +130,19 @@ _fb_sse_connection_set_state (FbSseConnection *self,
       self->cancellable = g_cancellable_new ();
       self->current_uri = g_uri_ref (self->uri);
       self->n_redirects = 0;
+      self->connect_timeout_id = g_timeout_add (self->connect_timeout * 1000,
+                                                connect_timeout_cb, self);
+      g_source_set_name_by_id (self->connect_timeout_id, "[feedbell] sse connect timeout");
+      _fb_sse_connection_send_request (self);
       break;
 
     case FB_SSE_STATE_OPEN:
+      self->stream = stream;
       fb_sse_parser_reset (self->parser);
       fb_backoff_opened (&self->backoff, g_get_monotonic_time ());
       g_clear_error (&self->last_error);
+      _fb_sse_connection_watchdog_arm (self);
+      _fb_sse_connection_read_next (self);
       break;
 
     case FB_SSE_STATE_WAITING_RETRY:
@@ -117,6 +156,37 @@ _fb_sse_connection_set_state (FbSseConnection *self,
     default:
       g_assert_not_reached ();
     }
+}
+
+/* For dispose: ends whatever the state has running, and tells nobody. */
+void
+_fb_sse_connection_teardown (FbSseConnection *self)
+{
+  exit_state (self, self->state, FB_SSE_STATE_STOPPED);
+}
+
+/**
+ * _fb_sse_connection_set_state:
+ * @state: the state to enter
+ * @stream: (transfer full) (nullable): for OPEN, and only for it: the body
+ *   of the response that opens the stream
+ */
+void
+_fb_sse_connection_set_state (FbSseConnection *self,
+                              FbSseState       state,
+                              GInputStream    *stream)
+{
+  gint64 old_retry_at = self->retry_at;
+  FbSseState old_state = self->state;
+
+  g_assert (state != FB_SSE_STATE_DISCONNECTED);
+  /* Only a response opens a stream, and only that of the request in flight. */
+  g_assert ((state == FB_SSE_STATE_OPEN) == (stream != NULL));
+  g_assert (state != FB_SSE_STATE_OPEN || old_state == FB_SSE_STATE_CONNECTING);
+
+  exit_state (self, old_state, state);
+  self->state = state;
+  enter_state (self, state, stream);
 
   g_debug ("%s: %s → %s", self->url,
            fb_sse_state_to_string (old_state), fb_sse_state_to_string (state));
@@ -148,8 +218,10 @@ _fb_sse_connection_fail_transient (FbSseConnection *self,
                                                g_get_monotonic_time (),
                                                retry_after_ms);
   /* Without a network, retrying only burns attempts: wait for it instead. */
-  _fb_sse_connection_set_state (self, self->network_available ? FB_SSE_STATE_WAITING_RETRY
-                                                              : FB_SSE_STATE_WAITING_NETWORK);
+  _fb_sse_connection_set_state (self,
+                                self->network_available ? FB_SSE_STATE_WAITING_RETRY
+                                                        : FB_SSE_STATE_WAITING_NETWORK,
+                                NULL);
 }
 
 /* A failure a person must fix. Takes @error. */
@@ -158,7 +230,7 @@ _fb_sse_connection_fail_permanent (FbSseConnection *self,
                                    GError          *error)
 {
   set_error (self, error);
-  _fb_sse_connection_set_state (self, FB_SSE_STATE_FAILED);
+  _fb_sse_connection_set_state (self, FB_SSE_STATE_FAILED, NULL);
 }
 
 static gboolean
@@ -174,14 +246,6 @@ connect_timeout_cb (gpointer user_data)
                                      0);
 
   return G_SOURCE_REMOVE;
-}
-
-static void
-connect_now (FbSseConnection *self)
-{
-  _fb_sse_connection_set_state (self, FB_SSE_STATE_CONNECTING);
-  self->connect_timeout_id = g_timeout_add (self->connect_timeout * 1000, connect_timeout_cb, self);
-  _fb_sse_connection_send_request (self);
 }
 
 /**
@@ -202,11 +266,11 @@ fb_sse_connection_start (FbSseConnection *self)
       set_error (self,
                  g_error_new (FB_SSE_ERROR, FB_SSE_ERROR_INVALID_URL,
                               _("“%s” is not an http or https address"), self->url));
-      _fb_sse_connection_set_state (self, FB_SSE_STATE_STOPPED);
+      _fb_sse_connection_set_state (self, FB_SSE_STATE_STOPPED, NULL);
       return;
     }
 
-  connect_now (self);
+  _fb_sse_connection_set_state (self, FB_SSE_STATE_CONNECTING, NULL);
 }
 
 /**
@@ -220,7 +284,7 @@ fb_sse_connection_stop (FbSseConnection *self)
 {
   g_return_if_fail (FB_IS_SSE_CONNECTION (self));
 
-  _fb_sse_connection_set_state (self, FB_SSE_STATE_STOPPED);
+  _fb_sse_connection_set_state (self, FB_SSE_STATE_STOPPED, NULL);
 }
 
 /**
@@ -240,7 +304,7 @@ fb_sse_connection_reconnect_now (FbSseConnection *self)
       fb_sse_connection_start (self);
       return;
     }
-  connect_now (self);
+  _fb_sse_connection_set_state (self, FB_SSE_STATE_CONNECTING, NULL);
 }
 
 /**
@@ -263,7 +327,7 @@ fb_sse_connection_set_network_available (FbSseConnection *self,
 
   self->network_available = available;
   if (!available && self->state == FB_SSE_STATE_WAITING_RETRY)
-    _fb_sse_connection_set_state (self, FB_SSE_STATE_WAITING_NETWORK);
+    _fb_sse_connection_set_state (self, FB_SSE_STATE_WAITING_NETWORK, NULL);
   else if (available && self->state == FB_SSE_STATE_WAITING_NETWORK)
     fb_sse_connection_reconnect_now (self);
 }
