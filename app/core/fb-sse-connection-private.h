@@ -23,6 +23,7 @@ struct _FbSseConnection
   char          *authorization;
 
   FbSseState     state;
+  guint          pending_notify; /* FbSseNotify, until set_state() is done */
   GError        *last_error;
   gint64         retry_at;
   guint64        next_delay_ms;
@@ -55,10 +56,16 @@ struct _FbSseConnection
   GDestroyNotify              read_done_destroy;
 };
 
+/* Properties set_state() notifies, in FbSseConnection:pending_notify. */
+typedef enum
+{
+  FB_SSE_NOTIFY_STATE      = 1 << 0,
+  FB_SSE_NOTIFY_RETRY_AT   = 1 << 1,
+  FB_SSE_NOTIFY_LAST_ERROR = 1 << 2,
+} FbSseNotify;
+
 /* fb-sse-connection.c: the type, its properties and its signal */
-void     _fb_sse_connection_notify_state         (FbSseConnection *self);
-void     _fb_sse_connection_notify_retry_at      (FbSseConnection *self);
-void     _fb_sse_connection_notify_last_error    (FbSseConnection *self);
+void     _fb_sse_connection_flush_notify         (FbSseConnection *self);
 void     _fb_sse_connection_notify_last_event_id (FbSseConnection *self);
 void     _fb_sse_connection_emit_event           (FbSseConnection *self,
                                                   FbSseEvent      *event);

@@ -67,6 +67,21 @@ schedule_retry (FbSseConnection *self,
   g_source_set_name_by_id (self->retry_id, "[feedbell] sse retry");
 }
 
+/* Takes @error; NULL clears it. It is notified with the state it leads to. */
+static void
+set_error (FbSseConnection *self,
+           GError          *error)
+{
+  if (error == NULL && self->last_error == NULL)
+    return;
+
+  g_clear_error (&self->last_error);
+  self->last_error = error;
+  self->pending_notify |= FB_SSE_NOTIFY_LAST_ERROR;
+  if (error != NULL)
+    g_debug ("%s: %s", self->url, error->message);
+}
+
 /* Cancels the request, and lets go of its message and its response. */
 static void
 drop_request (FbSseConnection *self)
@@ -140,7 +155,7 @@ enter_state (FbSseConnection *self,
       self->stream = stream;
       fb_sse_parser_reset (self->parser);
       fb_backoff_opened (&self->backoff, g_get_monotonic_time ());
-      g_clear_error (&self->last_error);
+      set_error (self, NULL);
       _fb_sse_connection_watchdog_arm (self);
       _fb_sse_connection_read_next (self);
       break;
@@ -192,19 +207,12 @@ _fb_sse_connection_set_state (FbSseConnection *self,
            fb_sse_state_to_string (old_state), fb_sse_state_to_string (state));
 
   if (old_state != state)
-    _fb_sse_connection_notify_state (self);
+    self->pending_notify |= FB_SSE_NOTIFY_STATE;
   if (old_retry_at != self->retry_at)
-    _fb_sse_connection_notify_retry_at (self);
-}
-
-static void
-set_error (FbSseConnection *self,
-           GError          *error)
-{
-  g_clear_error (&self->last_error);
-  self->last_error = error;
-  g_debug ("%s: %s", self->url, error->message);
-  _fb_sse_connection_notify_last_error (self);
+    self->pending_notify |= FB_SSE_NOTIFY_RETRY_AT;
+  /* Only now, with the object whole in its new state, may handlers run:
+   * they may stop, start or reconnect it from there. */
+  _fb_sse_connection_flush_notify (self);
 }
 
 /* A transient failure: back off, honouring @retry_after_ms. Takes @error. */

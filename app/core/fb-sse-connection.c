@@ -84,22 +84,34 @@ G_DEFINE_BOXED_TYPE (FbSseEvent, fb_sse_event, fb_sse_event_copy, fb_sse_event_f
 
 /* The properties and the signal are declared here; the state machine and the
  * read loop, in their own files, notify and emit them through these. */
-void
-_fb_sse_connection_notify_state (FbSseConnection *self)
-{
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
-}
 
+/* set_state() leaves these pending, and flushes them once the new state is
+ * whole. The state goes last: its handlers are the ones that stop or
+ * reconnect, and they find everything else about the state already told.
+ * Each is taken off before it is emitted: a handler that changes the state
+ * again flushes what it changed itself, and nothing is told twice. */
 void
-_fb_sse_connection_notify_retry_at (FbSseConnection *self)
+_fb_sse_connection_flush_notify (FbSseConnection *self)
 {
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY_AT]);
-}
+  static const struct {
+    FbSseNotify flag;
+    guint       prop_id;
+  } order[] = {
+    { FB_SSE_NOTIFY_RETRY_AT, PROP_RETRY_AT },
+    { FB_SSE_NOTIFY_LAST_ERROR, PROP_LAST_ERROR },
+    { FB_SSE_NOTIFY_STATE, PROP_STATE },
+  };
 
-void
-_fb_sse_connection_notify_last_error (FbSseConnection *self)
-{
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_ERROR]);
+  /* A handler may drop the last reference. */
+  g_object_ref (self);
+  for (gsize i = 0; i < G_N_ELEMENTS (order); i++)
+    {
+      if ((self->pending_notify & order[i].flag) == 0)
+        continue;
+      self->pending_notify &= ~order[i].flag;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[order[i].prop_id]);
+    }
+  g_object_unref (self);
 }
 
 void
