@@ -23,6 +23,8 @@ struct _FbSseConnection
   char          *authorization;
 
   FbSseState     state;
+  guint          generation;     /* bumped by every set_state(): a callback tells
+                                    whether the state it ran in is still on */
   guint          pending_notify; /* FbSseNotify, until set_state() is done */
   GError        *last_error;
   gint64         retry_at;

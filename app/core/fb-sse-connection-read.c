@@ -120,6 +120,7 @@ event_cb (const char *type,
           gpointer    user_data)
 {
   FbSseConnection *self = user_data;
+  guint generation = self->generation;
   FbSseEvent event = {
     .type = type,
     .type_len = fb_sse_parser_get_event_type_len (self->parser),
@@ -129,13 +130,17 @@ event_cb (const char *type,
     .has_id = fb_sse_parser_event_has_id (self->parser),
   };
 
+  /* The signal has the event even if the event function stopped us: it
+   * was read before that. */
   if (self->event_func != NULL)
     self->event_func (self, &event, self->event_data);
   _fb_sse_connection_emit_event (self, &event);
 
-  /* A handler stopped or restarted us: what follows in this read was not
-   * delivered, so it must not count as seen (nor move the last event id). */
-  if (self->state != FB_SSE_STATE_OPEN)
+  /* A handler stopped or restarted us (the state changed, whatever it is
+   * now): the rest of this read belongs to a stream that is gone. It was
+   * not delivered, so it must not count as seen (nor move the last event
+   * id), and it must never reach the next stream's handlers. */
+  if (self->generation != generation)
     fb_sse_parser_interrupt (self->parser);
 }
 
@@ -163,6 +168,7 @@ read_cb (GObject      *object,
 {
   g_autoptr(GError) error = NULL;
   FbSseConnection *self;
+  guint generation;
   guint n_dropped;
   gssize n;
 
@@ -192,6 +198,7 @@ read_cb (GObject      *object,
     }
 
   self->last_byte_at = g_get_monotonic_time ();
+  generation = self->generation;
 
   g_object_ref (self);
   n_dropped = fb_sse_parser_get_n_dropped (self->parser);
@@ -205,14 +212,19 @@ read_cb (GObject      *object,
                self->url, fb_sse_parser_get_max_size (self->parser));
   if (_fb_set_str (&self->notified_id, fb_sse_parser_get_last_event_id (self->parser)))
     _fb_sse_connection_notify_last_event_id (self);
-  if (self->state == FB_SSE_STATE_OPEN)
+  /* Unless a handler left this stream: then the next read, if any, is
+   * another OPEN's, started by its entry action. */
+  if (self->generation == generation)
     _fb_sse_connection_read_next (self);
   g_object_unref (self);
 }
 
+/* OPEN's entry action starts the first read, each read the next one. */
 void
 _fb_sse_connection_read_next (FbSseConnection *self)
 {
+  g_assert (self->state == FB_SSE_STATE_OPEN);
+
   g_input_stream_read_async (self->stream,
                              self->buffer,
                              self->read_size,

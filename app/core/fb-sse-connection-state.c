@@ -201,6 +201,7 @@ _fb_sse_connection_set_state (FbSseConnection *self,
 
   exit_state (self, old_state, state);
   self->state = state;
+  self->generation++;
   enter_state (self, state, stream);
 
   g_debug ("%s: %s → %s", self->url,
