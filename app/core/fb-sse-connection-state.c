@@ -261,6 +261,10 @@ connect_timeout_cb (gpointer user_data)
  * fb_sse_connection_start:
  *
  * Connects, unless already connecting or open.
+ *
+ * Like fb_sse_connection_stop() and fb_sse_connection_reconnect_now(), it
+ * may be called from the connection's own handlers: notify::state, the
+ * event function, the "event" signal.
  */
 void
 fb_sse_connection_start (FbSseConnection *self)
