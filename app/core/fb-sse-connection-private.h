@@ -33,17 +33,18 @@ struct _FbSseConnection
   guint          connect_timeout;
   gboolean       network_available;
 
-  /* The request in flight, all cleared by teardown(). */
-  GCancellable  *cancellable;
-  SoupMessage   *message;
-  GInputStream  *stream;
-  GUri          *current_uri;
-  guint          n_redirects;
-  guint          connect_timeout_id;
-  guint          retry_id;
+  /* What a state has running, by the state that owns it: its entry action
+   * starts it and its exit action ends it (fb-sse-connection-state.c). */
+  GCancellable  *cancellable;    /* CONNECTING and OPEN: the request */
+  SoupMessage   *message;        /* CONNECTING and OPEN */
+  GUri          *current_uri;    /* CONNECTING: where, after redirects */
+  guint          n_redirects;    /* CONNECTING */
+  guint          connect_timeout_id; /* CONNECTING */
+  GInputStream  *stream;         /* OPEN: the response body */
+  gint64         last_byte_at;   /* OPEN */
+  guint          retry_id;       /* WAITING_RETRY and FAILED, with retry_at */
   /* Lives as long as the object, armed only while OPEN (fb-sse-connection-read.c). */
   GSource       *watchdog;
-  gint64         last_byte_at;
 
   char          *notified_id;    /* last-event-id as last notified */
   guint8        *buffer;

@@ -83,9 +83,9 @@ fb_sse_event_free (FbSseEvent *event)
 G_DEFINE_BOXED_TYPE (FbSseEvent, fb_sse_event, fb_sse_event_copy, fb_sse_event_free)
 
 /* The properties and the signal are declared here; the state machine and the
- * read loop, in their own files, notify and emit them through these. */
-
-/* set_state() leaves these pending, and flushes them once the new state is
+ * read loop, in their own files, notify and emit them through these.
+ *
+ * set_state() leaves these pending, and flushes them once the new state is
  * whole. The state goes last: its handlers are the ones that stop or
  * reconnect, and they find everything else about the state already told.
  * Each is taken off before it is emitted: a handler that changes the state
