@@ -142,6 +142,7 @@ enter_state (FbSseConnection *self,
       break;
 
     case FB_SSE_STATE_CONNECTING:
+      g_assert (self->cancellable == NULL && self->message == NULL);
       self->cancellable = g_cancellable_new ();
       self->current_uri = g_uri_ref (self->uri);
       self->n_redirects = 0;
@@ -152,6 +153,7 @@ enter_state (FbSseConnection *self,
       break;
 
     case FB_SSE_STATE_OPEN:
+      g_assert (self->cancellable != NULL && self->message != NULL && self->stream == NULL);
       self->stream = stream;
       fb_sse_parser_reset (self->parser);
       fb_backoff_opened (&self->backoff, g_get_monotonic_time ());
@@ -161,10 +163,12 @@ enter_state (FbSseConnection *self,
       break;
 
     case FB_SSE_STATE_WAITING_RETRY:
+      g_assert (self->retry_id == 0);
       schedule_retry (self, self->next_delay_ms);
       break;
 
     case FB_SSE_STATE_FAILED:
+      g_assert (self->retry_id == 0);
       schedule_retry (self, fb_backoff_failed_delay (&self->backoff));
       break;
 
