@@ -44,6 +44,27 @@ typedef struct
   int              status;
 } Listen;
 
+typedef struct
+{
+  gint64    count;
+  int       idle_timeout;
+  gboolean  quiet;
+  gboolean  verbose;
+  char     *last_event_id;
+  char     *state_file;
+  GStrv     headers;
+} Options;
+
+static void
+options_clear (Options *options)
+{
+  g_clear_pointer (&options->last_event_id, g_free);
+  g_clear_pointer (&options->state_file, g_free);
+  g_clear_pointer (&options->headers, g_strfreev);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
+
 static gboolean
 write_all (const char *buf,
            gsize       len)
@@ -292,120 +313,186 @@ check_url (const char  *url,
   return TRUE;
 }
 
-static int
-usage_error (GOptionContext *context,
-             const char     *message)
+static void
+init_locale (void)
+{
+  setlocale (LC_ALL, "");
+  /* FEEDBELL_LOCALEDIR: translations of an uninstalled build (build/po). */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("FEEDBELL_LOCALEDIR") ? g_getenv ("FEEDBELL_LOCALEDIR") : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+}
+
+/* Always FALSE: for returning from parse_options() and new_connection(). */
+static gboolean
+usage_error (const char *message)
 {
   g_printerr ("feedbell-listen: %s\n", message);
   g_printerr (_("Try “%s --help” for more information."), g_get_prgname ());
   g_printerr ("\n");
 
-  return 2;
+  return FALSE;
+}
+
+/* Leaves the URL alone in @argv. Returns FALSE, having said why, when the
+ * command line is not one to run. */
+static gboolean
+parse_options (int      *argc,
+               char   ***argv,
+               Options  *options)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  const GOptionEntry entries[] = {
+    { "count", 'n', 0, G_OPTION_ARG_INT64, &options->count, N_("Exit after N events"), N_("N") },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options->quiet, N_("Print nothing (for benchmarks)"), NULL },
+    { "last-event-id", 0, 0, G_OPTION_ARG_STRING, &options->last_event_id, N_("Resume after this event id"), N_("ID") },
+    { "header", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &options->headers, N_("Add a request header"), N_("'NAME: VALUE'") },
+    { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &options->idle_timeout, N_("Reconnect after S seconds without a byte"), N_("S") },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options->verbose, N_("Report connection state changes on stderr"), NULL },
+    { "state-file", 0, 0, G_OPTION_ARG_FILENAME, &options->state_file,
+      N_("Resume from and save progress to FILE; never print an event twice"), N_("FILE") },
+    G_OPTION_ENTRY_NULL
+  };
+
+  context = g_option_context_new (_("URL — print a Server-Sent Events stream as JSON lines"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    return usage_error (error->message);
+
+  if (*argc != 2)
+    return usage_error (_("Give exactly one URL"));
+  if (options->count < 0)
+    return usage_error (_("--count must not be negative"));
+  if (options->idle_timeout < 0)
+    return usage_error (_("--idle-timeout must not be negative"));
+  if (!check_url ((*argv)[1], &error))
+    return usage_error (error->message);
+
+  return TRUE;
+}
+
+/* The connection the options describe, not started; or NULL, having said why. */
+static FbSseConnection *
+new_connection (const char    *url,
+                const Options *options)
+{
+  g_autoptr(FbSseConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+
+  connection = g_object_new (FB_TYPE_SSE_CONNECTION,
+                             "url", url,
+                             "read-size", READ_SIZE,
+                             NULL);
+  for (guint i = 0; options->headers != NULL && options->headers[i] != NULL; i++)
+    if (!add_header (connection, options->headers[i], &error))
+      {
+        usage_error (error->message);
+        return NULL;
+      }
+  if (options->idle_timeout > 0)
+    fb_sse_connection_set_idle_timeout (connection, options->idle_timeout);
+
+  return g_steal_pointer (&connection);
+}
+
+/* The state file's log, if there is one, and where the stream resumes: after
+ * the last event the state file saw, unless --last-event-id says otherwise. */
+static FbEventLog *
+open_log (FbSseConnection *connection,
+          const Options   *options)
+{
+  FbEventLog *log = NULL;
+
+  if (options->state_file != NULL)
+    {
+      log = fb_event_log_new (options->state_file);
+      fb_sse_connection_set_last_event_id (connection, fb_event_log_get_last_event_id (log));
+    }
+  if (options->last_event_id != NULL)
+    fb_sse_connection_set_last_event_id (connection, options->last_event_id);
+
+  return log;
+}
+
+static void
+listen_init (Listen          *listen,
+             FbSseConnection *connection,
+             FbEventLog      *log,
+             const Options   *options)
+{
+  listen->loop = g_main_loop_new (NULL, FALSE);
+  listen->connection = connection;
+  listen->log = log;
+  listen->out = g_string_sized_new (FLUSH_ABOVE + 4096);
+  listen->unsaved = g_ptr_array_new_with_free_func (g_free);
+  listen->unsaved_set = g_hash_table_new (g_str_hash, g_str_equal);
+  listen->count = options->count;
+  listen->quiet = options->quiet;
+  listen->verbose = options->verbose;
+}
+
+static void
+listen_clear (Listen *listen)
+{
+  g_string_free (listen->out, TRUE);
+  g_hash_table_unref (listen->unsaved_set);
+  g_ptr_array_unref (listen->unsaved);
+  g_main_loop_unref (listen->loop);
+}
+
+/* Prints the stream until it ends for good, a signal or --count says stop.
+ * Returns the exit status. */
+static int
+listen_run (Listen *listen)
+{
+  GNetworkMonitor *monitor = g_network_monitor_get_default ();
+  g_autoptr(GError) error = NULL;
+
+  fb_sse_connection_set_event_func (listen->connection, event_cb, listen, NULL);
+  fb_sse_connection_set_read_done_func (listen->connection, read_done_cb, listen, NULL);
+  g_signal_connect (listen->connection, "notify::state", G_CALLBACK (state_cb), listen);
+  g_signal_connect (monitor, "network-changed", G_CALLBACK (network_changed_cb), listen);
+  network_changed_cb (monitor, g_network_monitor_get_network_available (monitor), listen);
+  g_unix_signal_add (SIGINT, signal_cb, listen);
+  g_unix_signal_add (SIGTERM, signal_cb, listen);
+
+  fb_sse_connection_start (listen->connection);
+  g_main_loop_run (listen->loop);
+
+  flush_output (listen);
+  if (listen->log != NULL && !fb_event_log_flush (listen->log, &error))
+    g_printerr ("feedbell-listen: %s\n", error->message);
+  fb_sse_connection_set_event_func (listen->connection, NULL, NULL, NULL);
+  fb_sse_connection_set_read_done_func (listen->connection, NULL, NULL, NULL);
+  g_signal_handlers_disconnect_by_data (listen->connection, listen);
+  g_signal_handlers_disconnect_by_data (monitor, listen);
+
+  return listen->status;
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(GError) error = NULL;
+  g_auto(Options) options = { 0 };
   g_autoptr(FbSseConnection) connection = NULL;
-  g_autoptr(GMainLoop) loop = NULL;
-  g_auto(GStrv) headers = NULL;
-  g_autofree char *last_event_id = NULL;
-  g_autofree char *state_file = NULL;
   g_autoptr(FbEventLog) log = NULL;
-  gint64 count = 0;
-  int idle_timeout = 0;
-  gboolean quiet = FALSE;
-  gboolean verbose = FALSE;
   Listen listen = { 0 };
-  const GOptionEntry entries[] = {
-    { "count", 'n', 0, G_OPTION_ARG_INT64, &count, N_("Exit after N events"), N_("N") },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print nothing (for benchmarks)"), NULL },
-    { "last-event-id", 0, 0, G_OPTION_ARG_STRING, &last_event_id, N_("Resume after this event id"), N_("ID") },
-    { "header", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &headers, N_("Add a request header"), N_("'NAME: VALUE'") },
-    { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &idle_timeout, N_("Reconnect after S seconds without a byte"), N_("S") },
-    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Report connection state changes on stderr"), NULL },
-    { "state-file", 0, 0, G_OPTION_ARG_FILENAME, &state_file,
-      N_("Resume from and save progress to FILE; never print an event twice"), N_("FILE") },
-    G_OPTION_ENTRY_NULL
-  };
+  int status;
 
-  setlocale (LC_ALL, "");
-  /* FEEDBELL_LOCALEDIR: translations of an uninstalled build (build/po). */
-  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("FEEDBELL_LOCALEDIR") ? g_getenv ("FEEDBELL_LOCALEDIR") : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-
-  context = g_option_context_new (_("URL — print a Server-Sent Events stream as JSON lines"));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return usage_error (context, error->message);
-
-  if (argc != 2)
-    return usage_error (context, _("Give exactly one URL"));
-  if (count < 0)
-    return usage_error (context, _("--count must not be negative"));
-  if (idle_timeout < 0)
-    return usage_error (context, _("--idle-timeout must not be negative"));
-  if (!check_url (argv[1], &error))
-    return usage_error (context, error->message);
-
-  connection = g_object_new (FB_TYPE_SSE_CONNECTION,
-                             "url", argv[1],
-                             "read-size", READ_SIZE,
-                             NULL);
-  for (guint i = 0; headers != NULL && headers[i] != NULL; i++)
-    if (!add_header (connection, headers[i], &error))
-      return usage_error (context, error->message);
-  if (idle_timeout > 0)
-    fb_sse_connection_set_idle_timeout (connection, idle_timeout);
-  if (state_file != NULL)
-    {
-      log = fb_event_log_new (state_file);
-      fb_sse_connection_set_last_event_id (connection, fb_event_log_get_last_event_id (log));
-    }
-  if (last_event_id != NULL)
-    fb_sse_connection_set_last_event_id (connection, last_event_id);
+  init_locale ();
+  if (!parse_options (&argc, &argv, &options))
+    return 2;
+  connection = new_connection (argv[1], &options);
+  if (connection == NULL)
+    return 2;
+  log = open_log (connection, &options);
 
   signal (SIGPIPE, SIG_IGN);
-  loop = g_main_loop_new (NULL, FALSE);
+  listen_init (&listen, connection, log, &options);
+  status = listen_run (&listen);
+  listen_clear (&listen);
 
-  listen.loop = loop;
-  listen.connection = connection;
-  listen.log = log;
-  listen.out = g_string_sized_new (FLUSH_ABOVE + 4096);
-  listen.unsaved = g_ptr_array_new_with_free_func (g_free);
-  listen.unsaved_set = g_hash_table_new (g_str_hash, g_str_equal);
-  listen.count = count;
-  listen.quiet = quiet;
-  listen.verbose = verbose;
-
-  fb_sse_connection_set_event_func (connection, event_cb, &listen, NULL);
-  fb_sse_connection_set_read_done_func (connection, read_done_cb, &listen, NULL);
-  g_signal_connect (connection, "notify::state", G_CALLBACK (state_cb), &listen);
-  g_signal_connect (g_network_monitor_get_default (), "network-changed",
-                    G_CALLBACK (network_changed_cb), &listen);
-  network_changed_cb (g_network_monitor_get_default (),
-                      g_network_monitor_get_network_available (g_network_monitor_get_default ()),
-                      &listen);
-  g_unix_signal_add (SIGINT, signal_cb, &listen);
-  g_unix_signal_add (SIGTERM, signal_cb, &listen);
-
-  fb_sse_connection_start (connection);
-  g_main_loop_run (loop);
-
-  flush_output (&listen);
-  if (log != NULL && !fb_event_log_flush (log, &error))
-    g_printerr ("feedbell-listen: %s\n", error->message);
-  fb_sse_connection_set_event_func (connection, NULL, NULL, NULL);
-  fb_sse_connection_set_read_done_func (connection, NULL, NULL, NULL);
-  g_signal_handlers_disconnect_by_data (connection, &listen);
-  g_signal_handlers_disconnect_by_data (g_network_monitor_get_default (), &listen);
-  g_string_free (listen.out, TRUE);
-  g_hash_table_unref (listen.unsaved_set);
-  g_ptr_array_unref (listen.unsaved);
-
-  return listen.status;
+  return status;
 }

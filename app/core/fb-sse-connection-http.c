@@ -15,7 +15,8 @@
  * The HTTP side of FbSseConnection: building the request (headers, the
  * resume parameter), following redirects without leaking credentials, and
  * reading the response's status and headers into what the state machine in
- * fb-sse-connection-state.c does next: open, retry, fail or stop.
+ * fb-sse-connection-state.c does next: open (handing it the response body),
+ * retry, fail or stop. Sending is CONNECTING's entry action.
  */
 
 #define MAX_REDIRECTS  10
@@ -80,7 +81,6 @@ follow_redirect (FbSseConnection *self)
       return;
     }
 
-  g_clear_object (&self->stream);
   g_clear_object (&self->message);
   g_clear_pointer (&self->current_uri, g_uri_unref);
   self->current_uri = g_steal_pointer (&target);
@@ -125,44 +125,36 @@ retry_after_ms (SoupMessage *message)
   return ms;
 }
 
+static gboolean
+response_opens_stream (SoupMessage *message)
+{
+  return soup_message_get_status (message) == SOUP_STATUS_OK &&
+         content_type_is_event_stream (message);
+}
+
+/* What a response that does not open the stream leads to. */
 static void
 handle_response (FbSseConnection *self)
 {
   guint status = soup_message_get_status (self->message);
   const char *reason = soup_message_get_reason_phrase (self->message);
+  const char *type;
 
   switch (status)
     {
     case SOUP_STATUS_OK:
-      if (!content_type_is_event_stream (self->message))
-        {
-          const char *type;
-
-          type = soup_message_headers_get_content_type (soup_message_get_response_headers (self->message), NULL);
-          _fb_sse_connection_fail_permanent (self,
-                                             g_error_new (FB_SSE_ERROR, FB_SSE_ERROR_CONTENT_TYPE,
-                                                          _("This address answers with %s, not an "
-                                                            "event stream (text/event-stream): "
-                                                            "check the feed address"),
-                                                          type ? type : _("no content type")));
-          return;
-        }
-      {
-        GInputStream *stream = g_steal_pointer (&self->stream);
-        GCancellable *cancellable = g_steal_pointer (&self->cancellable);
-        SoupMessage *message = g_steal_pointer (&self->message);
-
-        _fb_sse_connection_set_state (self, FB_SSE_STATE_OPEN);
-        self->stream = stream;
-        self->cancellable = cancellable;
-        self->message = message;
-      }
-      _fb_sse_connection_arm_watchdog (self);
-      _fb_sse_connection_read_next (self);
+      /* Not an event stream: that would have opened. */
+      type = soup_message_headers_get_content_type (soup_message_get_response_headers (self->message), NULL);
+      _fb_sse_connection_fail_permanent (self,
+                                         g_error_new (FB_SSE_ERROR, FB_SSE_ERROR_CONTENT_TYPE,
+                                                      _("This address answers with %s, not an "
+                                                        "event stream (text/event-stream): "
+                                                        "check the feed address"),
+                                                      type ? type : _("no content type")));
       return;
 
     case SOUP_STATUS_NO_CONTENT:
-      _fb_sse_connection_set_state (self, FB_SSE_STATE_STOPPED);
+      _fb_sse_connection_set_state (self, FB_SSE_STATE_STOPPED, NULL);
       return;
 
     case SOUP_STATUS_MOVED_PERMANENTLY:
@@ -222,7 +214,14 @@ send_cb (GObject      *object,
       return;
     }
 
-  self->stream = stream;
+  if (response_opens_stream (self->message))
+    {
+      _fb_sse_connection_set_state (self, FB_SSE_STATE_OPEN, stream);
+      return;
+    }
+
+  /* Any other answer is judged by its status and headers alone. */
+  g_object_unref (stream);
   handle_response (self);
 }
 

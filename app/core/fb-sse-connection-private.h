@@ -23,6 +23,9 @@ struct _FbSseConnection
   char          *authorization;
 
   FbSseState     state;
+  guint          generation;     /* bumped by every set_state(): a callback tells
+                                    whether the state it ran in is still on */
+  guint          pending_notify; /* FbSseNotify, until set_state() is done */
   GError        *last_error;
   gint64         retry_at;
   guint64        next_delay_ms;
@@ -30,16 +33,18 @@ struct _FbSseConnection
   guint          connect_timeout;
   gboolean       network_available;
 
-  /* The request in flight, all cleared by teardown(). */
-  GCancellable  *cancellable;
-  SoupMessage   *message;
-  GInputStream  *stream;
-  GUri          *current_uri;
-  guint          n_redirects;
-  guint          connect_timeout_id;
-  guint          retry_id;
+  /* What a state has running, by the state that owns it: its entry action
+   * starts it and its exit action ends it (fb-sse-connection-state.c). */
+  GCancellable  *cancellable;    /* CONNECTING and OPEN: the request */
+  SoupMessage   *message;        /* CONNECTING and OPEN */
+  GUri          *current_uri;    /* CONNECTING: where, after redirects */
+  guint          n_redirects;    /* CONNECTING */
+  guint          connect_timeout_id; /* CONNECTING */
+  GInputStream  *stream;         /* OPEN: the response body */
+  gint64         last_byte_at;   /* OPEN */
+  guint          retry_id;       /* WAITING_RETRY and FAILED, with retry_at */
+  /* Lives as long as the object, armed only while OPEN (fb-sse-connection-read.c). */
   GSource       *watchdog;
-  gint64         last_byte_at;
 
   char          *notified_id;    /* last-event-id as last notified */
   guint8        *buffer;
@@ -54,10 +59,16 @@ struct _FbSseConnection
   GDestroyNotify              read_done_destroy;
 };
 
+/* Properties set_state() notifies, in FbSseConnection:pending_notify. */
+typedef enum
+{
+  FB_SSE_NOTIFY_STATE      = 1 << 0,
+  FB_SSE_NOTIFY_RETRY_AT   = 1 << 1,
+  FB_SSE_NOTIFY_LAST_ERROR = 1 << 2,
+} FbSseNotify;
+
 /* fb-sse-connection.c: the type, its properties and its signal */
-void     _fb_sse_connection_notify_state         (FbSseConnection *self);
-void     _fb_sse_connection_notify_retry_at      (FbSseConnection *self);
-void     _fb_sse_connection_notify_last_error    (FbSseConnection *self);
+void     _fb_sse_connection_flush_notify         (FbSseConnection *self);
 void     _fb_sse_connection_notify_last_event_id (FbSseConnection *self);
 void     _fb_sse_connection_emit_event           (FbSseConnection *self,
                                                   FbSseEvent      *event);
@@ -65,7 +76,8 @@ void     _fb_sse_connection_emit_event           (FbSseConnection *self,
 /* fb-sse-connection-state.c: the state machine */
 void     _fb_sse_connection_teardown             (FbSseConnection *self);
 void     _fb_sse_connection_set_state            (FbSseConnection *self,
-                                                  FbSseState       state);
+                                                  FbSseState       state,
+                                                  GInputStream    *stream);
 void     _fb_sse_connection_fail_transient       (FbSseConnection *self,
                                                   GError          *error,
                                                   guint64          retry_after_ms);
@@ -77,7 +89,10 @@ void     _fb_sse_connection_send_request         (FbSseConnection *self);
 
 /* fb-sse-connection-read.c: the read loop, event delivery, the idle watchdog */
 void     _fb_sse_connection_init_parser          (FbSseConnection *self);
-void     _fb_sse_connection_arm_watchdog         (FbSseConnection *self);
 void     _fb_sse_connection_read_next            (FbSseConnection *self);
+void     _fb_sse_connection_watchdog_arm         (FbSseConnection *self);
+void     _fb_sse_connection_watchdog_reschedule  (FbSseConnection *self);
+void     _fb_sse_connection_watchdog_disarm      (FbSseConnection *self);
+void     _fb_sse_connection_watchdog_destroy     (FbSseConnection *self);
 
 G_END_DECLS

@@ -18,6 +18,10 @@
  * the watchdog that gives up on a stream gone quiet.
  */
 
+/* The idle watchdog is one GSource for the object's life: created the first
+ * time a stream opens, armed while OPEN, disarmed (ready time -1) when OPEN
+ * is left, destroyed with the object. Only the functions below touch it. */
+
 static gboolean
 watchdog_dispatch (GSource     *source,
                    GSourceFunc  callback,
@@ -30,6 +34,12 @@ static GSourceFuncs watchdog_funcs = {
   .dispatch = watchdog_dispatch,
 };
 
+static gint64
+watchdog_deadline (FbSseConnection *self)
+{
+  return self->last_byte_at + (gint64) self->idle_timeout * G_USEC_PER_SEC;
+}
+
 /* The watchdog is not moved on every read: it wakes once per idle period,
  * and only then looks at when the last byte came, so a busy stream costs no
  * timer updates and a quiet one at most one wakeup per period. */
@@ -37,11 +47,12 @@ static gboolean
 watchdog_cb (gpointer user_data)
 {
   FbSseConnection *self = user_data;
-  gint64 deadline = self->last_byte_at + (gint64) self->idle_timeout * G_USEC_PER_SEC;
+  gint64 deadline = watchdog_deadline (self);
 
+  /* Found ready in this main loop iteration, then disarmed before its turn. */
   if (self->state != FB_SSE_STATE_OPEN)
     {
-      g_source_set_ready_time (self->watchdog, -1);
+      _fb_sse_connection_watchdog_disarm (self);
       return G_SOURCE_CONTINUE;
     }
 
@@ -60,8 +71,9 @@ watchdog_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Counts the idle time from now. */
 void
-_fb_sse_connection_arm_watchdog (FbSseConnection *self)
+_fb_sse_connection_watchdog_arm (FbSseConnection *self)
 {
   if (self->watchdog == NULL)
     {
@@ -72,8 +84,32 @@ _fb_sse_connection_arm_watchdog (FbSseConnection *self)
     }
 
   self->last_byte_at = g_get_monotonic_time ();
-  g_source_set_ready_time (self->watchdog,
-                           self->last_byte_at + (gint64) self->idle_timeout * G_USEC_PER_SEC);
+  g_source_set_ready_time (self->watchdog, watchdog_deadline (self));
+}
+
+/* The idle timeout changed: an armed watchdog applies it from the last byte. */
+void
+_fb_sse_connection_watchdog_reschedule (FbSseConnection *self)
+{
+  if (self->watchdog != NULL && g_source_get_ready_time (self->watchdog) != -1)
+    g_source_set_ready_time (self->watchdog, watchdog_deadline (self));
+}
+
+void
+_fb_sse_connection_watchdog_disarm (FbSseConnection *self)
+{
+  if (self->watchdog != NULL)
+    g_source_set_ready_time (self->watchdog, -1);
+}
+
+void
+_fb_sse_connection_watchdog_destroy (FbSseConnection *self)
+{
+  if (self->watchdog == NULL)
+    return;
+
+  g_source_destroy (self->watchdog);
+  g_clear_pointer (&self->watchdog, g_source_unref);
 }
 
 static void
@@ -84,6 +120,7 @@ event_cb (const char *type,
           gpointer    user_data)
 {
   FbSseConnection *self = user_data;
+  guint generation = self->generation;
   FbSseEvent event = {
     .type = type,
     .type_len = fb_sse_parser_get_event_type_len (self->parser),
@@ -93,13 +130,17 @@ event_cb (const char *type,
     .has_id = fb_sse_parser_event_has_id (self->parser),
   };
 
+  /* The signal has the event even if the event function stopped us: it
+   * was read before that. */
   if (self->event_func != NULL)
     self->event_func (self, &event, self->event_data);
   _fb_sse_connection_emit_event (self, &event);
 
-  /* A handler stopped or restarted us: what follows in this read was not
-   * delivered, so it must not count as seen (nor move the last event id). */
-  if (self->state != FB_SSE_STATE_OPEN)
+  /* A handler stopped or restarted us (the state changed, whatever it is
+   * now): the rest of this read belongs to a stream that is gone. It was
+   * not delivered, so it must not count as seen (nor move the last event
+   * id), and it must never reach the next stream's handlers. */
+  if (self->generation != generation)
     fb_sse_parser_interrupt (self->parser);
 }
 
@@ -127,6 +168,7 @@ read_cb (GObject      *object,
 {
   g_autoptr(GError) error = NULL;
   FbSseConnection *self;
+  guint generation;
   guint n_dropped;
   gssize n;
 
@@ -156,6 +198,7 @@ read_cb (GObject      *object,
     }
 
   self->last_byte_at = g_get_monotonic_time ();
+  generation = self->generation;
 
   g_object_ref (self);
   n_dropped = fb_sse_parser_get_n_dropped (self->parser);
@@ -169,14 +212,19 @@ read_cb (GObject      *object,
                self->url, fb_sse_parser_get_max_size (self->parser));
   if (_fb_set_str (&self->notified_id, fb_sse_parser_get_last_event_id (self->parser)))
     _fb_sse_connection_notify_last_event_id (self);
-  if (self->state == FB_SSE_STATE_OPEN)
+  /* Unless a handler left this stream: then the next read, if any, is
+   * another OPEN's, started by its entry action. */
+  if (self->generation == generation)
     _fb_sse_connection_read_next (self);
   g_object_unref (self);
 }
 
+/* OPEN's entry action starts the first read, each read the next one. */
 void
 _fb_sse_connection_read_next (FbSseConnection *self)
 {
+  g_assert (self->state == FB_SSE_STATE_OPEN);
+
   g_input_stream_read_async (self->stream,
                              self->buffer,
                              self->read_size,

@@ -13,16 +13,21 @@
 
 /*
  * The state machine of FbSseConnection, and the public calls that drive
- * it: start, stop, reconnect now, wait for the network.
+ * it: start, stop, reconnect now, the network coming and going.
  *
- * The state only changes in _fb_sse_connection_set_state(), which first
- * tears down whatever the old state had running (request, timers) and
- * then starts what the new one needs. Everything that can be in flight is
- * a field, so teardown is one function and nothing outlives the state it
- * belongs to.
+ * The state only changes in _fb_sse_connection_set_state(): it runs the
+ * old state's exit action, which ends everything that state started, then
+ * the new state's entry action, which starts everything the new one needs,
+ * and only then notifies. What a state has running is a field of the object
+ * (see fb-sse-connection-private.h), so nothing outlives the state it
+ * belongs to, and dispose ends it all with one exit action.
+ *
+ * Only one thing passes from a state to the next: the request whose
+ * response opens the stream. CONNECTING's exit keeps the request when the
+ * next state is OPEN, and the response body is handed to OPEN's entry.
  */
 
-static void connect_now (FbSseConnection *self);
+static gboolean connect_timeout_cb (gpointer user_data);
 
 const char *
 fb_sse_state_to_string (FbSseState state)
@@ -40,28 +45,13 @@ fb_sse_state_to_string (FbSseState state)
     }
 }
 
-void
-_fb_sse_connection_teardown (FbSseConnection *self)
-{
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  g_clear_object (&self->stream);
-  g_clear_object (&self->message);
-  g_clear_pointer (&self->current_uri, g_uri_unref);
-  g_clear_handle_id (&self->connect_timeout_id, g_source_remove);
-  g_clear_handle_id (&self->retry_id, g_source_remove);
-  if (self->watchdog != NULL)
-    g_source_set_ready_time (self->watchdog, -1);
-}
-
 static gboolean
 retry_cb (gpointer user_data)
 {
   FbSseConnection *self = user_data;
 
   self->retry_id = 0;
-  connect_now (self);
+  _fb_sse_connection_set_state (self, FB_SSE_STATE_CONNECTING, NULL);
 
   return G_SOURCE_REMOVE;
 }
@@ -77,17 +67,37 @@ schedule_retry (FbSseConnection *self,
   g_source_set_name_by_id (self->retry_id, "[feedbell] sse retry");
 }
 
-void
-_fb_sse_connection_set_state (FbSseConnection *self,
-                              FbSseState       state)
+/* Takes @error; NULL clears it. It is notified with the state it leads to. */
+static void
+set_error (FbSseConnection *self,
+           GError          *error)
 {
-  gint64 old_retry_at = self->retry_at;
-  FbSseState old_state = self->state;
+  if (error == NULL && self->last_error == NULL)
+    return;
 
-  _fb_sse_connection_teardown (self);
-  self->retry_at = 0;
-  self->state = state;
+  g_clear_error (&self->last_error);
+  self->last_error = error;
+  self->pending_notify |= FB_SSE_NOTIFY_LAST_ERROR;
+  if (error != NULL)
+    g_debug ("%s: %s", self->url, error->message);
+}
 
+/* Cancels the request, and lets go of its message and its response. */
+static void
+drop_request (FbSseConnection *self)
+{
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->stream);
+  g_clear_object (&self->message);
+}
+
+static void
+exit_state (FbSseConnection *self,
+            FbSseState       state,
+            FbSseState       next_state)
+{
   switch (state)
     {
     case FB_SSE_STATE_DISCONNECTED:
@@ -96,46 +106,118 @@ _fb_sse_connection_set_state (FbSseConnection *self,
       break;
 
     case FB_SSE_STATE_CONNECTING:
-      self->cancellable = g_cancellable_new ();
-      self->current_uri = g_uri_ref (self->uri);
-      self->n_redirects = 0;
+      g_clear_handle_id (&self->connect_timeout_id, g_source_remove);
+      g_clear_pointer (&self->current_uri, g_uri_unref);
+      /* OPEN reads the response to this very request. */
+      if (next_state != FB_SSE_STATE_OPEN)
+        drop_request (self);
       break;
 
     case FB_SSE_STATE_OPEN:
-      fb_sse_parser_reset (self->parser);
-      fb_backoff_opened (&self->backoff, g_get_monotonic_time ());
-      g_clear_error (&self->last_error);
+      _fb_sse_connection_watchdog_disarm (self);
+      drop_request (self);
       break;
 
     case FB_SSE_STATE_WAITING_RETRY:
+    case FB_SSE_STATE_FAILED:
+      g_clear_handle_id (&self->retry_id, g_source_remove);
+      self->retry_at = 0;
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+enter_state (FbSseConnection *self,
+             FbSseState       state,
+             GInputStream    *stream)
+{
+  switch (state)
+    {
+    case FB_SSE_STATE_DISCONNECTED:
+    case FB_SSE_STATE_WAITING_NETWORK:
+    case FB_SSE_STATE_STOPPED:
+      break;
+
+    case FB_SSE_STATE_CONNECTING:
+      g_assert (self->cancellable == NULL && self->message == NULL);
+      self->cancellable = g_cancellable_new ();
+      self->current_uri = g_uri_ref (self->uri);
+      self->n_redirects = 0;
+      self->connect_timeout_id = g_timeout_add (self->connect_timeout * 1000,
+                                                connect_timeout_cb, self);
+      g_source_set_name_by_id (self->connect_timeout_id, "[feedbell] sse connect timeout");
+      _fb_sse_connection_send_request (self);
+      break;
+
+    case FB_SSE_STATE_OPEN:
+      g_assert (self->cancellable != NULL && self->message != NULL && self->stream == NULL);
+      self->stream = stream;
+      fb_sse_parser_reset (self->parser);
+      fb_backoff_opened (&self->backoff, g_get_monotonic_time ());
+      set_error (self, NULL);
+      _fb_sse_connection_watchdog_arm (self);
+      _fb_sse_connection_read_next (self);
+      break;
+
+    case FB_SSE_STATE_WAITING_RETRY:
+      g_assert (self->retry_id == 0);
       schedule_retry (self, self->next_delay_ms);
       break;
 
     case FB_SSE_STATE_FAILED:
+      g_assert (self->retry_id == 0);
       schedule_retry (self, fb_backoff_failed_delay (&self->backoff));
       break;
 
     default:
       g_assert_not_reached ();
     }
+}
+
+/* For dispose: ends whatever the state has running, and tells nobody. */
+void
+_fb_sse_connection_teardown (FbSseConnection *self)
+{
+  exit_state (self, self->state, FB_SSE_STATE_STOPPED);
+}
+
+/**
+ * _fb_sse_connection_set_state:
+ * @state: the state to enter
+ * @stream: (transfer full) (nullable): for OPEN, and only for it: the body
+ *   of the response that opens the stream
+ */
+void
+_fb_sse_connection_set_state (FbSseConnection *self,
+                              FbSseState       state,
+                              GInputStream    *stream)
+{
+  gint64 old_retry_at = self->retry_at;
+  FbSseState old_state = self->state;
+
+  g_assert (state != FB_SSE_STATE_DISCONNECTED);
+  /* Only a response opens a stream, and only that of the request in flight. */
+  g_assert ((state == FB_SSE_STATE_OPEN) == (stream != NULL));
+  g_assert (state != FB_SSE_STATE_OPEN || old_state == FB_SSE_STATE_CONNECTING);
+
+  exit_state (self, old_state, state);
+  self->state = state;
+  self->generation++;
+  enter_state (self, state, stream);
 
   g_debug ("%s: %s → %s", self->url,
            fb_sse_state_to_string (old_state), fb_sse_state_to_string (state));
 
   if (old_state != state)
-    _fb_sse_connection_notify_state (self);
+    self->pending_notify |= FB_SSE_NOTIFY_STATE;
   if (old_retry_at != self->retry_at)
-    _fb_sse_connection_notify_retry_at (self);
-}
-
-static void
-set_error (FbSseConnection *self,
-           GError          *error)
-{
-  g_clear_error (&self->last_error);
-  self->last_error = error;
-  g_debug ("%s: %s", self->url, error->message);
-  _fb_sse_connection_notify_last_error (self);
+    self->pending_notify |= FB_SSE_NOTIFY_RETRY_AT;
+  /* Only now, with the object whole in its new state, may handlers run:
+   * they may stop, start or reconnect it from there. */
+  _fb_sse_connection_flush_notify (self);
 }
 
 /* A transient failure: back off, honouring @retry_after_ms. Takes @error. */
@@ -149,8 +231,10 @@ _fb_sse_connection_fail_transient (FbSseConnection *self,
                                                g_get_monotonic_time (),
                                                retry_after_ms);
   /* Without a network, retrying only burns attempts: wait for it instead. */
-  _fb_sse_connection_set_state (self, self->network_available ? FB_SSE_STATE_WAITING_RETRY
-                                                              : FB_SSE_STATE_WAITING_NETWORK);
+  _fb_sse_connection_set_state (self,
+                                self->network_available ? FB_SSE_STATE_WAITING_RETRY
+                                                        : FB_SSE_STATE_WAITING_NETWORK,
+                                NULL);
 }
 
 /* A failure a person must fix. Takes @error. */
@@ -159,7 +243,7 @@ _fb_sse_connection_fail_permanent (FbSseConnection *self,
                                    GError          *error)
 {
   set_error (self, error);
-  _fb_sse_connection_set_state (self, FB_SSE_STATE_FAILED);
+  _fb_sse_connection_set_state (self, FB_SSE_STATE_FAILED, NULL);
 }
 
 static gboolean
@@ -177,18 +261,14 @@ connect_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-connect_now (FbSseConnection *self)
-{
-  _fb_sse_connection_set_state (self, FB_SSE_STATE_CONNECTING);
-  self->connect_timeout_id = g_timeout_add (self->connect_timeout * 1000, connect_timeout_cb, self);
-  _fb_sse_connection_send_request (self);
-}
-
 /**
  * fb_sse_connection_start:
  *
  * Connects, unless already connecting or open.
+ *
+ * Like fb_sse_connection_stop() and fb_sse_connection_reconnect_now(), it
+ * may be called from the connection's own handlers: notify::state, the
+ * event function, the "event" signal.
  */
 void
 fb_sse_connection_start (FbSseConnection *self)
@@ -203,11 +283,11 @@ fb_sse_connection_start (FbSseConnection *self)
       set_error (self,
                  g_error_new (FB_SSE_ERROR, FB_SSE_ERROR_INVALID_URL,
                               _("“%s” is not an http or https address"), self->url));
-      _fb_sse_connection_set_state (self, FB_SSE_STATE_STOPPED);
+      _fb_sse_connection_set_state (self, FB_SSE_STATE_STOPPED, NULL);
       return;
     }
 
-  connect_now (self);
+  _fb_sse_connection_set_state (self, FB_SSE_STATE_CONNECTING, NULL);
 }
 
 /**
@@ -221,7 +301,7 @@ fb_sse_connection_stop (FbSseConnection *self)
 {
   g_return_if_fail (FB_IS_SSE_CONNECTION (self));
 
-  _fb_sse_connection_set_state (self, FB_SSE_STATE_STOPPED);
+  _fb_sse_connection_set_state (self, FB_SSE_STATE_STOPPED, NULL);
 }
 
 /**
@@ -241,22 +321,7 @@ fb_sse_connection_reconnect_now (FbSseConnection *self)
       fb_sse_connection_start (self);
       return;
     }
-  connect_now (self);
-}
-
-/**
- * fb_sse_connection_wait_for_network:
- *
- * Drops any stream and waits, without retrying, for
- * fb_sse_connection_reconnect_now().
- */
-void
-fb_sse_connection_wait_for_network (FbSseConnection *self)
-{
-  g_return_if_fail (FB_IS_SSE_CONNECTION (self));
-
-  if (self->state != FB_SSE_STATE_STOPPED)
-    _fb_sse_connection_set_state (self, FB_SSE_STATE_WAITING_NETWORK);
+  _fb_sse_connection_set_state (self, FB_SSE_STATE_CONNECTING, NULL);
 }
 
 /**
@@ -279,7 +344,7 @@ fb_sse_connection_set_network_available (FbSseConnection *self,
 
   self->network_available = available;
   if (!available && self->state == FB_SSE_STATE_WAITING_RETRY)
-    _fb_sse_connection_set_state (self, FB_SSE_STATE_WAITING_NETWORK);
+    _fb_sse_connection_set_state (self, FB_SSE_STATE_WAITING_NETWORK, NULL);
   else if (available && self->state == FB_SSE_STATE_WAITING_NETWORK)
     fb_sse_connection_reconnect_now (self);
 }

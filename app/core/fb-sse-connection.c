@@ -83,23 +83,35 @@ fb_sse_event_free (FbSseEvent *event)
 G_DEFINE_BOXED_TYPE (FbSseEvent, fb_sse_event, fb_sse_event_copy, fb_sse_event_free)
 
 /* The properties and the signal are declared here; the state machine and the
- * read loop, in their own files, notify and emit them through these. */
+ * read loop, in their own files, notify and emit them through these.
+ *
+ * set_state() leaves these pending, and flushes them once the new state is
+ * whole. The state goes last: its handlers are the ones that stop or
+ * reconnect, and they find everything else about the state already told.
+ * Each is taken off before it is emitted: a handler that changes the state
+ * again flushes what it changed itself, and nothing is told twice. */
 void
-_fb_sse_connection_notify_state (FbSseConnection *self)
+_fb_sse_connection_flush_notify (FbSseConnection *self)
 {
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
-}
+  static const struct {
+    FbSseNotify flag;
+    guint       prop_id;
+  } order[] = {
+    { FB_SSE_NOTIFY_RETRY_AT, PROP_RETRY_AT },
+    { FB_SSE_NOTIFY_LAST_ERROR, PROP_LAST_ERROR },
+    { FB_SSE_NOTIFY_STATE, PROP_STATE },
+  };
 
-void
-_fb_sse_connection_notify_retry_at (FbSseConnection *self)
-{
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY_AT]);
-}
-
-void
-_fb_sse_connection_notify_last_error (FbSseConnection *self)
-{
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_ERROR]);
+  /* A handler may drop the last reference. */
+  g_object_ref (self);
+  for (gsize i = 0; i < G_N_ELEMENTS (order); i++)
+    {
+      if ((self->pending_notify & order[i].flag) == 0)
+        continue;
+      self->pending_notify &= ~order[i].flag;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[order[i].prop_id]);
+    }
+  g_object_unref (self);
 }
 
 void
@@ -140,11 +152,7 @@ fb_sse_connection_dispose (GObject *object)
   FbSseConnection *self = FB_SSE_CONNECTION (object);
 
   _fb_sse_connection_teardown (self);
-  if (self->watchdog != NULL)
-    {
-      g_source_destroy (self->watchdog);
-      g_clear_pointer (&self->watchdog, g_source_unref);
-    }
+  _fb_sse_connection_watchdog_destroy (self);
   g_clear_object (&self->session);
   fb_sse_connection_set_event_func (self, NULL, NULL, NULL);
   fb_sse_connection_set_read_done_func (self, NULL, NULL, NULL);
@@ -409,14 +417,6 @@ fb_sse_connection_get_retry_at (FbSseConnection *self)
   return self->retry_at;
 }
 
-guint
-fb_sse_connection_get_idle_timeout (FbSseConnection *self)
-{
-  g_return_val_if_fail (FB_IS_SSE_CONNECTION (self), 0);
-
-  return self->idle_timeout;
-}
-
 void
 fb_sse_connection_set_idle_timeout (FbSseConnection *self,
                                     guint            seconds)
@@ -428,9 +428,7 @@ fb_sse_connection_set_idle_timeout (FbSseConnection *self,
     return;
 
   self->idle_timeout = seconds;
-  if (self->state == FB_SSE_STATE_OPEN)
-    g_source_set_ready_time (self->watchdog,
-                             self->last_byte_at + (gint64) seconds * G_USEC_PER_SEC);
+  _fb_sse_connection_watchdog_reschedule (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IDLE_TIMEOUT]);
 }
 
@@ -519,17 +517,4 @@ fb_sse_connection_get_n_dropped (FbSseConnection *self)
   g_return_val_if_fail (FB_IS_SSE_CONNECTION (self), 0);
 
   return fb_sse_parser_get_n_dropped (self->parser);
-}
-
-/**
- * fb_sse_connection_get_read_size:
- *
- * Returns: the bytes asked of each read (the "read-size" property)
- */
-gsize
-fb_sse_connection_get_read_size (FbSseConnection *self)
-{
-  g_return_val_if_fail (FB_IS_SSE_CONNECTION (self), 0);
-
-  return self->read_size;
 }

@@ -66,7 +66,6 @@ FbSseConnection *fb_sse_connection_new               (const char       *url);
 void             fb_sse_connection_start             (FbSseConnection  *self);
 void             fb_sse_connection_stop              (FbSseConnection  *self);
 void             fb_sse_connection_reconnect_now     (FbSseConnection  *self);
-void             fb_sse_connection_wait_for_network  (FbSseConnection  *self);
 void             fb_sse_connection_set_network_available (FbSseConnection *self,
                                                           gboolean         available);
 gboolean         fb_sse_connection_is_loopback       (FbSseConnection  *self);
@@ -77,7 +76,6 @@ const char      *fb_sse_connection_get_last_event_id (FbSseConnection  *self);
 void             fb_sse_connection_set_last_event_id (FbSseConnection  *self,
                                                       const char       *last_event_id);
 gint64           fb_sse_connection_get_retry_at      (FbSseConnection  *self);
-guint            fb_sse_connection_get_idle_timeout  (FbSseConnection  *self);
 void             fb_sse_connection_set_idle_timeout  (FbSseConnection  *self,
                                                       guint             seconds);
 void             fb_sse_connection_set_connect_timeout (FbSseConnection *self,
@@ -102,7 +100,6 @@ void             fb_sse_connection_set_read_done_func (FbSseConnection *self,
                                                        FbSseConnectionReadDoneFunc func,
                                                        gpointer         user_data,
                                                        GDestroyNotify   destroy);
-gsize            fb_sse_connection_get_read_size     (FbSseConnection  *self);
 const char      *fb_sse_state_to_string              (FbSseState        state);
 
 G_END_DECLS

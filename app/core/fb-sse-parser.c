@@ -500,6 +500,73 @@ keep_partial (FbSseParser *self,
   g_string_append_len (self->line, buf, len);
 }
 
+/* Where the line at @buf ends: at the next CR or LF, or at @end when it
+ * goes on past this read. The next LF and CR are cached, each searched for
+ * over the rest of the read: a stream that uses only one of them is scanned
+ * once for the other, not at every line. */
+static inline const char *
+find_eol (const char  *buf,
+          const char  *end,
+          const char **next_lf,
+          const char **next_cr)
+{
+  if (*next_lf < buf)
+    {
+      *next_lf = memchr (buf, '\n', end - buf);
+      if (*next_lf == NULL)
+        *next_lf = end;
+    }
+  if (*next_cr < buf)
+    {
+      *next_cr = memchr (buf, '\r', end - buf);
+      if (*next_cr == NULL)
+        *next_cr = end;
+    }
+
+  return MIN (*next_lf, *next_cr);
+}
+
+/* Processes the line that ends at @eol, in place unless it began in an
+ * earlier read. */
+static inline void
+take_line (FbSseParser *self,
+           const char  *buf,
+           const char  *eol)
+{
+  if (self->line->len > 0)
+    {
+      keep_partial (self, buf, eol - buf);
+      process_line (self, self->line->str, self->line->len);
+      clear (self->line);
+    }
+  else if ((gsize) (eol - buf) > self->max_size)
+    {
+      drop_event (self);
+    }
+  else
+    {
+      process_line (self, buf, eol - buf);
+    }
+}
+
+/* Where the line after the one ending at @eol starts: a CRLF is one line
+ * end, even when the read ends between its CR and its LF. */
+static inline const char *
+skip_eol (FbSseParser *self,
+          const char  *eol,
+          const char  *end)
+{
+  if (*eol == '\r')
+    {
+      if (eol + 1 == end)
+        self->skip_lf = TRUE;
+      else if (eol[1] == '\n')
+        eol++;
+    }
+
+  return eol + 1;
+}
+
 /**
  * fb_sse_parser_feed:
  * @buf: bytes as received
@@ -525,6 +592,7 @@ fb_sse_parser_feed (FbSseParser *self,
     {
       const char *eol;
 
+      /* The last read ended in CR: an LF that starts this one ends no line. */
       if (self->skip_lf)
         {
           self->skip_lf = FALSE;
@@ -535,51 +603,14 @@ fb_sse_parser_feed (FbSseParser *self,
             }
         }
 
-      /* The next LF and CR are cached, each searched for over the rest of
-       * the read: a stream that uses only one of them is scanned once for
-       * the other, not at every line. */
-      if (next_lf < buf)
-        {
-          next_lf = memchr (buf, '\n', end - buf);
-          if (next_lf == NULL)
-            next_lf = end;
-        }
-      if (next_cr < buf)
-        {
-          next_cr = memchr (buf, '\r', end - buf);
-          if (next_cr == NULL)
-            next_cr = end;
-        }
-      eol = MIN (next_lf, next_cr);
-
+      eol = find_eol (buf, end, &next_lf, &next_cr);
       if (eol == end)
         {
           keep_partial (self, buf, end - buf);
           break;
         }
 
-      if (self->line->len > 0)
-        {
-          keep_partial (self, buf, eol - buf);
-          process_line (self, self->line->str, self->line->len);
-          clear (self->line);
-        }
-      else if ((gsize) (eol - buf) > self->max_size)
-        {
-          drop_event (self);
-        }
-      else
-        {
-          process_line (self, buf, eol - buf);
-        }
-
-      if (*eol == '\r')
-        {
-          if (eol + 1 == end)
-            self->skip_lf = TRUE;
-          else if (eol[1] == '\n')
-            eol++;
-        }
-      buf = eol + 1;
+      take_line (self, buf, eol);
+      buf = skip_eol (self, eol, end);
     }
 }
