@@ -5,6 +5,8 @@
 
 #include "fb-sse-connection-private.h"
 
+#include "fb-session.h"
+
 #include "fb-backoff.h"
 #include "fb-enums.h"
 #include "fb-sse-parser.h"
@@ -137,10 +139,7 @@ fb_sse_connection_constructed (GObject *object)
   G_OBJECT_CLASS (fb_sse_connection_parent_class)->constructed (object);
 
   if (self->session == NULL)
-    self->session = g_object_new (SOUP_TYPE_SESSION,
-                                  "timeout", 0,
-                                  "user-agent", "Feedbell/" PACKAGE_VERSION " ",
-                                  NULL);
+    self->session = fb_session_new (NULL, NULL);
   if (self->url != NULL)
     self->uri = g_uri_parse (self->url, SOUP_HTTP_URI_FLAGS, NULL);
   self->buffer = g_malloc (self->read_size);
