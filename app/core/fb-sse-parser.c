@@ -5,6 +5,8 @@
 
 #include "fb-sse-parser.h"
 
+#include "fb-utf8-private.h"
+
 #include <string.h>
 
 /*
@@ -232,91 +234,6 @@ fb_sse_parser_get_max_size (FbSseParser *self)
   return self->max_size;
 }
 
-static inline gboolean
-is_ascii_word (const guchar *p)
-{
-  guint64 word;
-
-  memcpy (&word, p, sizeof word);
-  return (word & G_GUINT64_CONSTANT (0x8080808080808080)) == 0;
-}
-
-static inline void
-append_replacement (GString *out)
-{
-  g_string_append_len (out, "\357\277\275", 3);
-}
-
-/* Appends @len bytes of @in to @out as valid UTF-8, following the Encoding
- * standard's UTF-8 decoder: each maximal subpart of an ill-formed sequence
- * becomes one U+FFFD, and the byte that broke a sequence is read again. */
-static void
-append_utf8 (GString    *out,
-             const char *in,
-             gsize       len)
-{
-  const guchar *p = (const guchar *) in;
-  const guchar *end = p + len;
-
-  while (p < end)
-    {
-      const guchar *run = p;
-      guint need;
-      guchar lower = 0x80, upper = 0xBF;
-
-      while (end - p >= 8 && is_ascii_word (p))
-        p += 8;
-      /* Valid sequences are copied along with the ASCII run. */
-      while (p < end)
-        {
-          guchar c = *p;
-
-          if (c < 0x80)
-            p++;
-          else if (c >= 0xC2 && c <= 0xDF && end - p >= 2 && (p[1] & 0xC0) == 0x80)
-            p += 2;
-          else if (c >= 0xE0 && c <= 0xEF && end - p >= 3 &&
-                   p[1] >= (c == 0xE0 ? 0xA0 : 0x80) &&
-                   p[1] <= (c == 0xED ? 0x9F : 0xBF) &&
-                   (p[2] & 0xC0) == 0x80)
-            p += 3;
-          else if (c >= 0xF0 && c <= 0xF4 && end - p >= 4 &&
-                   p[1] >= (c == 0xF0 ? 0x90 : 0x80) &&
-                   p[1] <= (c == 0xF4 ? 0x8F : 0xBF) &&
-                   (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80)
-            p += 4;
-          else
-            break;
-        }
-      g_string_append_len (out, (const char *) run, p - run);
-      if (p >= end)
-        break;
-
-      /* *p starts an ill-formed or truncated sequence. */
-      switch (*p)
-        {
-        case 0xC2 ... 0xDF: need = 1; break;
-        case 0xE0: need = 2; lower = 0xA0; break;
-        case 0xE1 ... 0xEC: need = 2; break;
-        case 0xED: need = 2; upper = 0x9F; break;
-        case 0xEE ... 0xEF: need = 2; break;
-        case 0xF0: need = 3; lower = 0x90; break;
-        case 0xF1 ... 0xF3: need = 3; break;
-        case 0xF4: need = 3; upper = 0x8F; break;
-        default: need = 0; break;
-        }
-      p++;
-      while (need > 0 && p < end && *p >= lower && *p <= upper)
-        {
-          lower = 0x80;
-          upper = 0xBF;
-          need--;
-          p++;
-        }
-      append_replacement (out);
-    }
-}
-
 static void
 dispatch (FbSseParser *self)
 {
@@ -406,20 +323,20 @@ process_field (FbSseParser *self,
           drop_event (self);
           return;
         }
-      append_utf8 (self->data, value, value_len);
+      _fb_utf8_append_decoded (self->data, value, value_len);
       g_string_append_c (self->data, '\n');
     }
   else if (name_len == 5 && memcmp (name, "event", 5) == 0)
     {
       clear (self->type);
-      append_utf8 (self->type, value, value_len);
+      _fb_utf8_append_decoded (self->type, value, value_len);
     }
   else if (name_len == 2 && memcmp (name, "id", 2) == 0)
     {
       if (memchr (value, '\0', value_len) == NULL)
         {
           clear (self->id);
-          append_utf8 (self->id, value, value_len);
+          _fb_utf8_append_decoded (self->id, value, value_len);
           self->event_has_id = TRUE;
           self->id_changed = TRUE;
         }
