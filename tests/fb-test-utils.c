@@ -33,6 +33,20 @@ fb_test_wait_until (FbTestCondition condition,
   return condition (user_data);
 }
 
+void
+fb_test_run_until (gint64 monotonic_us)
+{
+  gboolean reached = FALSE;
+  gint64 now = g_get_monotonic_time ();
+
+  if (monotonic_us < now)
+    monotonic_us = now;
+  /* Rounded up: a timeout never fires before its interval has passed. */
+  g_timeout_add ((guint) ((monotonic_us - now + 999) / 1000), deadline_cb, &reached);
+  while (!reached)
+    g_main_context_iteration (NULL, TRUE);
+}
+
 SoupServer *
 fb_test_server_new (void)
 {

@@ -13,6 +13,13 @@ gboolean    fb_test_wait_until      (FbTestCondition condition,
                                      gpointer        user_data,
                                      guint           timeout_ms);
 
+/* Iterates the default main context until @monotonic_us has passed and a
+ * timer due then has run. Every source due earlier has run by then (timers
+ * run in the order they fall due), so "nothing happened although its time
+ * came" holds whatever the machine's load; never use it to say that
+ * something happened in time. */
+void        fb_test_run_until       (gint64          monotonic_us);
+
 /* A SoupServer listening on 127.0.0.1 on a free port. */
 SoupServer *fb_test_server_new      (void);
 /* "http://127.0.0.1:PORT" + @path */
