@@ -430,7 +430,7 @@ ended_cb (FbFaultConn *conn,
   attempt->conn = NULL;
   g_hash_table_remove (lane->by_port, GUINT_TO_POINTER (fb_fault_conn_get_upstream_port (conn)));
   _fb_fault_lane_log (lane, "connection %u ended (%d)", fb_fault_conn_get_id (conn), how);
-  if (attempt->superseded_at != 0 && ended_at - attempt->superseded_at > G_USEC_PER_SEC / 2)
+  if (attempt->superseded_at != 0 && ended_at - attempt->superseded_at > SUPERSEDED_US)
     fb_fault_lane_error (lane, "connection %u stayed open %.3f s after the client opened the next",
                          fb_fault_conn_get_id (conn), (ended_at - attempt->superseded_at) / 1e6);
   if (attempt->failed)

@@ -143,7 +143,7 @@ report (Run *r)
   g_test_message ("events: %" G_GUINT64_FORMAT " distinct, %" G_GUINT64_FORMAT " output lines checked",
                   total.final_id, total.n_checked);
   g_test_message ("duplicates after SIGKILL: %" G_GUINT64_FORMAT " over %u kills (at most %u after "
-                  "one kill, all printed within 1 s before it)",
+                  "one kill, all printed within the kill window before it)",
                   total.dups, total.n_kills, total.max_dups);
   g_test_message ("reconnect waits: %u, total %.1f s; the policy asks at least %.1f s and allows "
                   "%.1f s (latest single wait %.3f s past its maximum)",
