@@ -22,8 +22,8 @@
  */
 
 #define POLL_MS            25
-#define DUNST_START_MS     20000
-#define PROCESS_EXIT_MS    5000
+#define DUNST_START_MS     60000
+#define PROCESS_EXIT_MS    30000
 #define NOTIFICATIONS_NAME "org.freedesktop.Notifications"
 
 static const char dunstrc[] =
