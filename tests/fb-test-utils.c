@@ -309,6 +309,108 @@ fb_test_stream_free (FbTestStream *self)
   g_free (self);
 }
 
+struct _FbTestSseServer
+{
+  SoupServer       *server;
+  GPtrArray        *requests;   /* FbTestRequest */
+  GPtrArray        *streams;    /* FbTestStream */
+  FbTestSseHandler  handler;
+  gpointer          user_data;
+};
+
+static void
+sse_server_cb (SoupServer        *server,
+               SoupServerMessage *msg,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           user_data)
+{
+  FbTestSseServer *self = user_data;
+  guint index = fb_test_record_request (self->requests, msg);
+
+  self->handler (self, msg, path, query, index, self->user_data);
+}
+
+FbTestSseServer *
+fb_test_sse_server_new (FbTestSseHandler handler,
+                        gpointer         user_data)
+{
+  FbTestSseServer *self = g_new0 (FbTestSseServer, 1);
+
+  g_assert_nonnull (handler);
+  self->server = fb_test_server_new ();
+  self->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) fb_test_request_free);
+  self->streams = g_ptr_array_new_with_free_func ((GDestroyNotify) fb_test_stream_free);
+  self->handler = handler;
+  self->user_data = user_data;
+  soup_server_add_handler (self->server, NULL, sse_server_cb, self, NULL);
+
+  return self;
+}
+
+void
+fb_test_sse_server_free (FbTestSseServer *self)
+{
+  if (self == NULL)
+    return;
+
+  fb_test_sse_server_end_streams (self);
+  soup_server_disconnect (self->server);
+  g_ptr_array_unref (self->streams);
+  g_clear_object (&self->server);
+  fb_test_flush_main_context ();
+  g_ptr_array_unref (self->requests);
+  g_free (self);
+}
+
+SoupServer *
+fb_test_sse_server_get_soup (FbTestSseServer *self)
+{
+  return self->server;
+}
+
+char *
+fb_test_sse_server_url (FbTestSseServer *self,
+                        const char      *path)
+{
+  return fb_test_server_url (self->server, path);
+}
+
+GPtrArray *
+fb_test_sse_server_get_requests (FbTestSseServer *self)
+{
+  return self->requests;
+}
+
+FbTestRequest *
+fb_test_sse_server_get_request (FbTestSseServer *self,
+                                guint            index)
+{
+  g_assert_cmpuint (index, <, self->requests->len);
+  return self->requests->pdata[index];
+}
+
+GPtrArray *
+fb_test_sse_server_get_streams (FbTestSseServer *self)
+{
+  return self->streams;
+}
+
+FbTestStream *
+fb_test_sse_server_stream (FbTestSseServer   *self,
+                           SoupServerMessage *msg,
+                           const char        *content_type)
+{
+  return fb_test_stream_new_in (self->streams, msg, content_type);
+}
+
+void
+fb_test_sse_server_end_streams (FbTestSseServer *self)
+{
+  for (guint i = 0; i < self->streams->len; i++)
+    fb_test_stream_end (self->streams->pdata[i]);
+}
+
 gboolean
 fb_test_file_under_contains (const char *dir,
                              const char *needle)

@@ -32,12 +32,12 @@ typedef enum
 
 typedef struct
 {
-  SoupServer *server;
+  FbTestSseServer *server;
   Mode        mode;
   gboolean    replay_last;   /* resend the last event the client saw, like some servers */
   gboolean    refuse;        /* answer 503, as a server that is down behind a proxy */
-  GPtrArray  *requests;      /* FbTestRequest */
-  GPtrArray  *streams;       /* FbTestStream */
+  GPtrArray  *requests;      /* FbTestRequest, the server's */
+  GPtrArray  *streams;       /* FbTestStream, the server's */
   guint       n_events;      /* events 1..n_events exist */
   GSettings  *settings;
   GPtrArray  *received;      /* char *, message ids in arrival order */
@@ -81,18 +81,18 @@ resume_point (Fixture       *f,
 }
 
 static void
-handler (SoupServer        *server,
+handler (FbTestSseServer   *server,
          SoupServerMessage *msg,
          const char        *path,
          GHashTable        *query,
+         guint              index,
          gpointer           user_data)
 {
   Fixture *f = user_data;
-  FbTestRequest *request = fb_test_request_new (msg);
+  FbTestRequest *request = fb_test_sse_server_get_request (server, index);
   FbTestStream *stream;
   guint from;
 
-  g_ptr_array_add (f->requests, request);
   if (f->refuse)
     {
       soup_server_message_set_status (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
@@ -102,8 +102,7 @@ handler (SoupServer        *server,
   if (f->replay_last && from > 0)
     from--;
 
-  stream = fb_test_stream_new (msg, "text/event-stream");
-  g_ptr_array_add (f->streams, stream);
+  stream = fb_test_sse_server_stream (server, msg, "text/event-stream");
   if (f->mode == MODE_NTFY)
     fb_test_stream_printf (stream, "event: open\ndata: {\"id\":\"o%u\",\"event\":\"open\",\"topic\":\"t\"}\n\n",
                            f->requests->len);
@@ -132,9 +131,7 @@ publish (Fixture *f)
 static void
 close_streams (Fixture *f)
 {
-  for (guint i = 0; i < f->streams->len; i++)
-    if (!fb_test_stream_is_done (g_ptr_array_index (f->streams, i)))
-      fb_test_stream_end (g_ptr_array_index (f->streams, i));
+  fb_test_sse_server_end_streams (f->server);
 }
 
 static void
@@ -180,14 +177,13 @@ fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
   f->mode = GPOINTER_TO_INT (data);
-  f->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) fb_test_request_free);
-  f->streams = g_ptr_array_new_with_free_func ((GDestroyNotify) fb_test_stream_free);
   f->received = g_ptr_array_new_with_free_func (g_free);
   f->catch_up = g_array_new (FALSE, FALSE, sizeof (gboolean));
   f->notes = g_ptr_array_new_with_free_func (g_object_unref);
   f->notes_after = g_array_new (FALSE, FALSE, sizeof (guint));
-  f->server = fb_test_server_new ();
-  soup_server_add_handler (f->server, "/events", handler, f, NULL);
+  f->server = fb_test_sse_server_new (handler, f);
+  f->requests = fb_test_sse_server_get_requests (f->server);
+  f->streams = fb_test_sse_server_get_streams (f->server);
   f->settings = g_settings_new (APP_ID);
   g_settings_set_strv (f->settings, "feeds", NULL);
 }
@@ -198,10 +194,7 @@ fixture_tear_down (Fixture       *f,
 {
   g_settings_set_strv (f->settings, "feeds", NULL);
   g_clear_object (&f->settings);
-  soup_server_disconnect (f->server);
-  g_clear_pointer (&f->streams, g_ptr_array_unref);
-  g_clear_object (&f->server);
-  g_clear_pointer (&f->requests, g_ptr_array_unref);
+  g_clear_pointer (&f->server, fb_test_sse_server_free);
   g_clear_pointer (&f->received, g_ptr_array_unref);
   g_clear_pointer (&f->catch_up, g_array_unref);
   g_clear_pointer (&f->notes, g_ptr_array_unref);
@@ -273,7 +266,7 @@ static void
 test_replay_dropped (Fixture       *f,
                      gconstpointer  data)
 {
-  g_autofree char *url = fb_test_server_url (f->server, "/events");
+  g_autofree char *url = fb_test_sse_server_url (f->server, "/events");
   FbFeedManager *manager;
 
   f->replay_last = TRUE;
@@ -298,7 +291,7 @@ static void
 test_resume_after_restart (Fixture       *f,
                            gconstpointer  data)
 {
-  g_autofree char *url = fb_test_server_url (f->server, "/events");
+  g_autofree char *url = fb_test_sse_server_url (f->server, "/events");
   const char *prefix = f->mode == MODE_NTFY ? "m" : "";
   FbFeedManager *manager;
 
@@ -365,7 +358,7 @@ static void
 test_outage_note (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autofree char *url = fb_test_server_url (f->server, "/events");
+  g_autofree char *url = fb_test_sse_server_url (f->server, "/events");
   FbFeedManager *manager;
   FbMessage *down, *up;
   FbFeed *feed;
@@ -449,7 +442,7 @@ static void
 test_ntfy_since (Fixture       *f,
                  gconstpointer  data)
 {
-  g_autofree char *url = fb_test_server_url (f->server, "/events?poll=0");
+  g_autofree char *url = fb_test_sse_server_url (f->server, "/events?poll=0");
   FbFeedManager *manager;
 
   f->n_events = 3;
@@ -488,10 +481,10 @@ test_ntfy_since_query (Fixture       *f,
                        gconstpointer  data)
 {
   g_autoptr(GPtrArray) queries = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *url = fb_test_server_url (f->server, "/events?poll=0");
+  g_autofree char *url = fb_test_sse_server_url (f->server, "/events?poll=0");
   FbFeedManager *manager;
 
-  soup_server_add_early_handler (f->server, "/events", query_cb, queries, NULL);
+  soup_server_add_early_handler (fb_test_sse_server_get_soup (f->server), NULL, query_cb, queries, NULL);
   f->n_events = 2;
   manager = manager_new (f);
   fb_feed_manager_add_feed (manager, url, "ntfy");
@@ -554,7 +547,7 @@ static void
 test_resume_from_sleep (Fixture       *f,
                         gconstpointer  data)
 {
-  g_autofree char *url = fb_test_server_url (f->server, "/events");
+  g_autofree char *url = fb_test_sse_server_url (f->server, "/events");
   FbFeedManager *manager;
   Wake w = { f, 0, 0 };
   gint64 resumed_at;

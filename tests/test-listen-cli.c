@@ -39,9 +39,8 @@ typedef struct
 
 struct _Fixture
 {
-  SoupServer *server;
-  GPtrArray  *requests;   /* FbTestRequest */
-  GPtrArray  *streams;    /* FbTestStream */
+  FbTestSseServer *server;
+  GPtrArray  *requests;   /* FbTestRequest, the server's */
   Handler     handler;
   Run        *run;
   guint       status;
@@ -51,16 +50,15 @@ struct _Fixture
 /* Server */
 
 static void
-server_cb (SoupServer        *server,
+server_cb (FbTestSseServer   *server,
            SoupServerMessage *msg,
            const char        *path,
            GHashTable        *query,
+           guint              index,
            gpointer           user_data)
 {
   Fixture *f = user_data;
-  guint index = fb_test_record_request (f->requests, msg);
 
-  g_assert_nonnull (f->handler);
   f->handler (f, msg, path, index);
 }
 
@@ -68,7 +66,7 @@ static FbTestStream *
 fixture_stream (Fixture           *f,
                 SoupServerMessage *msg)
 {
-  return fb_test_stream_new_in (f->streams, msg, "text/event-stream");
+  return fb_test_sse_server_stream (f->server, msg, "text/event-stream");
 }
 
 static Fixture *
@@ -76,10 +74,8 @@ fixture_new (Handler handler)
 {
   Fixture *f = g_new0 (Fixture, 1);
 
-  f->server = fb_test_server_new ();
-  soup_server_add_handler (f->server, NULL, server_cb, f, NULL);
-  f->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) fb_test_request_free);
-  f->streams = g_ptr_array_new_with_free_func ((GDestroyNotify) fb_test_stream_free);
+  f->server = fb_test_sse_server_new (server_cb, f);
+  f->requests = fb_test_sse_server_get_requests (f->server);
   f->handler = handler;
 
   return f;
@@ -89,8 +85,7 @@ static FbTestRequest *
 get_request (Fixture *f,
              guint    i)
 {
-  g_assert_cmpuint (i, <, f->requests->len);
-  return f->requests->pdata[i];
+  return fb_test_sse_server_get_request (f->server, i);
 }
 
 /* The child process */
@@ -260,11 +255,7 @@ static void
 fixture_free (Fixture *f)
 {
   g_clear_pointer (&f->run, run_free);
-  g_ptr_array_unref (f->streams);
-  soup_server_disconnect (f->server);
-  g_clear_object (&f->server);
-  fb_test_flush_main_context ();
-  g_ptr_array_unref (f->requests);
+  g_clear_pointer (&f->server, fb_test_sse_server_free);
   g_free (f);
 }
 
@@ -285,7 +276,7 @@ fixture_run (Fixture *f,
   while ((opt = va_arg (ap, const char *)) != NULL)
     g_ptr_array_add (args, g_strdup (opt));
   va_end (ap);
-  g_ptr_array_add (args, fb_test_server_url (f->server, "/events"));
+  g_ptr_array_add (args, fb_test_sse_server_url (f->server, "/events"));
   g_ptr_array_add (args, NULL);
 
   f->run = run_start ((const char * const *) args->pdata);
@@ -488,7 +479,7 @@ static void
 test_line_flushed (void)
 {
   Fixture *f = fixture_new (five_events_handler);
-  g_autofree char *url = fb_test_server_url (f->server, "/events");
+  g_autofree char *url = fb_test_sse_server_url (f->server, "/events");
   const char * const args[] = { url, NULL };
   LinesWanted wanted = { NULL, 5 };
 
@@ -635,7 +626,7 @@ test_usage (gconstpointer data)
   for (guint i = 0; c->args[i] != NULL; i++)
     {
       if (g_str_equal (c->args[i], "URL"))
-        g_ptr_array_add (args, fb_test_server_url (f->server, "/events"));
+        g_ptr_array_add (args, fb_test_sse_server_url (f->server, "/events"));
       else
         g_ptr_array_add (args, g_strdup (c->args[i]));
     }

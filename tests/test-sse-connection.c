@@ -53,11 +53,11 @@ typedef struct
 
 struct _Fixture
 {
-  SoupServer      *server;
-  SoupServer      *other;            /* a second origin, on demand */
-  GPtrArray       *requests;         /* FbTestRequest, at server */
-  GPtrArray       *other_requests;   /* FbTestRequest, at other */
-  GPtrArray       *streams;          /* FbTestStream */
+  FbTestSseServer *server;
+  FbTestSseServer *other;            /* a second origin, on demand */
+  GPtrArray       *requests;         /* FbTestRequest, at server (its own) */
+  GPtrArray       *other_requests;   /* FbTestRequest, at other (its own) */
+  GPtrArray       *streams;          /* FbTestStream, at server (its own) */
   GPtrArray       *sources;          /* GSource: server timers */
   Handler          handler;
   Handler          other_handler;
@@ -81,28 +81,28 @@ struct _Fixture
 /* Server side */
 
 static void
-server_cb (SoupServer        *server,
+server_cb (FbTestSseServer   *server,
            SoupServerMessage *msg,
            const char        *path,
            GHashTable        *query,
+           guint              index,
            gpointer           user_data)
 {
   Fixture *f = user_data;
-  guint index = fb_test_record_request (f->requests, msg);
 
   g_assert_nonnull (f->handler);
   f->handler (f, msg, path, index);
 }
 
 static void
-other_server_cb (SoupServer        *server,
+other_server_cb (FbTestSseServer   *server,
                  SoupServerMessage *msg,
                  const char        *path,
                  GHashTable        *query,
+                 guint              index,
                  gpointer           user_data)
 {
   Fixture *f = user_data;
-  guint index = fb_test_record_request (f->other_requests, msg);
 
   g_assert_nonnull (f->other_handler);
   f->other_handler (f, msg, path, index);
@@ -113,7 +113,7 @@ fixture_stream (Fixture           *f,
                 SoupServerMessage *msg,
                 const char        *content_type)
 {
-  return fb_test_stream_new_in (f->streams, msg, content_type);
+  return fb_test_sse_server_stream (f->server, msg, content_type);
 }
 
 static FbTestStream *
@@ -148,8 +148,8 @@ respond_status (SoupServerMessage *msg,
 static void
 start_other_server (Fixture *f)
 {
-  f->other = fb_test_server_new ();
-  soup_server_add_handler (f->other, NULL, other_server_cb, f, NULL);
+  f->other = fb_test_sse_server_new (other_server_cb, f);
+  f->other_requests = fb_test_sse_server_get_requests (f->other);
 }
 
 /* Client side */
@@ -292,11 +292,9 @@ fixture_new (void)
 {
   Fixture *f = g_new0 (Fixture, 1);
 
-  f->server = fb_test_server_new ();
-  soup_server_add_handler (f->server, NULL, server_cb, f, NULL);
-  f->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) fb_test_request_free);
-  f->other_requests = g_ptr_array_new_with_free_func ((GDestroyNotify) fb_test_request_free);
-  f->streams = g_ptr_array_new_with_free_func ((GDestroyNotify) fb_test_stream_free);
+  f->server = fb_test_sse_server_new (server_cb, f);
+  f->requests = fb_test_sse_server_get_requests (f->server);
+  f->streams = fb_test_sse_server_get_streams (f->server);
   f->sources = g_ptr_array_new ();
   f->events = g_ptr_array_new_with_free_func ((GDestroyNotify) event_free);
   f->states = g_array_new (FALSE, TRUE, sizeof (StateEntry));
@@ -310,7 +308,7 @@ static FbSseConnection *
 fixture_connect (Fixture    *f,
                  const char *path)
 {
-  g_autofree char *url = fb_test_server_url (f->server, path);
+  g_autofree char *url = fb_test_sse_server_url (f->server, path);
 
   f->conn = fb_sse_connection_new (url);
   g_assert_cmpstr (fb_sse_connection_get_url (f->conn), ==, url);
@@ -340,18 +338,9 @@ fixture_free (Fixture *f)
     }
   g_ptr_array_unref (f->sources);
 
-  g_ptr_array_unref (f->streams);
-  soup_server_disconnect (f->server);
-  g_clear_object (&f->server);
-  if (f->other != NULL)
-    {
-      soup_server_disconnect (f->other);
-      g_clear_object (&f->other);
-    }
-  fb_test_flush_main_context ();
+  g_clear_pointer (&f->server, fb_test_sse_server_free);
+  g_clear_pointer (&f->other, fb_test_sse_server_free);
 
-  g_ptr_array_unref (f->requests);
-  g_ptr_array_unref (f->other_requests);
   g_ptr_array_unref (f->events);
   g_array_unref (f->states);
   g_free (f);
@@ -1167,7 +1156,7 @@ redirect_handler (Fixture           *f,
 {
   if (g_str_equal (path, "/old"))
     {
-      g_autofree char *location = fb_test_server_url (f->server, "/events");
+      g_autofree char *location = fb_test_sse_server_url (f->server, "/events");
 
       soup_server_message_set_redirect (msg, f->status, location);
     }
@@ -1216,7 +1205,7 @@ cross_origin_handler (Fixture           *f,
                       const char        *path,
                       guint              index)
 {
-  g_autofree char *location = fb_test_server_url (f->other, "/events");
+  g_autofree char *location = fb_test_sse_server_url (f->other, "/events");
 
   soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND, location);
 }

@@ -38,9 +38,8 @@ typedef void (*Handler) (Fixture           *f,
 
 struct _Fixture
 {
-  SoupServer    *server;
-  GPtrArray     *requests;      /* FbTestRequest */
-  GPtrArray     *streams;       /* FbTestStream */
+  FbTestSseServer *server;
+  GPtrArray     *requests;      /* FbTestRequest, the server's */
   Handler        handler;
   gconstpointer  data;
 
@@ -64,22 +63,23 @@ struct _Fixture
 /* Server */
 
 static void
-server_cb (SoupServer        *server,
+server_cb (FbTestSseServer   *server,
            SoupServerMessage *msg,
            const char        *path,
            GHashTable        *query,
+           guint              index,
            gpointer           user_data)
 {
   Fixture *f = user_data;
 
-  f->handler (f, msg, fb_test_record_request (f->requests, msg));
+  f->handler (f, msg, index);
 }
 
 static FbTestStream *
 fixture_stream (Fixture           *f,
                 SoupServerMessage *msg)
 {
-  return fb_test_stream_new_in (f->streams, msg, "text/event-stream");
+  return fb_test_sse_server_stream (f->server, msg, "text/event-stream");
 }
 
 static Fixture *
@@ -88,10 +88,8 @@ fixture_new (Handler       handler,
 {
   Fixture *f = g_new0 (Fixture, 1);
 
-  f->server = fb_test_server_new ();
-  soup_server_add_handler (f->server, NULL, server_cb, f, NULL);
-  f->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) fb_test_request_free);
-  f->streams = g_ptr_array_new_with_free_func ((GDestroyNotify) fb_test_stream_free);
+  f->server = fb_test_sse_server_new (server_cb, f);
+  f->requests = fb_test_sse_server_get_requests (f->server);
   f->lines = g_ptr_array_new_with_free_func (g_free);
   f->handler = handler;
   f->data = data;
@@ -106,13 +104,7 @@ fixture_free (Fixture *f)
   if (f->paced_id != 0)
     g_signal_handler_disconnect (fb_test_stream_get_message (f->paced), f->paced_id);
   g_clear_pointer (&f->client, fb_fault_client_free);
-  for (guint i = 0; i < f->streams->len; i++)
-    fb_test_stream_end (f->streams->pdata[i]);
-  soup_server_disconnect (f->server);
-  g_ptr_array_unref (f->streams);
-  g_clear_object (&f->server);
-  fb_test_flush_main_context ();
-  g_ptr_array_unref (f->requests);
+  g_clear_pointer (&f->server, fb_test_sse_server_free);
   g_ptr_array_unref (f->lines);
   g_free (f);
 }
@@ -175,7 +167,7 @@ fixture_start (Fixture    *f,
   for (; arg != NULL; arg = va_arg (ap, const char *))
     g_ptr_array_add (args, g_strdup (arg));
   va_end (ap);
-  g_ptr_array_add (args, fb_test_server_url (f->server, "/events"));
+  g_ptr_array_add (args, fb_test_sse_server_url (f->server, "/events"));
   g_ptr_array_add (args, NULL);
 
   f->client = fb_fault_client_spawn ((const char * const *) args->pdata, line_cb, done_cb, f, &error);
@@ -682,8 +674,7 @@ static gint64
 request_time (Fixture *f,
               guint    i)
 {
-  g_assert_cmpuint (i, <, f->requests->len);
-  return ((FbTestRequest *) f->requests->pdata[i])->time_us;
+  return fb_test_sse_server_get_request (f->server, i)->time_us;
 }
 
 static void
@@ -787,7 +778,7 @@ connection_delays (const char *retry_field,
                    guint       n)
 {
   Fixture *f = fixture_new (closing_handler, retry_field);
-  g_autofree char *url = fb_test_server_url (f->server, "/events");
+  g_autofree char *url = fb_test_sse_server_url (f->server, "/events");
   g_autoptr(FbSseConnection) conn = fb_sse_connection_new (url);
   Delays d = { f, g_array_new (FALSE, FALSE, sizeof (Delay)), n };
 

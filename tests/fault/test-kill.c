@@ -52,8 +52,7 @@ typedef struct
 
 typedef struct
 {
-  SoupServer        *server;
-  GPtrArray         *streams;    /* FbTestStream */
+  FbTestSseServer   *server;
   GPtrArray         *pacers;     /* Pacer */
   char              *url;
   char              *dir;
@@ -113,21 +112,19 @@ wrote_chunk_cb (SoupServerMessage *msg,
 }
 
 static void
-server_cb (SoupServer        *server,
+server_cb (FbTestSseServer   *server,
            SoupServerMessage *msg,
            const char        *path,
            GHashTable        *query,
+           guint              index,
            gpointer           user_data)
 {
   Fixture *f = user_data;
-  const char *last = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
-                                                   "Last-Event-ID");
   Pacer *pacer = g_new0 (Pacer, 1);
 
-  pacer->stream = fb_test_stream_new (msg, "text/event-stream");
-  pacer->next_id = (last ? g_ascii_strtoull (last, NULL, 10) : 0) + 1;
+  pacer->stream = fb_test_sse_server_stream (server, msg, "text/event-stream");
+  pacer->next_id = fb_test_resume_from (msg);
   pacer->wrote_id = g_signal_connect (msg, "wrote-chunk", G_CALLBACK (wrote_chunk_cb), pacer);
-  g_ptr_array_add (f->streams, pacer->stream);
   g_ptr_array_add (f->pacers, pacer);
   fb_test_stream_write (pacer->stream, "retry: 100\n\n", -1);
 }
@@ -308,11 +305,9 @@ test_kill_firehose (gconstpointer data)
   seed = env ? (guint32) g_ascii_strtoull (env, NULL, 0) : (guint32) g_get_real_time ();
   g_test_message ("seed %u", seed);
   f.rand = g_rand_new_with_seed (seed);
-  f.server = fb_test_server_new ();
-  soup_server_add_handler (f.server, NULL, server_cb, &f, NULL);
-  f.streams = g_ptr_array_new_with_free_func ((GDestroyNotify) fb_test_stream_free);
+  f.server = fb_test_sse_server_new (server_cb, &f);
   f.pacers = g_ptr_array_new_with_free_func ((GDestroyNotify) pacer_free);
-  f.url = fb_test_server_url (f.server, "/events");
+  f.url = fb_test_sse_server_url (f.server, "/events");
   f.dir = g_dir_make_tmp ("feedbell-kill-XXXXXX", &error);
   g_assert_no_error (error);
   f.state_path = g_build_filename (f.dir, "state.json", NULL);
@@ -343,7 +338,7 @@ test_kill_firehose (gconstpointer data)
       check_kill (&f, killed_at);
       /* The streams of the killed process end with it. */
       g_ptr_array_set_size (f.pacers, 0);
-      g_ptr_array_set_size (f.streams, 0);
+      g_ptr_array_set_size (fb_test_sse_server_get_streams (f.server), 0);
     }
 
   g_test_message ("%u kills in a firehose: %" G_GUINT64_FORMAT " lines checked, %" G_GUINT64_FORMAT
@@ -359,10 +354,7 @@ test_kill_firehose (gconstpointer data)
 
   g_clear_pointer (&f.client, fb_fault_client_free);
   g_ptr_array_unref (f.pacers);
-  g_ptr_array_unref (f.streams);
-  soup_server_disconnect (f.server);
-  g_clear_object (&f.server);
-  fb_test_flush_main_context ();
+  g_clear_pointer (&f.server, fb_test_sse_server_free);
   g_unlink (f.state_path);
   g_rmdir (f.dir);
   g_free (f.state_path);
