@@ -411,6 +411,35 @@ fb_test_sse_server_end_streams (FbTestSseServer *self)
     fb_test_stream_end (self->streams->pdata[i]);
 }
 
+static void
+delete_file_tree (GFile *file)
+{
+  g_autoptr(GFileEnumerator) children = NULL;
+
+  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  if (children != NULL)
+    {
+      GFile *child;
+
+      while (g_file_enumerator_iterate (children, NULL, &child, NULL, NULL) && child != NULL)
+        delete_file_tree (child);
+    }
+  g_file_delete (file, NULL, NULL);
+}
+
+void
+fb_test_delete_tree (const char *path)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (path == NULL)
+    return;
+
+  file = g_file_new_for_path (path);
+  delete_file_tree (file);
+}
+
 gboolean
 fb_test_file_under_contains (const char *dir,
                              const char *needle)

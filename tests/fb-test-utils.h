@@ -141,6 +141,11 @@ void             fb_test_sse_server_end_streams  (FbTestSseServer   *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FbTestSseServer, fb_test_sse_server_free)
 
+/* Deletes @path and everything under it, never following a symbolic link
+ * out of it; whatever cannot be deleted is left. The one way the tests
+ * clean up their temporary directories. */
+void               fb_test_delete_tree        (const char        *path);
+
 /* Whether any regular file under @dir (symlinks not followed) holds @needle:
  * a secret that must never reach the disk in clear. Names the file on
  * stderr when one does; never prints @needle. */

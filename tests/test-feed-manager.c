@@ -657,6 +657,7 @@ main (int   argc,
   g_clear_object (&logind);
   if (system_bus != NULL)
     g_subprocess_force_exit (system_bus);
+  fb_test_delete_tree (state);
 
   return status;
 }

@@ -167,23 +167,6 @@ fb_desktop_session_enable_accessibility (FbDesktopSession *self)
 }
 
 static void
-delete_tree (GFile *file)
-{
-  g_autoptr(GFileEnumerator) children = NULL;
-
-  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  if (children != NULL)
-    {
-      GFile *child;
-
-      while (g_file_enumerator_iterate (children, NULL, &child, NULL, NULL) && child != NULL)
-        delete_tree (child);
-    }
-  g_file_delete (file, NULL, NULL);
-}
-
-static void
 end_process (GSubprocess *process)
 {
   if (!fb_desktop_session_is_running (process))
@@ -210,11 +193,7 @@ fb_desktop_session_free (FbDesktopSession *self)
   fb_desktop_session_wait_name (self, APP_ID, FALSE, PROCESS_EXIT_MS);
 
   if (self->dir != NULL && g_getenv ("FEEDBELL_KEEP_TMP") == NULL)
-    {
-      g_autoptr(GFile) dir = g_file_new_for_path (self->dir);
-
-      delete_tree (dir);
-    }
+    fb_test_delete_tree (self->dir);
 
   g_clear_pointer (&self->processes, g_ptr_array_unref);
   g_clear_pointer (&self->app_logs, g_ptr_array_unref);

@@ -925,23 +925,6 @@ communication_done_cb (gpointer user_data)
   return ((Communication *) user_data)->done;
 }
 
-static void
-delete_tree (GFile *file)
-{
-  g_autoptr(GFileEnumerator) children = NULL;
-
-  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  if (children != NULL)
-    {
-      GFile *child;
-
-      while (g_file_enumerator_iterate (children, NULL, &child, NULL, NULL) && child != NULL)
-        delete_tree (child);
-    }
-  g_file_delete (file, NULL, NULL);
-}
-
 /* Runs the scenario in a child, stdout and stderr together, to its end. Its
  * TMPDIR is ours and goes with it, even when it fails half-way. */
 static char *
@@ -952,7 +935,6 @@ run_child (int *status)
   g_autoptr(GError) error = NULL;
   g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
   g_autofree char *tmp = g_dir_make_tmp ("feedbell-preferences-XXXXXX", &error);
-  g_autoptr(GFile) tmp_dir = NULL;
   Communication communication = { FALSE, NULL };
 
   g_assert_no_error (error);
@@ -977,9 +959,8 @@ run_child (int *status)
   g_subprocess_wait (child, NULL, NULL);
   *status = g_subprocess_get_if_exited (child) ? g_subprocess_get_exit_status (child) : -1;
 
-  tmp_dir = g_file_new_for_path (tmp);
   if (g_getenv ("FEEDBELL_KEEP_TMP") == NULL)
-    delete_tree (tmp_dir);
+    fb_test_delete_tree (tmp);
   else
     g_test_message ("The scenario's files are in %s", tmp);
 

@@ -219,7 +219,7 @@ test_fault_run (gconstpointer data)
   g_free (r.lanes);
   /* What the closed connections still had in flight returns now. */
   fb_test_flush_main_context ();
-  g_rmdir (r.run.dir);
+  fb_test_delete_tree (r.run.dir);
   g_free (r.run.dir);
   g_ptr_array_unref (r.run.errors);
   g_rand_free (r.run.rand);

@@ -355,8 +355,7 @@ test_kill_firehose (gconstpointer data)
   g_clear_pointer (&f.client, fb_fault_client_free);
   g_ptr_array_unref (f.pacers);
   g_clear_pointer (&f.server, fb_test_sse_server_free);
-  g_unlink (f.state_path);
-  g_rmdir (f.dir);
+  fb_test_delete_tree (f.dir);
   g_free (f.state_path);
   g_free (f.dir);
   g_free (f.url);
