@@ -316,6 +316,7 @@ struct _FbTestSseServer
   GPtrArray        *streams;    /* FbTestStream */
   FbTestSseHandler  handler;
   gpointer          user_data;
+  gboolean          disconnected;
 };
 
 static void
@@ -355,7 +356,7 @@ fb_test_sse_server_free (FbTestSseServer *self)
     return;
 
   fb_test_sse_server_end_streams (self);
-  soup_server_disconnect (self->server);
+  fb_test_sse_server_disconnect (self);
   g_ptr_array_unref (self->streams);
   g_clear_object (&self->server);
   fb_test_flush_main_context ();
@@ -407,8 +408,22 @@ fb_test_sse_server_stream (FbTestSseServer   *self,
 void
 fb_test_sse_server_end_streams (FbTestSseServer *self)
 {
+  /* The messages of a disconnected server can no longer be written. */
+  if (self->disconnected)
+    return;
+
   for (guint i = 0; i < self->streams->len; i++)
     fb_test_stream_end (self->streams->pdata[i]);
+}
+
+void
+fb_test_sse_server_disconnect (FbTestSseServer *self)
+{
+  if (self->disconnected)
+    return;
+
+  self->disconnected = TRUE;
+  soup_server_disconnect (self->server);
 }
 
 static void

@@ -138,6 +138,9 @@ FbTestStream    *fb_test_sse_server_stream       (FbTestSseServer   *self,
                                                   const char        *content_type);
 /* Ends every stream that is still open, cleanly. */
 void             fb_test_sse_server_end_streams  (FbTestSseServer   *self);
+/* Closes every connection at once and stops listening: a server gone. Its
+ * streams can no longer be written or ended. */
+void             fb_test_sse_server_disconnect   (FbTestSseServer   *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FbTestSseServer, fb_test_sse_server_free)
 
