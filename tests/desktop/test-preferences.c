@@ -61,18 +61,9 @@
 
 typedef struct
 {
-  char         *path;
-  gboolean      has_authorization;
-  gboolean      authorized;      /* exactly "Bearer <the token>" */
-  FbTestStream *stream;
-} Request;
-
-typedef struct
-{
   FbDesktopSession      *session;
   GSettingsSchemaSource *schemas;
-  SoupServer            *server;
-  GPtrArray             *requests;    /* Request */
+  FbTestSseServer       *server;      /* a stream for every request: request i, stream i */
   guint                  ping_id;
   guint                  n_pings;
   char                  *token;
@@ -88,31 +79,44 @@ typedef struct
 } Fixture;
 
 static void
-request_free (Request *request)
-{
-  g_clear_pointer (&request->stream, fb_test_stream_free);
-  g_free (request->path);
-  g_free (request);
-}
-
-static void
-events_cb (SoupServer        *server,
+events_cb (FbTestSseServer   *server,
            SoupServerMessage *msg,
            const char        *path,
            GHashTable        *query,
+           guint              index,
            gpointer           user_data)
 {
-  Fixture *f = user_data;
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  const char *authorization = soup_message_headers_get_one (headers, "Authorization");
-  Request *request = g_new0 (Request, 1);
+  FbTestStream *stream = fb_test_sse_server_stream (server, msg, "text/event-stream");
 
-  request->path = g_strdup (path);
-  request->has_authorization = authorization != NULL;
-  request->authorized = authorization != NULL && strcmp (authorization, f->bearer) == 0;
-  request->stream = fb_test_stream_new (msg, "text/event-stream");
-  fb_test_stream_write (request->stream, ": hello\n\n", -1);
-  g_ptr_array_add (f->requests, request);
+  fb_test_stream_write (stream, ": hello\n\n", -1);
+}
+
+static guint
+n_requests (Fixture *f)
+{
+  return fb_test_sse_server_get_requests (f->server)->len;
+}
+
+static FbTestRequest *
+get_request (Fixture *f,
+             guint    i)
+{
+  return fb_test_sse_server_get_request (f->server, i);
+}
+
+static gboolean
+is_open (Fixture *f,
+         guint    i)
+{
+  return !fb_test_stream_is_done (g_ptr_array_index (fb_test_sse_server_get_streams (f->server), i));
+}
+
+/* Whether the request carried exactly "Bearer <the token>". */
+static gboolean
+is_authorized (Fixture       *f,
+               FbTestRequest *request)
+{
+  return g_strcmp0 (fb_test_request_header (request, "Authorization"), f->bearer) == 0;
 }
 
 /* Writing is how a server notices that the client has gone. */
@@ -120,14 +124,10 @@ static gboolean
 ping_cb (gpointer user_data)
 {
   Fixture *f = user_data;
+  GPtrArray *streams = fb_test_sse_server_get_streams (f->server);
 
-  for (guint i = 0; i < f->requests->len; i++)
-    {
-      Request *request = g_ptr_array_index (f->requests, i);
-
-      if (!fb_test_stream_is_done (request->stream))
-        fb_test_stream_write (request->stream, ": ping\n\n", -1);
-    }
+  for (guint i = 0; i < streams->len; i++)
+    fb_test_stream_write (streams->pdata[i], ": ping\n\n", -1);
   f->n_pings++;
 
   return G_SOURCE_CONTINUE;
@@ -139,8 +139,8 @@ count_requests (Fixture    *f,
 {
   guint n = 0;
 
-  for (guint i = 0; i < f->requests->len; i++)
-    if (g_str_equal (((Request *) g_ptr_array_index (f->requests, i))->path, path))
+  for (guint i = 0; i < n_requests (f); i++)
+    if (g_str_equal (get_request (f, i)->path, path))
       n++;
 
   return n;
@@ -148,17 +148,17 @@ count_requests (Fixture    *f,
 
 /* The open streams to @path; the last one in @last. */
 static guint
-count_open (Fixture     *f,
-            const char  *path,
-            Request    **last)
+count_open (Fixture        *f,
+            const char     *path,
+            FbTestRequest **last)
 {
   guint n = 0;
 
-  for (guint i = 0; i < f->requests->len; i++)
+  for (guint i = 0; i < n_requests (f); i++)
     {
-      Request *request = g_ptr_array_index (f->requests, i);
+      FbTestRequest *request = get_request (f, i);
 
-      if (g_str_equal (request->path, path) && !fb_test_stream_is_done (request->stream))
+      if (g_str_equal (request->path, path) && is_open (f, i))
         {
           n++;
           if (last != NULL)
@@ -187,16 +187,16 @@ dump (Fixture *f)
   g_autofree char *driver_log = NULL;
   g_autoptr(GString) requests = g_string_new (NULL);
 
-  for (guint i = 0; i < f->requests->len; i++)
+  for (guint i = 0; i < n_requests (f); i++)
     {
-      Request *request = g_ptr_array_index (f->requests, i);
+      FbTestRequest *request = get_request (f, i);
 
       /* Whether it carried the token, never the header itself. */
       g_string_append_printf (requests, "  %s: %s, %s\n", request->path,
-                              request->authorized ? "with the token"
-                                                  : request->has_authorization ? "with other credentials"
-                                                                               : "without credentials",
-                              fb_test_stream_is_done (request->stream) ? "closed" : "open");
+                              is_authorized (f, request) ? "with the token"
+                              : fb_test_request_header (request, "Authorization") ? "with other credentials"
+                                                                                  : "without credentials",
+                              is_open (f, i) ? "open" : "closed");
     }
   g_test_message ("Requests:\n%s", requests->len ? requests->str : "  (none)\n");
   g_test_message ("Settings: feeds %s", feeds);
@@ -477,12 +477,12 @@ static gboolean
 stream_open_cb (gpointer user_data)
 {
   StreamWait *wait = user_data;
-  Request *last = NULL;
+  FbTestRequest *last = NULL;
 
   if (wait->f->app != NULL && !fb_desktop_session_is_running (wait->f->app))
     return TRUE;  /* no use waiting */
 
-  return count_open (wait->f, wait->path, &last) > 0 && (!wait->authorized || last->authorized);
+  return count_open (wait->f, wait->path, &last) > 0 && (!wait->authorized || is_authorized (wait->f, last));
 }
 
 static void
@@ -547,11 +547,11 @@ static void
 assert_all_authorized (Fixture    *f,
                        const char *url)
 {
-  for (guint i = 0; i < f->requests->len; i++)
+  for (guint i = 0; i < n_requests (f); i++)
     {
-      Request *request = g_ptr_array_index (f->requests, i);
+      FbTestRequest *request = get_request (f, i);
 
-      if (g_str_equal (request->path, path_of (url)) && !request->authorized)
+      if (g_str_equal (request->path, path_of (url)) && !is_authorized (f, request))
         {
           dump (f);
           g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC,
@@ -571,13 +571,9 @@ note_connections_without_token (Fixture    *f,
   g_autofree char *said = g_strdup_printf ("%s: no credentials in the keyring", f->id_private);
   guint n = 0;
 
-  for (guint i = 0; i < f->requests->len; i++)
-    {
-      Request *request = g_ptr_array_index (f->requests, i);
-
-      if (g_str_equal (request->path, path_of (url)) && !request->authorized)
-        n++;
-    }
+  for (guint i = 0; i < n_requests (f); i++)
+    if (g_str_equal (get_request (f, i)->path, path_of (url)) && !is_authorized (f, get_request (f, i)))
+      n++;
 
   if (n > 0 || strstr (log, said) != NULL)
     g_print ("%s (%u of its requests reached the server without it)\n", KNOWN_BUG_LINE, n);
@@ -606,13 +602,11 @@ fixture_set_up (Fixture *f)
 
   f->token = g_strconcat (TOKEN_MARKER, "-", uuid, NULL);
   f->bearer = g_strconcat ("Bearer ", f->token, NULL);
-  f->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) request_free);
-  f->server = fb_test_server_new ();
-  soup_server_add_handler (f->server, NULL, events_cb, f, NULL);
+  f->server = fb_test_sse_server_new (events_cb, f);
   f->ping_id = g_timeout_add (PING_MS, ping_cb, f);
-  f->url_private = fb_test_server_url (f->server, "/private");
-  f->url_moved = fb_test_server_url (f->server, "/private-moved");
-  f->url_bystander = fb_test_server_url (f->server, "/bystander");
+  f->url_private = fb_test_sse_server_url (f->server, "/private");
+  f->url_moved = fb_test_sse_server_url (f->server, "/private-moved");
+  f->url_bystander = fb_test_sse_server_url (f->server, "/bystander");
 }
 
 static void
@@ -627,9 +621,7 @@ fixture_tear_down (Fixture *f)
   g_clear_object (&f->app);
   g_clear_pointer (&f->session, fb_desktop_session_free);
   g_clear_handle_id (&f->ping_id, g_source_remove);
-  soup_server_disconnect (f->server);
-  g_clear_pointer (&f->requests, g_ptr_array_unref);
-  g_clear_object (&f->server);
+  g_clear_pointer (&f->server, fb_test_sse_server_free);
   g_clear_pointer (&f->schemas, g_settings_schema_source_unref);
   g_free (f->token);
   g_free (f->bearer);
