@@ -33,17 +33,17 @@ typedef enum
 typedef struct
 {
   FbTestSseServer *server;
-  Mode        mode;
-  gboolean    replay_last;   /* resend the last event the client saw, like some servers */
-  gboolean    refuse;        /* answer 503, as a server that is down behind a proxy */
-  GPtrArray  *requests;      /* FbTestRequest, the server's */
-  GPtrArray  *streams;       /* FbTestStream, the server's */
-  guint       n_events;      /* events 1..n_events exist */
-  GSettings  *settings;
-  GPtrArray  *received;      /* char *, message ids in arrival order */
-  GArray     *catch_up;      /* gboolean per received message */
-  GPtrArray  *notes;         /* FbMessage, the manager's notes for Recent */
-  GArray     *notes_after;   /* guint per note: how many messages came before it */
+  Mode             mode;
+  gboolean         replay_last;   /* resend the last event the client saw, like some servers */
+  gboolean         refuse;        /* answer 503, as a server that is down behind a proxy */
+  GPtrArray       *requests;      /* FbTestRequest, the server's */
+  GPtrArray       *streams;       /* FbTestStream, the server's */
+  guint            n_events;      /* events 1..n_events exist */
+  GSettings       *settings;
+  GPtrArray       *received;      /* char *, message ids in arrival order */
+  GArray          *catch_up;      /* gboolean per received message */
+  GPtrArray       *notes;         /* FbMessage, the manager's notes for Recent */
+  GArray          *notes_after;   /* guint per note: how many messages came before it */
 } Fixture;
 
 static char *

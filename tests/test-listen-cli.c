@@ -6,6 +6,7 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "fb-listen-client.h"
 #include "fb-test-utils.h"
 
 /* Runs the built feedbell-listen ($FEEDBELL_LISTEN) against a SoupServer on
@@ -24,27 +25,22 @@ typedef void (*Handler) (Fixture           *f,
                          const char        *path,
                          guint              index);
 
+/* One run of feedbell-listen, with its output lines kept. */
 typedef struct
 {
-  GSubprocess      *process;
-  GCancellable     *cancellable;
-  GDataInputStream *out;
-  GInputStream     *err_stream;
-  GPtrArray        *lines;      /* char *: stdout lines, without the newline */
-  GString          *err;
-  gboolean          out_done;
-  gboolean          err_done;
-  gboolean          exited;
+  FbListenClient *client;
+  GPtrArray      *lines;    /* char *: stdout lines, without the newline */
+  gboolean        done;     /* exited, and both pipes at their end */
 } Run;
 
 struct _Fixture
 {
   FbTestSseServer *server;
-  GPtrArray  *requests;   /* FbTestRequest, the server's */
-  Handler     handler;
-  Run        *run;
-  guint       status;
-  const char *content_type;
+  GPtrArray       *requests;   /* FbTestRequest, the server's */
+  Handler          handler;
+  Run             *run;
+  guint            status;
+  const char      *content_type;
 };
 
 /* Server */
@@ -90,87 +86,27 @@ get_request (Fixture *f,
 
 /* The child process */
 
-static void read_line (Run *run);
-static void read_err (Run *run);
-
 static void
-line_read_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
+line_cb (FbListenClient *client,
+         const char     *line,
+         gsize           len,
+         gint64          read_at,
+         gpointer        user_data)
 {
-  g_autoptr(GError) error = NULL;
   Run *run = user_data;
-  gsize len = 0;
-  char *line;
-
-  line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (object), result, &len, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  g_assert_no_error (error);
-
-  if (line == NULL)
-    {
-      run->out_done = TRUE;
-      return;
-    }
 
   /* A raw NUL would make the line shorter than what was read. */
   g_assert_cmpuint (strlen (line), ==, len);
-  g_ptr_array_add (run->lines, line);
-  read_line (run);
+  g_ptr_array_add (run->lines, g_strndup (line, len));
 }
 
 static void
-read_line (Run *run)
+done_cb (FbListenClient *client,
+         gpointer        user_data)
 {
-  g_data_input_stream_read_line_async (run->out, G_PRIORITY_DEFAULT, run->cancellable,
-                                       line_read_cb, run);
-}
-
-static void
-err_read_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = NULL;
   Run *run = user_data;
 
-  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  g_assert_no_error (error);
-
-  if (g_bytes_get_size (bytes) == 0)
-    {
-      run->err_done = TRUE;
-      return;
-    }
-
-  g_string_append_len (run->err, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-  read_err (run);
-}
-
-static void
-read_err (Run *run)
-{
-  g_input_stream_read_bytes_async (run->err_stream, 4096, G_PRIORITY_DEFAULT, run->cancellable,
-                                   err_read_cb, run);
-}
-
-static void
-waited_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  Run *run = user_data;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (object), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  g_assert_no_error (error);
-  run->exited = TRUE;
+  run->done = TRUE;
 }
 
 /* Starts feedbell-listen with @args (NULL-terminated), URL included by the caller. */
@@ -178,31 +114,11 @@ static Run *
 run_start (const char * const *args)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) argv = NULL;
-  const char *listen = g_getenv ("FEEDBELL_LISTEN");
   Run *run = g_new0 (Run, 1);
 
-  g_assert_nonnull (listen);
-  g_strv_builder_add (builder, listen);
-  g_strv_builder_addv (builder, (const char **) args);
-  argv = g_strv_builder_end (builder);
-
-  run->process = g_subprocess_newv ((const char * const *) argv,
-                                    G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                    G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                                    &error);
-  g_assert_no_error (error);
-  run->cancellable = g_cancellable_new ();
   run->lines = g_ptr_array_new_with_free_func (g_free);
-  run->err = g_string_new (NULL);
-  run->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (run->process));
-  g_data_input_stream_set_newline_type (run->out, G_DATA_STREAM_NEWLINE_TYPE_LF);
-  run->err_stream = g_object_ref (g_subprocess_get_stderr_pipe (run->process));
-
-  read_line (run);
-  read_err (run);
-  g_subprocess_wait_async (run->process, run->cancellable, waited_cb, run);
+  run->client = fb_listen_client_spawn (args, line_cb, done_cb, run, &error);
+  g_assert_no_error (error);
 
   return run;
 }
@@ -212,7 +128,7 @@ run_finished_cb (gpointer user_data)
 {
   Run *run = user_data;
 
-  return run->exited && run->out_done && run->err_done;
+  return run->done;
 }
 
 static gboolean
@@ -222,32 +138,30 @@ run_wait (Run   *run,
   return fb_test_wait_until (run_finished_cb, run, timeout_ms);
 }
 
-static gboolean
-run_exited_cb (gpointer user_data)
+static const char *
+run_stderr (Run *run)
 {
-  Run *run = user_data;
+  return fb_listen_client_get_stderr (run->client);
+}
 
-  return run->exited;
+/* The exit status of a run that exited by itself. */
+static int
+run_status (Run *run)
+{
+  int status = fb_listen_client_get_status (run->client);
+
+  g_test_message ("stderr: %s", run_stderr (run));
+  g_assert_cmpint (status, >=, 0);
+  return status;
 }
 
 static void
 run_free (Run *run)
 {
-  if (!run->exited)
-    {
-      /* Our own child, ended by its id. */
-      g_subprocess_force_exit (run->process);
-      fb_test_wait_until (run_exited_cb, run, 5000);
-    }
-  g_cancellable_cancel (run->cancellable);
+  /* Our own child, ended by its id if it still runs. */
+  g_clear_pointer (&run->client, fb_listen_client_free);
   fb_test_flush_main_context ();
-
-  g_clear_object (&run->out);
-  g_clear_object (&run->err_stream);
-  g_clear_object (&run->process);
-  g_clear_object (&run->cancellable);
   g_ptr_array_unref (run->lines);
-  g_string_free (run->err, TRUE);
   g_free (run);
 }
 
@@ -281,11 +195,9 @@ fixture_run (Fixture *f,
 
   f->run = run_start ((const char * const *) args->pdata);
   if (!run_wait (f->run, RUN_MS))
-    g_error ("feedbell-listen did not exit in %u ms; stderr: %s", RUN_MS, f->run->err->str);
+    g_error ("feedbell-listen did not exit in %u ms; stderr: %s", RUN_MS, run_stderr (f->run));
 
-  g_test_message ("stderr: %s", f->run->err->str);
-  g_assert_true (g_subprocess_get_if_exited (f->run->process));
-  return g_subprocess_get_exit_status (f->run->process);
+  return run_status (f->run);
 }
 
 static const char *
@@ -472,7 +384,7 @@ lines_arrived_cb (gpointer user_data)
 {
   LinesWanted *wanted = user_data;
 
-  return wanted->run->lines->len >= wanted->n_lines || wanted->run->exited;
+  return wanted->run->lines->len >= wanted->n_lines || fb_listen_client_has_exited (wanted->run->client);
 }
 
 static void
@@ -485,7 +397,7 @@ test_line_flushed (void)
 
   f->run = wanted.run = run_start (args);
   g_assert_true (fb_test_wait_until (lines_arrived_cb, &wanted, RUN_MS));
-  g_assert_false (f->run->exited);
+  g_assert_false (fb_listen_client_has_exited (f->run->client));
   g_assert_cmpuint (f->run->lines->len, ==, 5);
   g_assert_cmpstr (get_line (f, 4), ==, "{\"type\":\"message\",\"data\":\"n5\",\"lastEventId\":\"5\"}");
 
@@ -593,7 +505,7 @@ test_exit_failure (gconstpointer data)
   g_assert_cmpuint (f->run->lines->len, ==, 0);
   g_assert_cmpuint (f->requests->len, ==, 1);
 
-  err = f->run->err->str;
+  err = run_stderr (f->run);
   g_assert_true (contains_nocase (err, c->in_stderr) ||
                  (c->or_in_stderr != NULL && contains_nocase (err, c->or_in_stderr)));
 
@@ -634,9 +546,7 @@ test_usage (gconstpointer data)
 
   f->run = run_start ((const char * const *) args->pdata);
   g_assert_true (run_wait (f->run, RUN_MS));
-  g_test_message ("stderr: %s", f->run->err->str);
-  g_assert_true (g_subprocess_get_if_exited (f->run->process));
-  g_assert_cmpint (g_subprocess_get_exit_status (f->run->process), ==, 2);
+  g_assert_cmpint (run_status (f->run), ==, 2);
   g_assert_cmpuint (f->run->lines->len, ==, 0);
   fb_test_flush_main_context ();
   g_assert_cmpuint (f->requests->len, ==, 0);
@@ -692,8 +602,8 @@ test_verbose (void)
 
   g_assert_cmpint (fixture_run (f, "--verbose", "--count", "1", NULL), ==, 0);
   g_assert_cmpuint (f->run->lines->len, ==, 1);
-  g_assert_true (contains_nocase (f->run->err->str, "connecting"));
-  g_assert_true (contains_nocase (f->run->err->str, "open"));
+  g_assert_true (contains_nocase (run_stderr (f->run), "connecting"));
+  g_assert_true (contains_nocase (run_stderr (f->run), "open"));
 
   fixture_free (f);
 }

@@ -6,7 +6,7 @@
 
 #include "fb-fault-lane.h"
 
-#include "fb-fault-client.h"
+#include "fb-listen-client.h"
 #include "fb-fault-proxy.h"
 #include "fb-fault-server.h"
 
@@ -63,46 +63,46 @@ typedef struct
 
 struct _FbFaultLane
 {
-  Run           *run;
-  guint          index;
-  GRand         *rand;
-  FbFaultServer *server;
-  FbFaultProxy  *proxy;
-  char          *url;
-  char          *state_path;
-  FbFaultModel  *model;
+  Run            *run;
+  guint           index;
+  GRand          *rand;
+  FbFaultServer  *server;
+  FbFaultProxy   *proxy;
+  char           *url;
+  char           *state_path;
+  FbFaultModel   *model;
 
-  FbFaultClient *client;
-  guint          respawn_id;
-  guint          spawn_failures;
-  guint          gen;
-  gboolean       kill_pending;
-  gint64         killed_at;
-  gboolean       term_sent;
-  gboolean       finished;
+  FbListenClient *client;
+  guint           respawn_id;
+  guint           spawn_failures;
+  guint           gen;
+  gboolean        kill_pending;
+  gint64          killed_at;
+  gboolean        term_sent;
+  gboolean        finished;
 
-  GPtrArray     *attempts;      /* Attempt, all of them */
-  GHashTable    *by_port;       /* upstream port → Attempt awaiting its request */
-  Attempt       *current;
-  Attempt       *unchecked;     /* accepted before the failure it follows was known */
-  guint          fault_id;
-  guint          chain_max;
-  gboolean       rested;
+  GPtrArray      *attempts;      /* Attempt, all of them */
+  GHashTable     *by_port;       /* upstream port → Attempt awaiting its request */
+  Attempt        *current;
+  Attempt        *unchecked;     /* accepted before the failure it follows was known */
+  guint           fault_id;
+  guint           chain_max;
+  gboolean        rested;
 
-  guint64        base;          /* the saved id this process started from */
-  guint64        last_printed;
-  GArray        *printed;       /* Printed, this process */
-  guint64        final_id;
-  guint64        n_checked;
-  gint64         resume_total_us; /* SIGKILL → first line of the next process */
-  gint64         resume_max_us;
-  guint          n_resumes;
-  gboolean       resuming;
-  guint          n_kills;
-  guint64        dups;
-  guint          max_dups;
+  guint64         base;          /* the saved id this process started from */
+  guint64         last_printed;
+  GArray         *printed;       /* Printed, this process */
+  guint64         final_id;
+  guint64         n_checked;
+  gint64          resume_total_us; /* SIGKILL → first line of the next process */
+  gint64          resume_max_us;
+  guint           n_resumes;
+  gboolean        resuming;
+  guint           n_kills;
+  guint64         dups;
+  guint           max_dups;
 
-  GQueue         log;           /* recent events, for a failure's report */
+  GQueue          log;           /* recent events, for a failure's report */
 };
 
 void _fb_fault_lane_log         (Lane       *lane,

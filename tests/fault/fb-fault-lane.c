@@ -82,7 +82,7 @@ fb_fault_lane_error (Lane       *lane,
         g_string_append_printf (report, "\n    %s", (char *) l->data);
       if (lane->client != NULL)
         g_string_append_printf (report, "\n  stderr (tail): %s",
-                                fb_fault_client_get_stderr (lane->client));
+                                fb_listen_client_get_stderr (lane->client));
       g_ptr_array_add (run->errors, g_string_free (g_steal_pointer (&report), FALSE));
     }
 }
@@ -562,7 +562,7 @@ fb_fault_lane_free (FbFaultLane *lane)
 {
   g_clear_handle_id (&lane->fault_id, g_source_remove);
   g_clear_handle_id (&lane->respawn_id, g_source_remove);
-  g_clear_pointer (&lane->client, fb_fault_client_free);
+  g_clear_pointer (&lane->client, fb_listen_client_free);
   fb_fault_proxy_free (lane->proxy);
   fb_fault_server_free (lane->server);
   g_ptr_array_unref (lane->attempts);
@@ -628,7 +628,7 @@ fb_fault_lane_terminate (FbFaultLane *lane)
       lane->finished = TRUE;
       return;
     }
-  fb_fault_client_send_signal (lane->client, SIGTERM);
+  fb_listen_client_send_signal (lane->client, SIGTERM);
 }
 
 gboolean

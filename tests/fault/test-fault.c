@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fb-fault-client.h"
+#include "fb-listen-client.h"
 #include "fb-fault-lane.h"
 #include "fb-fault-model.h"
 #include "fb-test-utils.h"
@@ -316,7 +316,7 @@ main (int   argc,
   g_autofree char *path = NULL;
 
   g_test_init (&argc, &argv, NULL);
-  fb_fault_silence_gio_debug ();
+  fb_listen_client_silence_gio_debug ();
 
   profile = chosen_profile (argc, argv);
   path = g_strdup_printf ("/fault/%s", profile->name);

@@ -5,7 +5,7 @@
 #include <signal.h>
 #include <string.h>
 
-#include "fb-fault-client.h"
+#include "fb-listen-client.h"
 #include "fb-sse-connection.h"
 #include "fb-test-utils.h"
 
@@ -39,25 +39,25 @@ typedef void (*Handler) (Fixture           *f,
 struct _Fixture
 {
   FbTestSseServer *server;
-  GPtrArray     *requests;      /* FbTestRequest, the server's */
-  Handler        handler;
-  gconstpointer  data;
+  GPtrArray       *requests;      /* FbTestRequest, the server's */
+  Handler          handler;
+  gconstpointer    data;
 
-  FbFaultClient *client;
-  GPtrArray     *lines;         /* char *, unless only counted */
-  const char    *count_only;    /* when set: every line must be this, and is only counted */
-  guint64        n_lines;
-  guint64        n_unexpected;
-  guint64        hwm_kb;
-  guint          hwm_id;
-  gboolean       done;
+  FbListenClient  *client;
+  GPtrArray       *lines;         /* char *, unless only counted */
+  const char      *count_only;    /* when set: every line must be this, and is only counted */
+  guint64          n_lines;
+  guint64          n_unexpected;
+  guint64          hwm_kb;
+  guint            hwm_id;
+  gboolean         done;
 
   /* the paced writer: HUGE_CHUNK after HUGE_CHUNK, as the client takes them */
-  FbTestStream  *paced;
-  gsize          paced_left;
-  guint64        paced_bytes;
-  guint          paced_tiny_left;
-  gulong         paced_id;
+  FbTestStream    *paced;
+  gsize            paced_left;
+  guint64          paced_bytes;
+  guint            paced_tiny_left;
+  gulong           paced_id;
 };
 
 /* Server */
@@ -103,7 +103,7 @@ fixture_free (Fixture *f)
   g_clear_handle_id (&f->hwm_id, g_source_remove);
   if (f->paced_id != 0)
     g_signal_handler_disconnect (fb_test_stream_get_message (f->paced), f->paced_id);
-  g_clear_pointer (&f->client, fb_fault_client_free);
+  g_clear_pointer (&f->client, fb_listen_client_free);
   g_clear_pointer (&f->server, fb_test_sse_server_free);
   g_ptr_array_unref (f->lines);
   g_free (f);
@@ -112,11 +112,11 @@ fixture_free (Fixture *f)
 /* The client */
 
 static void
-line_cb (FbFaultClient *client,
-         const char    *line,
-         gsize          len,
-         gint64         read_at,
-         gpointer       user_data)
+line_cb (FbListenClient *client,
+         const char     *line,
+         gsize           len,
+         gint64          read_at,
+         gpointer        user_data)
 {
   Fixture *f = user_data;
 
@@ -134,8 +134,8 @@ line_cb (FbFaultClient *client,
 }
 
 static void
-done_cb (FbFaultClient *client,
-         gpointer       user_data)
+done_cb (FbListenClient *client,
+         gpointer        user_data)
 {
   Fixture *f = user_data;
 
@@ -147,8 +147,8 @@ hwm_cb (gpointer user_data)
 {
   Fixture *f = user_data;
 
-  if (!fb_fault_client_has_exited (f->client))
-    f->hwm_kb = MAX (f->hwm_kb, fb_fault_client_read_vm_hwm_kb (f->client));
+  if (!fb_listen_client_has_exited (f->client))
+    f->hwm_kb = MAX (f->hwm_kb, fb_listen_client_read_vm_hwm_kb (f->client));
 
   return G_SOURCE_CONTINUE;
 }
@@ -170,7 +170,7 @@ fixture_start (Fixture    *f,
   g_ptr_array_add (args, fb_test_sse_server_url (f->server, "/events"));
   g_ptr_array_add (args, NULL);
 
-  f->client = fb_fault_client_spawn ((const char * const *) args->pdata, line_cb, done_cb, f, &error);
+  f->client = fb_listen_client_spawn ((const char * const *) args->pdata, line_cb, done_cb, f, &error);
   g_assert_no_error (error);
   f->hwm_id = g_timeout_add (50, hwm_cb, f);
 }
@@ -190,16 +190,16 @@ fixture_wait (Fixture *f,
 {
   if (!fb_test_wait_until (done_or_exited, f, timeout_ms))
     g_error ("feedbell-listen did not exit within %u ms; stderr: %s",
-             timeout_ms, fb_fault_client_get_stderr (f->client));
+             timeout_ms, fb_listen_client_get_stderr (f->client));
 
-  return fb_fault_client_get_status (f->client);
+  return fb_listen_client_get_status (f->client);
 }
 
 /* SIGTERM, which must flush and exit 0. */
 static void
 fixture_stop (Fixture *f)
 {
-  fb_fault_client_send_signal (f->client, SIGTERM);
+  fb_listen_client_send_signal (f->client, SIGTERM);
   g_assert_cmpint (fixture_wait (f, RUN_MS), ==, 0);
 }
 
@@ -226,7 +226,7 @@ wait_lines (Fixture *f,
 
   if (!fb_test_wait_until (has_lines_cb, &c, timeout_ms))
     g_error ("only %" G_GUINT64_FORMAT " of %u lines within %u ms; stderr: %s",
-             f->n_lines, n, timeout_ms, fb_fault_client_get_stderr (f->client));
+             f->n_lines, n, timeout_ms, fb_listen_client_get_stderr (f->client));
   g_assert_cmpuint (f->n_lines, >=, n);
 }
 
@@ -350,7 +350,7 @@ test_huge_line (void)
   fixture_start (f, NULL);
   wait_lines (f, 1, BIG_RUN_MS);
   /* Still running: its high-water mark covers the whole line. */
-  f->hwm_kb = MAX (f->hwm_kb, fb_fault_client_read_vm_hwm_kb (f->client));
+  f->hwm_kb = MAX (f->hwm_kb, fb_listen_client_read_vm_hwm_kb (f->client));
   fixture_stop (f);
 
   g_test_message ("100 MiB line: peak RSS (VmHWM) of feedbell-listen %" G_GUINT64_FORMAT
@@ -362,7 +362,7 @@ test_huge_line (void)
   g_assert_cmpuint (f->hwm_kb, <, HWM_LIMIT_KB);
   assert_lines (f, expected);
   /* Dropped, and said so. */
-  g_assert_nonnull (strstr (fb_fault_client_get_stderr (f->client), "dropped an event larger than"));
+  g_assert_nonnull (strstr (fb_listen_client_get_stderr (f->client), "dropped an event larger than"));
   g_assert_cmpuint (f->requests->len, ==, 1);
 
   fixture_free (f);
@@ -399,7 +399,7 @@ test_million_events (void)
                   seconds, f->hwm_kb);
   g_assert_cmpuint (f->n_lines, ==, N_TINY);
   g_assert_cmpuint (f->n_unexpected, ==, 0);
-  g_assert_cmpuint (fb_fault_client_get_torn_bytes (f->client), ==, 0);
+  g_assert_cmpuint (fb_listen_client_get_torn_bytes (f->client), ==, 0);
   g_assert_cmpuint (f->requests->len, ==, 1);
 
   fixture_free (f);
@@ -844,7 +844,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  fb_fault_silence_gio_debug ();
+  fb_listen_client_silence_gio_debug ();
 
   g_test_add_func ("/hostile/huge-line", test_huge_line);
   g_test_add_func ("/hostile/million-events", test_million_events);

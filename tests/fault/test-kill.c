@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fb-fault-client.h"
+#include "fb-listen-client.h"
 #include "fb-test-utils.h"
 
 /*
@@ -59,7 +59,7 @@ typedef struct
   char              *state_path;
   GRand             *rand;
 
-  FbFaultClient     *client;
+  FbListenClient    *client;
   gboolean           done;
   guint64            base;
   guint64            last_printed;
@@ -142,11 +142,11 @@ fixture_error (Fixture    *f,
 }
 
 static void
-line_cb (FbFaultClient *client,
-         const char    *line,
-         gsize          len,
-         gint64         read_at,
-         gpointer       user_data)
+line_cb (FbListenClient *client,
+         const char     *line,
+         gsize           len,
+         gint64          read_at,
+         gpointer        user_data)
 {
   Fixture *f = user_data;
   guint64 expected_id = f->last_printed + 1;
@@ -170,8 +170,8 @@ line_cb (FbFaultClient *client,
 }
 
 static void
-done_cb (FbFaultClient *client,
-         gpointer       user_data)
+done_cb (FbListenClient *client,
+         gpointer        user_data)
 {
   Fixture *f = user_data;
 
@@ -217,7 +217,7 @@ spawn (Fixture *f)
   g_autoptr(GError) error = NULL;
   const char *args[] = { "--state-file", f->state_path, "--idle-timeout", "5", f->url, NULL };
 
-  g_clear_pointer (&f->client, fb_fault_client_free);
+  g_clear_pointer (&f->client, fb_listen_client_free);
   f->base = read_saved_id (f);
   f->last_printed = f->base;
   f->done = FALSE;
@@ -229,7 +229,7 @@ spawn (Fixture *f)
       gboolean fired = FALSE;
 
       g_clear_error (&error);
-      f->client = fb_fault_client_spawn (args, line_cb, done_cb, f, &error);
+      f->client = fb_listen_client_spawn (args, line_cb, done_cb, f, &error);
       if (f->client != NULL)
         break;
       g_timeout_add (100, timer_cb, &fired);
@@ -261,7 +261,7 @@ check_kill (Fixture *f,
   guint64 saved = read_saved_id (f);
   guint64 dups;
 
-  g_assert_cmpint (fb_fault_client_get_status (f->client), ==, -SIGKILL);
+  g_assert_cmpint (fb_listen_client_get_status (f->client), ==, -SIGKILL);
 
   if (saved > f->last_printed)
     {
@@ -332,7 +332,7 @@ test_kill_firehose (gconstpointer data)
       g_timeout_add (life_ms, timer_cb, &fired);
       fb_test_wait_until (fired_cb, &fired, RUN_MS);
       killed_at = g_get_monotonic_time ();
-      fb_fault_client_send_signal (f.client, SIGKILL);
+      fb_listen_client_send_signal (f.client, SIGKILL);
       g_assert_true (fb_test_wait_until (done_cond, &f, RUN_MS));
       total_printed += f.last_printed - f.base;
       check_kill (&f, killed_at);
@@ -352,7 +352,7 @@ test_kill_firehose (gconstpointer data)
     g_test_message ("problem: %s", f.loss);
   g_assert_null (f.loss);
 
-  g_clear_pointer (&f.client, fb_fault_client_free);
+  g_clear_pointer (&f.client, fb_listen_client_free);
   g_ptr_array_unref (f.pacers);
   g_clear_pointer (&f.server, fb_test_sse_server_free);
   fb_test_delete_tree (f.dir);
@@ -373,7 +373,7 @@ main (int   argc,
   guint kills = 12;
 
   g_test_init (&argc, &argv, NULL);
-  fb_fault_silence_gio_debug ();
+  fb_listen_client_silence_gio_debug ();
 
   for (int i = 1; i < argc; i++)
     if (g_str_has_prefix (argv[i], "--kills="))
