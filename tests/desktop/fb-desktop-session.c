@@ -490,16 +490,18 @@ communication_done_cb (gpointer user_data)
   return communication->done;
 }
 
-static int
-run_to_end (GSubprocess  *process,
-            guint         timeout_ms,
-            char        **stdout_text)
+int
+fb_desktop_session_run_to_end (GSubprocess  *process,
+                               guint         timeout_ms,
+                               char        **stdout_text)
 {
   Communication communication = { FALSE, NULL };
 
   g_subprocess_communicate_utf8_async (process, NULL, NULL, communicate_cb, &communication);
   if (!fb_desktop_session_wait (communication_done_cb, &communication, timeout_ms))
     {
+      g_test_message ("Process %s did not end within %u ms: killed",
+                      g_subprocess_get_identifier (process), timeout_ms);
       /* Killed, its pipes close: the communication ends and @communication is free to go. */
       g_subprocess_force_exit (process);
       fb_test_wait_until (communication_done_cb, &communication, G_MAXINT);
@@ -525,7 +527,7 @@ fb_desktop_session_run_app (FbDesktopSession   *self,
   process = spawn (self, launcher, self->feedbell, argv, &error);
   g_assert_no_error (error);
 
-  return run_to_end (process, timeout_ms, stdout_text);
+  return fb_desktop_session_run_to_end (process, timeout_ms, stdout_text);
 }
 
 char *
@@ -546,7 +548,7 @@ fb_desktop_session_run_tool (FbDesktopSession   *self,
   if (process == NULL)
     return NULL;
 
-  if (run_to_end (process, timeout_ms, &text) != 0)
+  if (fb_desktop_session_run_to_end (process, timeout_ms, &text) != 0)
     g_clear_pointer (&text, g_free);
 
   return text;

@@ -111,17 +111,8 @@ fixture_dump (Fixture *f)
   print_app_log (f);
 }
 
-#define fixture_wait_or_fail(f, condition, data, timeout_ms, ...)                       \
-  G_STMT_START {                                                                       \
-    if (!fb_desktop_session_wait ((condition), (data), (timeout_ms)))                  \
-      {                                                                                \
-        g_autofree char *_what = g_strdup_printf (__VA_ARGS__);                        \
-        g_autofree char *_message = g_strdup_printf ("Timed out after %u ms: %s",      \
-                                                     (guint) (timeout_ms), _what);     \
-        fixture_dump (f);                                                              \
-        g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, _message);   \
-      }                                                                                \
-  } G_STMT_END
+#define fixture_wait_or_fail(f, condition, data, timeout_ms, ...) \
+  fb_desktop_session_wait_or_fail (fixture_dump (f), condition, data, timeout_ms, __VA_ARGS__)
 
 /* --- fixture ------------------------------------------------------------ */
 

@@ -209,17 +209,8 @@ dump (Fixture *f)
     g_test_message ("AT-SPI driver's stderr:\n%s", driver_log);
 }
 
-#define wait_or_fail(f, condition, data, timeout_ms, ...)                               \
-  G_STMT_START {                                                                       \
-    if (!fb_desktop_session_wait ((condition), (data), (timeout_ms)))                  \
-      {                                                                                \
-        g_autofree char *_what = g_strdup_printf (__VA_ARGS__);                        \
-        g_autofree char *_message = g_strdup_printf ("Timed out after %u ms: %s",      \
-                                                     (guint) (timeout_ms), _what);     \
-        dump (f);                                                                      \
-        g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, _message);   \
-      }                                                                                \
-  } G_STMT_END
+#define wait_or_fail(f, condition, data, timeout_ms, ...) \
+  fb_desktop_session_wait_or_fail (dump (f), condition, data, timeout_ms, __VA_ARGS__)
 
 /* --- settings, read from outside -------------------------------------------- */
 
@@ -894,29 +885,6 @@ can_drive_widgets (char **why_not)
   return fb_widget_driver_is_available (why_not);
 }
 
-typedef struct
-{
-  gboolean  done;
-  char     *output;
-} Communication;
-
-static void
-communicate_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Communication *communication = user_data;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &communication->output, NULL, NULL);
-  communication->done = TRUE;
-}
-
-static gboolean
-communication_done_cb (gpointer user_data)
-{
-  return ((Communication *) user_data)->done;
-}
-
 /* Runs the scenario in a child, stdout and stderr together, to its end. Its
  * TMPDIR is ours and goes with it, even when it fails half-way. */
 static char *
@@ -927,7 +895,7 @@ run_child (int *status)
   g_autoptr(GError) error = NULL;
   g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
   g_autofree char *tmp = g_dir_make_tmp ("feedbell-preferences-XXXXXX", &error);
-  Communication communication = { FALSE, NULL };
+  char *output = NULL;
 
   g_assert_no_error (error);
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
@@ -940,23 +908,14 @@ run_child (int *status)
   child = g_subprocess_launcher_spawn (launcher, &error, self, "--tap", NULL);
   g_assert_no_error (error);
 
-  g_subprocess_communicate_utf8_async (child, NULL, NULL, communicate_cb, &communication);
-  if (!fb_test_wait_until (communication_done_cb, &communication, CHILD_MS))
-    {
-      g_test_message ("The scenario did not end within %u ms", CHILD_MS);
-      g_subprocess_force_exit (child);
-      fb_test_wait_until (communication_done_cb, &communication, G_MAXINT);
-    }
-
-  g_subprocess_wait (child, NULL, NULL);
-  *status = g_subprocess_get_if_exited (child) ? g_subprocess_get_exit_status (child) : -1;
+  *status = fb_desktop_session_run_to_end (child, CHILD_MS, &output);
 
   if (g_getenv ("FEEDBELL_KEEP_TMP") == NULL)
     fb_test_delete_tree (tmp);
   else
     g_test_message ("The scenario's files are in %s", tmp);
 
-  return communication.output ? communication.output : g_strdup ("");
+  return output ? output : g_strdup ("");
 }
 
 /* The scenario's output, for the tests that read it; NULL when it did not run. */
