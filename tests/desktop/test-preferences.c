@@ -15,6 +15,7 @@
 #endif
 
 #include "fb-desktop-session.h"
+#include "fb-test-keyring.h"
 #include "fb-test-utils.h"
 #include "fb-widget-driver.h"
 
@@ -293,16 +294,6 @@ settings_contain (GSettings  *settings,
 
 /* --- the keyring, read from outside ------------------------------------------ */
 
-static const SecretSchema credentials_schema = {
-  .name = "io.github.feedbell.Feedbell.Credentials",
-  .flags = SECRET_SCHEMA_NONE,
-  .attributes = {
-    { "feed-id", SECRET_SCHEMA_ATTRIBUTE_STRING },
-    { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING },
-    { NULL, 0 },
-  },
-};
-
 /* How many items the keyring holds for the feed (searched by feed id alone,
  * so that any kind counts). */
 static guint
@@ -317,7 +308,7 @@ count_keyring_items (const char *feed_id)
     {
       g_autoptr(GError) error = NULL;
 
-      items = secret_password_search_sync (&credentials_schema, SECRET_SEARCH_ALL, NULL, &error,
+      items = secret_password_search_sync (&fb_test_credentials_schema, SECRET_SEARCH_ALL, NULL, &error,
                                            "feed-id", feed_id, NULL);
       if (error == NULL)
         break;
@@ -344,7 +335,7 @@ keyring_has_token (Fixture    *f,
   char *secret;
   gboolean same;
 
-  secret = secret_password_lookup_sync (&credentials_schema, NULL, &error,
+  secret = secret_password_lookup_sync (&fb_test_credentials_schema, NULL, &error,
                                         "feed-id", feed_id, "kind", "token", NULL);
   g_assert_no_error (error);
   same = secret != NULL && strcmp (secret, f->token) == 0;
