@@ -76,6 +76,8 @@ struct _Fixture
   FbSseState       wanted_state;
   gsize            remaining;
   gboolean         tail_sent;
+  const char      *text;             /* what text_handler() sends */
+  gsize            text_len;
 };
 
 /* Server side */
@@ -514,6 +516,19 @@ assert_scheduled_delay (StateEntry *entry,
 
 /* Tests */
 
+/* The simplest answer: a stream that sends f->text (f->text_len bytes, all
+ * of it when 0) in one chunk, and stays open. */
+static void
+text_handler (Fixture           *f,
+              SoupServerMessage *msg,
+              const char        *path,
+              guint              index)
+{
+  gsize len = f->text_len ? f->text_len : strlen (f->text);
+
+  fb_test_stream_write (fixture_sse_stream (f, msg), f->text, len);
+}
+
 static void
 events_handler (Fixture           *f,
                 SoupServerMessage *msg,
@@ -555,25 +570,17 @@ test_open_and_events (void)
   fixture_free (f);
 }
 
-static void
-nul_in_type_handler (Fixture           *f,
-                     SoupServerMessage *msg,
-                     const char        *path,
-                     guint              index)
-{
-  static const char stream[] = "event: t\0y\ndata: d\n\nevent: message\0\ndata: e\n\n";
-
-  fb_test_stream_write (fixture_sse_stream (f, msg), stream, sizeof stream - 1);
-}
-
 /* A NUL in the event type is kept (WHATWG): only type_len says where it ends. */
 static void
 test_nul_in_type (void)
 {
+  static const char stream[] = "event: t\0y\ndata: d\n\nevent: message\0\ndata: e\n\n";
   Fixture *f = fixture_new ();
   Event *event;
 
-  f->handler = nul_in_type_handler;
+  f->handler = text_handler;
+  f->text = stream;
+  f->text_len = sizeof stream - 1;
   fixture_connect (f, "/events");
   fb_sse_connection_start (f->conn);
 
@@ -838,24 +845,14 @@ test_backoff_doubling (void)
 }
 
 static void
-stall_handler (Fixture           *f,
-               SoupServerMessage *msg,
-               const char        *path,
-               guint              index)
-{
-  FbTestStream *stream = fixture_sse_stream (f, msg);
-
-  /* One byte-carrying field, then silence with the socket open. */
-  fb_test_stream_write (stream, "retry: 200\n\n", -1);
-}
-
-static void
 test_idle_timeout (void)
 {
   Fixture *f = fixture_new ();
   StateEntry *waiting;
 
-  f->handler = stall_handler;
+  /* One byte-carrying field, then silence with the socket open. */
+  f->handler = text_handler;
+  f->text = "retry: 200\n\n";
   fixture_connect (f, "/events");
   fb_sse_connection_set_idle_timeout (f->conn, 1);
   g_assert_cmpuint (fb_sse_connection_get_idle_timeout (f->conn), ==, 1);
@@ -1211,17 +1208,6 @@ cross_origin_handler (Fixture           *f,
 }
 
 static void
-other_events_handler (Fixture           *f,
-                      SoupServerMessage *msg,
-                      const char        *path,
-                      guint              index)
-{
-  FbTestStream *stream = fixture_sse_stream (f, msg);
-
-  fb_test_stream_write (stream, "data: elsewhere\n\n", -1);
-}
-
-static void
 test_redirect_cross_origin (void)
 {
   Fixture *f = fixture_new ();
@@ -1229,7 +1215,8 @@ test_redirect_cross_origin (void)
 
   start_other_server (f);
   f->handler = cross_origin_handler;
-  f->other_handler = other_events_handler;
+  f->other_handler = text_handler;
+  f->text = "data: elsewhere\n\n";
   fixture_connect (f, "/events");
   fb_sse_connection_add_header (f->conn, "X-Feedbell-Test", "yes");
   fb_sse_connection_set_authorization (f->conn, "Bearer s3cret");
@@ -1629,22 +1616,14 @@ huge_wrote_chunk_cb (SoupServerMessage *msg,
 }
 
 static void
-huge_handler (Fixture           *f,
-              SoupServerMessage *msg,
-              const char        *path,
-              guint              index)
-{
-  fb_test_stream_write (fixture_sse_stream (f, msg), ": ready\n", -1);
-}
-
-static void
 test_oversized_event (void)
 {
   Fixture *f = fixture_new ();
   FbTestStream *stream;
   gint64 before, after;
 
-  f->handler = huge_handler;
+  f->handler = text_handler;
+  f->text = ": ready\n";
   fixture_connect (f, "/events");
   fb_sse_connection_start (f->conn);
   g_assert_true (wait_for_state (f, FB_SSE_STATE_OPEN, 1, WAIT_MS));
@@ -1707,15 +1686,6 @@ static const char chunky_stream[] =
   "data: last\n\n";
 #define N_CHUNKY_EVENTS 6
 
-static void
-whole_handler (Fixture           *f,
-               SoupServerMessage *msg,
-               const char        *path,
-               guint              index)
-{
-  fb_test_stream_write (fixture_sse_stream (f, msg), chunky_stream, strlen (chunky_stream));
-}
-
 typedef struct
 {
   FbTestStream *stream;
@@ -1754,6 +1724,7 @@ collect_events (Handler handler)
   GPtrArray *events;
 
   f->handler = handler;
+  f->text = chunky_stream;
   fixture_connect (f, "/events");
   fb_sse_connection_start (f->conn);
   g_assert_true (wait_for_events (f, N_CHUNKY_EVENTS, WAIT_MS));
@@ -1771,7 +1742,7 @@ collect_events (Handler handler)
 static void
 test_byte_chunks (void)
 {
-  g_autoptr(GPtrArray) whole = collect_events (whole_handler);
+  g_autoptr(GPtrArray) whole = collect_events (text_handler);
   g_autoptr(GPtrArray) drip = collect_events (drip_handler);
   Event *first;
 
