@@ -16,11 +16,12 @@
  * - every line is exactly the next event (JSON: type, data, lastEventId);
  * - after a SIGKILL, every id saved was printed first, and what the next
  *   process shows again (printed but not yet saved) was all printed in the
- *   last second before the kill (the save is debounced by 500 ms);
- * - each reconnection comes no sooner than the backoff policy allows and
- *   not much later (FbFaultModel);
- * - a stall ends by the client's watchdog, one second after the last byte,
- *   not sooner; a trickle (a byte every 50 ms) never does.
+ *   last few seconds before the kill (KILL_WINDOW_US; the save is debounced
+ *   by 500 ms);
+ * - each reconnection comes no sooner than the backoff policy allows, and
+ *   does come (FbFaultModel);
+ * - a stall ends by the client's watchdog, IDLE_TIMEOUT_S after the last
+ *   byte, not sooner; a trickle (a byte every 50 ms) never does.
  *
  * Faults come in short chains, because the policy makes consecutive
  * failures slow (2 s, 4 s, 8 s…) and only a stream open for 30 s resets the
