@@ -33,6 +33,20 @@ fb_test_wait_until (FbTestCondition condition,
   return condition (user_data);
 }
 
+void
+fb_test_run_until (gint64 monotonic_us)
+{
+  gboolean reached = FALSE;
+  gint64 now = g_get_monotonic_time ();
+
+  if (monotonic_us < now)
+    monotonic_us = now;
+  /* Rounded up: a timeout never fires before its interval has passed. */
+  g_timeout_add ((guint) ((monotonic_us - now + 999) / 1000), deadline_cb, &reached);
+  while (!reached)
+    g_main_context_iteration (NULL, TRUE);
+}
+
 SoupServer *
 fb_test_server_new (void)
 {
@@ -293,6 +307,152 @@ fb_test_stream_free (FbTestStream *self)
   g_clear_signal_handler (&self->wrote_chunk_id, self->msg);
   g_clear_object (&self->msg);
   g_free (self);
+}
+
+struct _FbTestSseServer
+{
+  SoupServer       *server;
+  GPtrArray        *requests;   /* FbTestRequest */
+  GPtrArray        *streams;    /* FbTestStream */
+  FbTestSseHandler  handler;
+  gpointer          user_data;
+  gboolean          disconnected;
+};
+
+static void
+sse_server_cb (SoupServer        *server,
+               SoupServerMessage *msg,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           user_data)
+{
+  FbTestSseServer *self = user_data;
+  guint index = fb_test_record_request (self->requests, msg);
+
+  self->handler (self, msg, path, query, index, self->user_data);
+}
+
+FbTestSseServer *
+fb_test_sse_server_new (FbTestSseHandler handler,
+                        gpointer         user_data)
+{
+  FbTestSseServer *self = g_new0 (FbTestSseServer, 1);
+
+  g_assert_nonnull (handler);
+  self->server = fb_test_server_new ();
+  self->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) fb_test_request_free);
+  self->streams = g_ptr_array_new_with_free_func ((GDestroyNotify) fb_test_stream_free);
+  self->handler = handler;
+  self->user_data = user_data;
+  soup_server_add_handler (self->server, NULL, sse_server_cb, self, NULL);
+
+  return self;
+}
+
+void
+fb_test_sse_server_free (FbTestSseServer *self)
+{
+  if (self == NULL)
+    return;
+
+  fb_test_sse_server_end_streams (self);
+  fb_test_sse_server_disconnect (self);
+  g_ptr_array_unref (self->streams);
+  g_clear_object (&self->server);
+  fb_test_flush_main_context ();
+  g_ptr_array_unref (self->requests);
+  g_free (self);
+}
+
+SoupServer *
+fb_test_sse_server_get_soup (FbTestSseServer *self)
+{
+  return self->server;
+}
+
+char *
+fb_test_sse_server_url (FbTestSseServer *self,
+                        const char      *path)
+{
+  return fb_test_server_url (self->server, path);
+}
+
+GPtrArray *
+fb_test_sse_server_get_requests (FbTestSseServer *self)
+{
+  return self->requests;
+}
+
+FbTestRequest *
+fb_test_sse_server_get_request (FbTestSseServer *self,
+                                guint            index)
+{
+  g_assert_cmpuint (index, <, self->requests->len);
+  return self->requests->pdata[index];
+}
+
+GPtrArray *
+fb_test_sse_server_get_streams (FbTestSseServer *self)
+{
+  return self->streams;
+}
+
+FbTestStream *
+fb_test_sse_server_stream (FbTestSseServer   *self,
+                           SoupServerMessage *msg,
+                           const char        *content_type)
+{
+  return fb_test_stream_new_in (self->streams, msg, content_type);
+}
+
+void
+fb_test_sse_server_end_streams (FbTestSseServer *self)
+{
+  /* The messages of a disconnected server can no longer be written. */
+  if (self->disconnected)
+    return;
+
+  for (guint i = 0; i < self->streams->len; i++)
+    fb_test_stream_end (self->streams->pdata[i]);
+}
+
+void
+fb_test_sse_server_disconnect (FbTestSseServer *self)
+{
+  if (self->disconnected)
+    return;
+
+  self->disconnected = TRUE;
+  soup_server_disconnect (self->server);
+}
+
+static void
+delete_file_tree (GFile *file)
+{
+  g_autoptr(GFileEnumerator) children = NULL;
+
+  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  if (children != NULL)
+    {
+      GFile *child;
+
+      while (g_file_enumerator_iterate (children, NULL, &child, NULL, NULL) && child != NULL)
+        delete_file_tree (child);
+    }
+  g_file_delete (file, NULL, NULL);
+}
+
+void
+fb_test_delete_tree (const char *path)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (path == NULL)
+    return;
+
+  file = g_file_new_for_path (path);
+  delete_file_tree (file);
 }
 
 gboolean

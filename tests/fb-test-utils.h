@@ -13,6 +13,13 @@ gboolean    fb_test_wait_until      (FbTestCondition condition,
                                      gpointer        user_data,
                                      guint           timeout_ms);
 
+/* Iterates the default main context until @monotonic_us has passed and a
+ * timer due then has run. Every source due earlier has run by then (timers
+ * run in the order they fall due), so "nothing happened although its time
+ * came" holds whatever the machine's load; never use it to say that
+ * something happened in time. */
+void        fb_test_run_until       (gint64          monotonic_us);
+
 /* A SoupServer listening on 127.0.0.1 on a free port. */
 SoupServer *fb_test_server_new      (void);
 /* "http://127.0.0.1:PORT" + @path */
@@ -94,6 +101,53 @@ void               fb_test_stream_abort       (FbTestStream      *self);
 gboolean           fb_test_stream_is_done     (FbTestStream      *self);
 SoupServerMessage *fb_test_stream_get_message (FbTestStream      *self);
 void               fb_test_stream_free        (FbTestStream      *self);
+
+/**
+ * FbTestSseServer:
+ * The one SSE server fixture of the network tests: a SoupServer on
+ * 127.0.0.1 that records every request (FbTestRequest, in order) and hands
+ * each to the test's handler with its index (0 for the first), and keeps the
+ * streams the handler opens with fb_test_sse_server_stream(). Freeing it
+ * ends the streams and closes the server.
+ */
+typedef struct _FbTestSseServer FbTestSseServer;
+
+typedef void (*FbTestSseHandler) (FbTestSseServer   *server,
+                                  SoupServerMessage *msg,
+                                  const char        *path,
+                                  GHashTable        *query,
+                                  guint              index,
+                                  gpointer           user_data);
+
+FbTestSseServer *fb_test_sse_server_new          (FbTestSseHandler   handler,
+                                                  gpointer           user_data);
+void             fb_test_sse_server_free         (FbTestSseServer   *self);
+SoupServer      *fb_test_sse_server_get_soup     (FbTestSseServer   *self);
+/* "http://127.0.0.1:PORT" + @path */
+char            *fb_test_sse_server_url          (FbTestSseServer   *self,
+                                                  const char        *path);
+/* FbTestRequest, oldest first; owned by the server. */
+GPtrArray       *fb_test_sse_server_get_requests (FbTestSseServer   *self);
+FbTestRequest   *fb_test_sse_server_get_request  (FbTestSseServer   *self,
+                                                  guint              index);
+/* FbTestStream, oldest first; owned by the server. */
+GPtrArray       *fb_test_sse_server_get_streams  (FbTestSseServer   *self);
+/* A streaming 200 answer to @msg, kept with the others. */
+FbTestStream    *fb_test_sse_server_stream       (FbTestSseServer   *self,
+                                                  SoupServerMessage *msg,
+                                                  const char        *content_type);
+/* Ends every stream that is still open, cleanly. */
+void             fb_test_sse_server_end_streams  (FbTestSseServer   *self);
+/* Closes every connection at once and stops listening: a server gone. Its
+ * streams can no longer be written or ended. */
+void             fb_test_sse_server_disconnect   (FbTestSseServer   *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FbTestSseServer, fb_test_sse_server_free)
+
+/* Deletes @path and everything under it, never following a symbolic link
+ * out of it; whatever cannot be deleted is left. The one way the tests
+ * clean up their temporary directories. */
+void               fb_test_delete_tree        (const char        *path);
 
 /* Whether any regular file under @dir (symlinks not followed) holds @needle:
  * a secret that must never reach the disk in clear. Names the file on

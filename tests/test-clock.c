@@ -130,6 +130,33 @@ test_real_alone (Fixture       *f,
   g_assert_cmpint (fb_clock_get_real (f->clock), ==, G_GINT64_CONSTANT (1700036000) * G_USEC_PER_SEC);
 }
 
+static void
+test_busy (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autofree char *result = NULL;
+
+  fb_clock_timeout_add (f->clock, 100, a_cb, f);
+  f->repeats = 2;
+  fb_clock_timeout_add (f->clock, 200, tick_cb, f);
+
+  /* One long callback: time passes, nothing else runs. */
+  fb_clock_advance_busy (f->clock, 250 * 1000);
+  g_assert_cmpuint (f->log->len, ==, 0);
+  g_assert_cmpint (fb_clock_get_monotonic (f->clock), ==, 1250000);
+  g_assert_cmpint (fb_clock_get_real (f->clock), ==, G_GINT64_CONSTANT (1700000000) * G_USEC_PER_SEC + 250000);
+
+  /* Then the late timers run at once, in due order, and time never goes
+   * back; a repeating one is next due an interval after it ran. */
+  fb_clock_advance_ms (f->clock, 0);
+  fb_clock_advance_ms (f->clock, 199);
+  g_assert_cmpuint (f->log->len, ==, 2);
+  fb_clock_advance_ms (f->clock, 1);
+  result = joined (f);
+  g_assert_cmpstr (result, ==, "a@1250 tick@1250 tick@1450");
+  g_assert_cmpint (fb_clock_get_monotonic (f->clock), ==, 1450000);
+}
+
 static gboolean
 quit_cb (gpointer data)
 {
@@ -167,6 +194,7 @@ main (int   argc,
 
   g_test_add ("/clock/manual/order", Fixture, NULL, set_up, test_order, tear_down);
   g_test_add ("/clock/manual/clear", Fixture, NULL, set_up, test_clear, tear_down);
+  g_test_add ("/clock/manual/busy", Fixture, NULL, set_up, test_busy, tear_down);
   g_test_add ("/clock/manual/real-alone", Fixture, NULL, set_up, test_real_alone, tear_down);
   g_test_add_func ("/clock/default", test_default);
 

@@ -6,10 +6,14 @@
 #include "fb-event-log.h"
 #include "fb-test-utils.h"
 
+/* Where the manual clock's wall-clock time starts: 2023-11-14. */
+#define REAL_START (G_GINT64_CONSTANT (1700000000) * G_USEC_PER_SEC)
+
 typedef struct
 {
-  char *dir;
-  char *path;
+  char    *dir;
+  char    *path;
+  FbClock *clock;
 } Fixture;
 
 static void
@@ -21,33 +25,17 @@ fixture_set_up (Fixture       *f,
   f->dir = g_dir_make_tmp ("fb-event-log-XXXXXX", &error);
   g_assert_no_error (error);
   f->path = g_build_filename (f->dir, "sub", "feed.json", NULL);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
+  f->clock = fb_clock_new_manual (G_USEC_PER_SEC, REAL_START);
 }
 
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  remove_tree (f->dir);
+  fb_test_delete_tree (f->dir);
   g_free (f->dir);
   g_free (f->path);
+  g_clear_object (&f->clock);
 }
 
 static void
@@ -71,7 +59,7 @@ test_round_trip (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   {
-    g_autoptr(FbEventLog) log = fb_event_log_new (f->path);
+    g_autoptr(FbEventLog) log = fb_event_log_new_with_clock (f->path, f->clock);
 
     fb_event_log_record (log, "a1", "since");
     fb_event_log_record (log, "a2", "since");
@@ -88,7 +76,7 @@ test_round_trip (Fixture       *f,
     g_assert_true (fb_event_log_has_seen (log, "a1"));
     g_assert_true (fb_event_log_has_seen (log, "a2"));
     g_assert_false (fb_event_log_has_seen (log, "a3"));
-    g_assert_cmpint (fb_event_log_get_last_seen (log), >, 0);
+    g_assert_cmpint (fb_event_log_get_last_seen (log), ==, REAL_START);
   }
 }
 
@@ -109,18 +97,15 @@ test_dispose_flushes (Fixture       *f,
   g_object_unref (log);
 }
 
-static gboolean
-written_cb (gpointer user_data)
-{
-  return fb_event_log_get_n_writes (user_data) > 0;
-}
-
-/* A burst of records is one write, not one per event. */
+/* A burst of records is one write, not one per event: nothing is written
+ * while the clock stands still, however many records come, and exactly one
+ * write when the debounce window has passed. */
 static void
 test_debounced (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(FbEventLog) log = fb_event_log_new (f->path);
+  g_autoptr(FbEventLog) log = fb_event_log_new_with_clock (f->path, f->clock);
+  g_autoptr(FbEventLog) reread = NULL;
 
   for (guint i = 0; i < 10000; i++)
     {
@@ -129,36 +114,139 @@ test_debounced (Fixture       *f,
       fb_event_log_record (log, id, NULL);
     }
   g_assert_cmpuint (fb_event_log_get_n_writes (log), ==, 0);
-  g_assert_true (fb_test_wait_until (written_cb, log, 5000));
+  g_assert_cmpuint (fb_clock_get_n_timeouts (f->clock), ==, 1);
+
+  fb_clock_advance_ms (f->clock, FB_EVENT_LOG_DEBOUNCE_MS - 1);
+  g_assert_cmpuint (fb_event_log_get_n_writes (log), ==, 0);
+  g_assert_false (g_file_test (f->path, G_FILE_TEST_EXISTS));
+
+  fb_clock_advance_ms (f->clock, 1);
   g_assert_cmpuint (fb_event_log_get_n_writes (log), ==, 1);
-  g_assert_true (g_file_test (f->path, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (fb_clock_get_n_timeouts (f->clock), ==, 0);
+
+  /* Nothing new: no more writes, however long it stays quiet. */
+  fb_clock_advance_ms (f->clock, 60 * 1000);
+  g_assert_cmpuint (fb_event_log_get_n_writes (log), ==, 1);
+
+  reread = fb_event_log_new (f->path);
+  g_assert_cmpstr (fb_event_log_get_last_event_id (reread), ==, "9999");
+}
+
+/* The window starts at the first record after a save, not at the last
+ * record: a steady trickle is saved every window, not postponed forever. */
+static void
+test_debounce_window (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(FbEventLog) log = fb_event_log_new_with_clock (f->path, f->clock);
+
+  fb_event_log_record (log, "1", NULL);
+  fb_clock_advance_ms (f->clock, 300);
+  fb_event_log_record (log, "2", NULL);
+  fb_clock_advance_ms (f->clock, 199);
+  g_assert_cmpuint (fb_event_log_get_n_writes (log), ==, 0);
+  fb_clock_advance_ms (f->clock, 1);
+  g_assert_cmpuint (fb_event_log_get_n_writes (log), ==, 1);
+
+  /* The next record opens the next window. */
+  fb_event_log_record (log, "3", NULL);
+  fb_clock_advance_ms (f->clock, FB_EVENT_LOG_DEBOUNCE_MS - 1);
+  g_assert_cmpuint (fb_event_log_get_n_writes (log), ==, 1);
+  fb_clock_advance_ms (f->clock, 1);
+  g_assert_cmpuint (fb_event_log_get_n_writes (log), ==, 2);
+
+  /* A flush saves at once and disarms the timer. */
+  fb_event_log_record (log, "4", NULL);
+  g_assert_true (fb_event_log_flush (log, NULL));
+  g_assert_cmpuint (fb_event_log_get_n_writes (log), ==, 3);
+  g_assert_cmpuint (fb_clock_get_n_timeouts (f->clock), ==, 0);
+  fb_clock_advance_ms (f->clock, 10 * FB_EVENT_LOG_DEBOUNCE_MS);
+  g_assert_cmpuint (fb_event_log_get_n_writes (log), ==, 3);
 }
 
 /* A main loop too busy to run the save timer (a stream that never pauses)
  * still saves once the debounce window has passed: what a crash can replay
- * stays bounded by the window whatever the load. */
+ * stays bounded by the window whatever the load. The clock moves 1 ms a
+ * record without letting the timer run; the record that finds the window
+ * over saves at once, and only that one. */
 static void
 test_starved_timer (Fixture       *f,
                     gconstpointer  data)
 {
-  g_autoptr(FbEventLog) log = fb_event_log_new (f->path);
+  g_autoptr(FbEventLog) log = fb_event_log_new_with_clock (f->path, f->clock);
   g_autoptr(FbEventLog) reread = NULL;
-  gint64 until;
-  guint n = 0;
 
-  fb_event_log_record (log, "first", NULL);
-  /* Busy, as the loop would be reading a firehose: no iteration runs. */
-  until = g_get_monotonic_time () + (FB_EVENT_LOG_DEBOUNCE_MS + 100) * 1000;
-  while (g_get_monotonic_time () < until)
+  fb_event_log_record (log, "busy-0", NULL);
+  for (guint ms = 1; ms < FB_EVENT_LOG_DEBOUNCE_MS; ms++)
     {
-      g_autofree char *id = g_strdup_printf ("busy-%u", n++);
+      g_autofree char *id = g_strdup_printf ("busy-%u", ms);
 
+      fb_clock_advance_busy (f->clock, 1000);
       fb_event_log_record (log, id, NULL);
     }
+  g_assert_cmpuint (fb_event_log_get_n_writes (log), ==, 0);
 
-  g_assert_cmpuint (fb_event_log_get_n_writes (log), >=, 1);
+  fb_clock_advance_busy (f->clock, 1000);
+  fb_event_log_record (log, "due", NULL);
+  g_assert_cmpuint (fb_event_log_get_n_writes (log), ==, 1);
   reread = fb_event_log_new (f->path);
-  g_assert_cmpstr (fb_event_log_get_last_event_id (reread), !=, "");
+  g_assert_cmpstr (fb_event_log_get_last_event_id (reread), ==, "due");
+
+  /* The save disarmed the starved timer: when the loop runs again, it does
+   * not write the same state a second time. */
+  g_assert_cmpuint (fb_clock_get_n_timeouts (f->clock), ==, 0);
+  fb_clock_advance_ms (f->clock, 0);
+  g_assert_cmpuint (fb_event_log_get_n_writes (log), ==, 1);
+
+  /* Still busy: the next window is counted from the next record. */
+  fb_clock_advance_busy (f->clock, 1000);
+  fb_event_log_record (log, "after", NULL);
+  fb_clock_advance_busy (f->clock, (FB_EVENT_LOG_DEBOUNCE_MS - 1) * 1000);
+  fb_event_log_record (log, "after-2", NULL);
+  g_assert_cmpuint (fb_event_log_get_n_writes (log), ==, 1);
+  fb_clock_advance_busy (f->clock, 1000);
+  fb_event_log_record (log, "after-3", NULL);
+  g_assert_cmpuint (fb_event_log_get_n_writes (log), ==, 2);
+}
+
+/* Last seen is the wall clock of the last record, saved and read back. */
+static void
+test_last_seen (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(FbEventLog) reread = NULL;
+  gint64 recorded_at;
+
+  {
+    g_autoptr(FbEventLog) log = fb_event_log_new_with_clock (f->path, f->clock);
+
+    fb_event_log_record (log, "a", NULL);
+    g_assert_cmpint (fb_event_log_get_last_seen (log), ==, REAL_START);
+    /* Asleep for a night: only the wall clock moves. */
+    fb_clock_set_real (f->clock, REAL_START + G_GINT64_CONSTANT (36000) * G_USEC_PER_SEC);
+    fb_event_log_record (log, "b", NULL);
+    recorded_at = fb_clock_get_real (f->clock);
+    g_assert_cmpint (fb_event_log_get_last_seen (log), ==, recorded_at);
+    /* A record without an id changes nothing. */
+    fb_clock_advance_ms (f->clock, 5000);
+    fb_event_log_record (log, NULL, NULL);
+    g_assert_cmpint (fb_event_log_get_last_seen (log), ==, recorded_at);
+  }
+
+  reread = fb_event_log_new (f->path);
+  g_assert_cmpint (fb_event_log_get_last_seen (reread), ==, recorded_at);
+}
+
+/* Without a clock of its own, a log runs on the system's. */
+static void
+test_default_clock (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(FbEventLog) log = fb_event_log_new (f->path);
+  g_autoptr(FbClock) clock = NULL;
+
+  g_object_get (log, "clock", &clock, NULL);
+  g_assert_true (clock == fb_clock_get_default ());
 }
 
 static void
@@ -264,7 +352,10 @@ main (int   argc,
   ADD ("/event-log/round-trip", test_round_trip);
   ADD ("/event-log/dispose-flushes", test_dispose_flushes);
   ADD ("/event-log/debounced", test_debounced);
+  ADD ("/event-log/debounce-window", test_debounce_window);
   ADD ("/event-log/starved-timer", test_starved_timer);
+  ADD ("/event-log/last-seen", test_last_seen);
+  ADD ("/event-log/default-clock", test_default_clock);
   ADD ("/event-log/bounded", test_bounded);
   ADD ("/event-log/corrupt", test_corrupt);
   ADD ("/event-log/forget", test_forget);

@@ -7,6 +7,7 @@
 #include "fb-message.h"
 #include "fb-outage.h"
 #include "fb-recent-store.h"
+#include "fb-test-utils.h"
 
 static FbMessage *
 ntfy_message (const char *feed,
@@ -55,7 +56,7 @@ test_round_trip (void)
   loaded = fb_recent_store_load (path, 1);
   g_assert_cmpuint (loaded->len, ==, 1);
 
-  g_unlink (path);
+  fb_test_delete_tree (dir);
 }
 
 static void
@@ -89,8 +90,7 @@ test_hostile_file (void)
   loaded = fb_recent_store_load (path, 50);
   g_assert_cmpuint (loaded->len, ==, 0);
 
-  g_unlink (aside);
-  g_rmdir (dir);
+  fb_test_delete_tree (dir);
 }
 
 /* Feedbell's notes about an outage: Recent only, low, in words, and they
@@ -138,8 +138,7 @@ test_outage_notes (void)
   g_assert_cmpstr (fb_message_get_body (g_ptr_array_index (loaded, 1)), ==, fb_message_get_body (down));
   g_assert_cmpint (fb_message_get_urgency (g_ptr_array_index (loaded, 1)), ==, FB_URGENCY_LOW);
 
-  g_unlink (path);
-  g_rmdir (dir);
+  fb_test_delete_tree (dir);
 }
 
 int

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fb-secrets.h"
+#include "fb-test-keyring.h"
 #include "fb-test-utils.h"
 
 /*
@@ -206,19 +207,10 @@ keyring_file_size (void)
 static GList *
 search_items (const char *feed_id)
 {
-  static const SecretSchema schema = {
-    .name = "io.github.feedbell.Feedbell.Credentials",
-    .flags = SECRET_SCHEMA_NONE,
-    .attributes = {
-      { "feed-id", SECRET_SCHEMA_ATTRIBUTE_STRING },
-      { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING },
-      { NULL, 0 },
-    },
-  };
   g_autoptr(GError) error = NULL;
   GList *items;
 
-  items = secret_password_search_sync (&schema, SECRET_SEARCH_ALL, NULL, &error,
+  items = secret_password_search_sync (&fb_test_credentials_schema, SECRET_SEARCH_ALL, NULL, &error,
                                        "feed-id", feed_id, NULL);
   g_assert_no_error (error);
   return items;

@@ -27,6 +27,8 @@ void     fb_clock_advance         (FbClock     *self,
                                    gint64       us);
 void     fb_clock_advance_ms      (FbClock     *self,
                                    guint        ms);
+void     fb_clock_advance_busy    (FbClock     *self,
+                                   gint64       us);
 void     fb_clock_set_real        (FbClock     *self,
                                    gint64       real_us);
 guint    fb_clock_get_n_timeouts  (FbClock     *self);

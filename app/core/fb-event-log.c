@@ -5,6 +5,8 @@
 
 #include "fb-event-log.h"
 
+#include "fb-clock.h"
+
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -18,16 +20,20 @@
  * atomic (write a temporary file, rename) and debounced; dispose flushes.
  * A file that cannot be read is set aside, never fatal: the feed starts
  * fresh and says so in the log.
+ *
+ * Every time it reads and every timer it arms is on its FbClock, so the
+ * debounce can be tested exactly on a manual clock.
  */
 
 struct _FbEventLog
 {
   GObject     parent_instance;
 
+  FbClock    *clock;
   char       *path;
   char       *last_event_id;
   char       *resume_param;       /* NULL: Last-Event-ID; else a query parameter (ntfy's since) */
-  gint64      last_seen;          /* g_get_real_time () of the last record */
+  gint64      last_seen;          /* wall-clock µs of the last record */
   GHashTable *seen;               /* id → position, as set */
   GQueue      order;              /* oldest first, owns the ids */
   guint       save_id;
@@ -38,6 +44,14 @@ struct _FbEventLog
 };
 
 G_DEFINE_FINAL_TYPE (FbEventLog, fb_event_log, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_CLOCK,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static void
 remember (FbEventLog *self,
@@ -133,7 +147,7 @@ load (FbEventLog *self)
       g_rename (self->path, aside);
       fb_event_log_forget (self);
       self->dirty = FALSE;
-      g_clear_handle_id (&self->save_id, g_source_remove);
+      fb_clock_clear_timeout (self->clock, &self->save_id);
     }
 }
 
@@ -182,7 +196,7 @@ fb_event_log_flush (FbEventLog  *self,
 
   g_return_val_if_fail (FB_IS_EVENT_LOG (self), FALSE);
 
-  g_clear_handle_id (&self->save_id, g_source_remove);
+  fb_clock_clear_timeout (self->clock, &self->save_id);
   if (!self->dirty)
     return TRUE;
 
@@ -232,12 +246,14 @@ save_cb (gpointer user_data)
 static void
 schedule_save (FbEventLog *self)
 {
+  gint64 now = fb_clock_get_monotonic (self->clock);
+
   self->dirty = TRUE;
 
   /* A stream that never pauses can keep the main loop too busy for the
    * timer to fire on time: past the debounce window, save right here, so
    * what a crash can replay stays bounded by the window whatever the load. */
-  if (self->save_id != 0 && g_get_monotonic_time () >= self->save_due)
+  if (self->save_id != 0 && now >= self->save_due)
     {
       save_now (self);
       return;
@@ -245,9 +261,8 @@ schedule_save (FbEventLog *self)
 
   if (self->save_id == 0)
     {
-      self->save_due = g_get_monotonic_time () + (gint64) FB_EVENT_LOG_DEBOUNCE_MS * 1000;
-      self->save_id = g_timeout_add (FB_EVENT_LOG_DEBOUNCE_MS, save_cb, self);
-      g_source_set_name_by_id (self->save_id, "[feedbell] event log save");
+      self->save_due = now + (gint64) FB_EVENT_LOG_DEBOUNCE_MS * 1000;
+      self->save_id = fb_clock_timeout_add (self->clock, FB_EVENT_LOG_DEBOUNCE_MS, save_cb, self);
     }
 }
 
@@ -259,7 +274,7 @@ fb_event_log_dispose (GObject *object)
 
   if (self->dirty && !fb_event_log_flush (self, &error))
     g_message ("Could not save %s: %s", self->path, error->message);
-  g_clear_handle_id (&self->save_id, g_source_remove);
+  fb_clock_clear_timeout (self->clock, &self->save_id);
 
   G_OBJECT_CLASS (fb_event_log_parent_class)->dispose (object);
 }
@@ -269,6 +284,7 @@ fb_event_log_finalize (GObject *object)
 {
   FbEventLog *self = FB_EVENT_LOG (object);
 
+  g_clear_object (&self->clock);
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->last_event_id, g_free);
   g_clear_pointer (&self->resume_param, g_free);
@@ -279,12 +295,79 @@ fb_event_log_finalize (GObject *object)
 }
 
 static void
+fb_event_log_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  FbEventLog *self = FB_EVENT_LOG (object);
+
+  switch (prop_id)
+    {
+    case PROP_CLOCK:
+      g_value_set_object (value, self->clock);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fb_event_log_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  FbEventLog *self = FB_EVENT_LOG (object);
+
+  switch (prop_id)
+    {
+    case PROP_CLOCK:
+      /* Construct-only: a pending save stays on the clock that armed it. */
+      self->clock = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fb_event_log_constructed (GObject *object)
+{
+  FbEventLog *self = FB_EVENT_LOG (object);
+
+  G_OBJECT_CLASS (fb_event_log_parent_class)->constructed (object);
+
+  if (self->clock == NULL)
+    self->clock = g_object_ref (fb_clock_get_default ());
+}
+
+static void
 fb_event_log_class_init (FbEventLogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = fb_event_log_dispose;
   object_class->finalize = fb_event_log_finalize;
+  object_class->get_property = fb_event_log_get_property;
+  object_class->set_property = fb_event_log_set_property;
+  object_class->constructed = fb_event_log_constructed;
+
+  /**
+   * FbEventLog:clock:
+   *
+   * The time of last-seen stamps and of the debounced save: the system's
+   * unless a test gives a manual one.
+   */
+  properties[PROP_CLOCK] =
+    g_param_spec_object ("clock", NULL, NULL,
+                         FB_TYPE_CLOCK,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                          G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -298,16 +381,32 @@ fb_event_log_init (FbEventLog *self)
  * fb_event_log_new:
  * @path: the state file; read now if it exists
  *
- * Returns: (transfer full): the log
+ * Returns: (transfer full): the log, on the system's clock
  */
 FbEventLog *
 fb_event_log_new (const char *path)
 {
+  return fb_event_log_new_with_clock (path, NULL);
+}
+
+/**
+ * fb_event_log_new_with_clock:
+ * @path: the state file; read now if it exists
+ * @clock: (nullable): the clock for its times and its save timer; %NULL
+ *   for fb_clock_get_default()
+ *
+ * Returns: (transfer full): the log
+ */
+FbEventLog *
+fb_event_log_new_with_clock (const char *path,
+                             FbClock    *clock)
+{
   FbEventLog *self;
 
   g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (clock == NULL || FB_IS_CLOCK (clock), NULL);
 
-  self = g_object_new (FB_TYPE_EVENT_LOG, NULL);
+  self = g_object_new (FB_TYPE_EVENT_LOG, "clock", clock, NULL);
   self->path = g_strdup (path);
   load (self);
 
@@ -414,7 +513,7 @@ fb_event_log_record (FbEventLog *self,
       g_free (self->resume_param);
       self->resume_param = g_strdup (resume_param);
     }
-  self->last_seen = g_get_real_time ();
+  self->last_seen = fb_clock_get_real (self->clock);
   schedule_save (self);
 }
 

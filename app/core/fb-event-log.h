@@ -3,6 +3,8 @@
 
 #include <glib-object.h>
 
+#include "fb-clock.h"
+
 G_BEGIN_DECLS
 
 /* How many recent ids are remembered to drop replays. */
@@ -15,6 +17,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (FbEventLog, fb_event_log, FB, EVENT_LOG, GObject)
 
 FbEventLog *fb_event_log_new                (const char  *path);
+FbEventLog *fb_event_log_new_with_clock     (const char  *path,
+                                             FbClock     *clock);
 const char *fb_event_log_get_last_event_id  (FbEventLog  *self);
 gint64      fb_event_log_get_last_seen      (FbEventLog  *self);
 gboolean    fb_event_log_has_seen           (FbEventLog  *self,

@@ -6,6 +6,7 @@
 #include "fb-bench-desktop-bus.h"
 
 #include "fb-bench-util.h"
+#include "fb-sni-watcher.h"
 
 /*
  * What the app sees of a desktop on the bus, recording what matters for
@@ -15,14 +16,15 @@
  *    real server does, so the app may let go of it; the time each Notify
  *    comes off the bus is taken by a connection filter, on GDBus's worker
  *    thread, before any dispatching;
- *  - org.kde.StatusNotifierWatcher: accepts the tray item, says a host is
- *    there, and timestamps RegisterStatusNotifierItem the same way.
+ *  - org.kde.StatusNotifierWatcher: the desktop tests' FbSniWatcher, which
+ *    accepts the tray item and says a host is there; the filter timestamps
+ *    RegisterStatusNotifierItem the same way.
  */
 
 #define NOTIFY_NAME    "org.freedesktop.Notifications"
 #define NOTIFY_PATH    "/org/freedesktop/Notifications"
-#define WATCHER_NAME   "org.kde.StatusNotifierWatcher"
-#define WATCHER_PATH   "/StatusNotifierWatcher"
+/* How long the watcher may take to own its name. */
+#define OWN_MS         5000
 
 static const char bus_xml[] =
   "<node>"
@@ -42,16 +44,6 @@ static const char bus_xml[] =
   "    <signal name='NotificationClosed'><arg type='u'/><arg type='u'/></signal>"
   "    <signal name='ActionInvoked'><arg type='u'/><arg type='s'/></signal>"
   "  </interface>"
-  "  <interface name='org.kde.StatusNotifierWatcher'>"
-  "    <method name='RegisterStatusNotifierItem'><arg type='s' direction='in'/></method>"
-  "    <method name='RegisterStatusNotifierHost'><arg type='s' direction='in'/></method>"
-  "    <property name='RegisteredStatusNotifierItems' type='as' access='read'/>"
-  "    <property name='IsStatusNotifierHostRegistered' type='b' access='read'/>"
-  "    <property name='ProtocolVersion' type='i' access='read'/>"
-  "    <signal name='StatusNotifierItemRegistered'><arg type='s'/></signal>"
-  "    <signal name='StatusNotifierItemUnregistered'><arg type='s'/></signal>"
-  "    <signal name='StatusNotifierHostRegistered'/>"
-  "  </interface>"
   "</node>";
 
 /* What the bus filter (GDBus's worker thread) records, under the lock. */
@@ -70,7 +62,7 @@ static struct
   GHashTable      *expiries;       /* notification id → source id */
   guint            next_id;
   guint            expire_ms;
-  char            *item;           /* registered SNI service */
+  FbSniWatcher    *watcher;
 } desktop;
 
 /* --- the recording bus services ---------------------------------------- */
@@ -136,7 +128,6 @@ fb_bench_bus_reset (void)
   g_array_set_size (record.notices, 0);
   record.registered_ns = 0;
   g_mutex_unlock (&record.mutex);
-  g_clear_pointer (&desktop.item, g_free);
 }
 
 GArray *
@@ -229,48 +220,12 @@ method_call_cb (GDBusConnection       *connection,
     g_dbus_method_invocation_return_value (invocation,
                                            g_variant_new ("(ssss)", "fb-bench-desktop", "Feedbell",
                                                           "1.0", "1.2"));
-  else if (g_str_equal (method_name, "RegisterStatusNotifierItem"))
-    {
-      const char *service;
-
-      g_variant_get (parameters, "(&s)", &service);
-      g_free (desktop.item);
-      desktop.item = service[0] == '/' ? g_strconcat (sender, service, NULL) : g_strdup (service);
-      g_dbus_connection_emit_signal (connection, NULL, WATCHER_PATH, WATCHER_NAME,
-                                     "StatusNotifierItemRegistered",
-                                     g_variant_new ("(s)", desktop.item), NULL);
-      g_dbus_method_invocation_return_value (invocation, NULL);
-    }
   else
     g_dbus_method_invocation_return_value (invocation, NULL);
 }
 
-static GVariant *
-get_property_cb (GDBusConnection  *connection,
-                 const char       *sender,
-                 const char       *object_path,
-                 const char       *interface_name,
-                 const char       *property_name,
-                 GError          **error,
-                 gpointer          user_data)
-{
-  if (g_str_equal (property_name, "IsStatusNotifierHostRegistered"))
-    return g_variant_new_boolean (TRUE);
-  if (g_str_equal (property_name, "ProtocolVersion"))
-    return g_variant_new_int32 (0);
-  if (desktop.item != NULL)
-    {
-      const char *items[] = { desktop.item, NULL };
-
-      return g_variant_new_strv (items, -1);
-    }
-
-  return g_variant_new_strv (NULL, 0);
-}
-
 static const GDBusInterfaceVTable vtable = {
   .method_call = method_call_cb,
-  .get_property = get_property_cb,
 };
 
 static gboolean
@@ -292,6 +247,30 @@ own_name (const char *name)
                 error ? error->message : "another process has it");
 
   return result == 1;
+}
+
+static gboolean
+deadline_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+start_watcher (void)
+{
+  gboolean expired = FALSE;
+  guint deadline = g_timeout_add (OWN_MS, deadline_cb, &expired);
+
+  desktop.watcher = fb_sni_watcher_new (desktop.bus);
+  while (!fb_sni_watcher_is_owner (desktop.watcher) && !expired)
+    g_main_context_iteration (NULL, TRUE);
+  if (!expired)
+    g_source_remove (deadline);
+  if (!fb_sni_watcher_is_owner (desktop.watcher))
+    g_printerr ("fb-bench-desktop: could not own org.kde.StatusNotifierWatcher\n");
+
+  return fb_sni_watcher_is_owner (desktop.watcher);
 }
 
 static void
@@ -322,15 +301,13 @@ fb_bench_bus_start (guint expire_ms)
   desktop.info = g_dbus_node_info_new_for_xml (bus_xml, &error);
   g_assert_no_error (error);
   if (!g_dbus_connection_register_object (desktop.bus, NOTIFY_PATH, desktop.info->interfaces[0],
-                                          &vtable, NULL, NULL, &error) ||
-      !g_dbus_connection_register_object (desktop.bus, WATCHER_PATH, desktop.info->interfaces[1],
                                           &vtable, NULL, NULL, &error))
     {
       g_printerr ("fb-bench-desktop: %s\n", error->message);
       return FALSE;
     }
 
-  return own_name (NOTIFY_NAME) && own_name (WATCHER_NAME);
+  return own_name (NOTIFY_NAME) && start_watcher ();
 }
 
 GDBusConnection *

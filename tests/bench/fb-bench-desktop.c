@@ -11,6 +11,7 @@
 #include "fb-bench-desktop-app.h"
 #include "fb-bench-desktop-bus.h"
 #include "fb-bench-util.h"
+#include "fb-test-utils.h"
 
 /*
  * The desktop app's figures, run inside `xvfb-run -a dbus-run-session --`:
@@ -585,24 +586,6 @@ bench_idle (void)
 
 /* --- main --------------------------------------------------------------------------- */
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -636,7 +619,7 @@ main (int   argc,
       run[p] ();
 
   if (g_getenv ("FB_BENCH_KEEP_TMP") == NULL)
-    remove_tree (scratch_dir);
+    fb_test_delete_tree (scratch_dir);
   else
     g_printerr ("fb-bench-desktop: kept %s\n", scratch_dir);
   g_free (scratch_dir);

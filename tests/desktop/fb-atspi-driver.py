@@ -36,7 +36,7 @@ import time
 import pyatspi
 
 POLL_S = 0.05
-DEFAULT_TIMEOUT_MS = 10000
+DEFAULT_TIMEOUT_MS = 30000
 
 
 class Failure(Exception):

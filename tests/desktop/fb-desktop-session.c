@@ -22,8 +22,8 @@
  */
 
 #define POLL_MS            25
-#define DUNST_START_MS     20000
-#define PROCESS_EXIT_MS    5000
+#define DUNST_START_MS     60000
+#define PROCESS_EXIT_MS    30000
 #define NOTIFICATIONS_NAME "org.freedesktop.Notifications"
 
 static const char dunstrc[] =
@@ -167,23 +167,6 @@ fb_desktop_session_enable_accessibility (FbDesktopSession *self)
 }
 
 static void
-delete_tree (GFile *file)
-{
-  g_autoptr(GFileEnumerator) children = NULL;
-
-  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  if (children != NULL)
-    {
-      GFile *child;
-
-      while (g_file_enumerator_iterate (children, NULL, &child, NULL, NULL) && child != NULL)
-        delete_tree (child);
-    }
-  g_file_delete (file, NULL, NULL);
-}
-
-static void
 end_process (GSubprocess *process)
 {
   if (!fb_desktop_session_is_running (process))
@@ -210,11 +193,7 @@ fb_desktop_session_free (FbDesktopSession *self)
   fb_desktop_session_wait_name (self, APP_ID, FALSE, PROCESS_EXIT_MS);
 
   if (self->dir != NULL && g_getenv ("FEEDBELL_KEEP_TMP") == NULL)
-    {
-      g_autoptr(GFile) dir = g_file_new_for_path (self->dir);
-
-      delete_tree (dir);
-    }
+    fb_test_delete_tree (self->dir);
 
   g_clear_pointer (&self->processes, g_ptr_array_unref);
   g_clear_pointer (&self->app_logs, g_ptr_array_unref);
@@ -511,16 +490,18 @@ communication_done_cb (gpointer user_data)
   return communication->done;
 }
 
-static int
-run_to_end (GSubprocess  *process,
-            guint         timeout_ms,
-            char        **stdout_text)
+int
+fb_desktop_session_run_to_end (GSubprocess  *process,
+                               guint         timeout_ms,
+                               char        **stdout_text)
 {
   Communication communication = { FALSE, NULL };
 
   g_subprocess_communicate_utf8_async (process, NULL, NULL, communicate_cb, &communication);
   if (!fb_desktop_session_wait (communication_done_cb, &communication, timeout_ms))
     {
+      g_test_message ("Process %s did not end within %u ms: killed",
+                      g_subprocess_get_identifier (process), timeout_ms);
       /* Killed, its pipes close: the communication ends and @communication is free to go. */
       g_subprocess_force_exit (process);
       fb_test_wait_until (communication_done_cb, &communication, G_MAXINT);
@@ -546,7 +527,7 @@ fb_desktop_session_run_app (FbDesktopSession   *self,
   process = spawn (self, launcher, self->feedbell, argv, &error);
   g_assert_no_error (error);
 
-  return run_to_end (process, timeout_ms, stdout_text);
+  return fb_desktop_session_run_to_end (process, timeout_ms, stdout_text);
 }
 
 char *
@@ -567,7 +548,7 @@ fb_desktop_session_run_tool (FbDesktopSession   *self,
   if (process == NULL)
     return NULL;
 
-  if (run_to_end (process, timeout_ms, &text) != 0)
+  if (fb_desktop_session_run_to_end (process, timeout_ms, &text) != 0)
     g_clear_pointer (&text, g_free);
 
   return text;

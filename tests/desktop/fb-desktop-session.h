@@ -54,6 +54,27 @@ int               fb_desktop_session_run_app          (FbDesktopSession   *self,
                                                        const char * const *argv,
                                                        guint               timeout_ms,
                                                        char              **stdout_text);
+/* Waits as fb_desktop_session_wait() does; past @timeout_ms, runs @dump (a
+ * statement that prints what the test knows) and fails the test, saying
+ * what it waited for (the printf-style arguments after @timeout_ms). */
+#define fb_desktop_session_wait_or_fail(dump, condition, data, timeout_ms, ...)              \
+  G_STMT_START {                                                                       \
+    if (!fb_desktop_session_wait ((condition), (data), (timeout_ms)))                  \
+      {                                                                                \
+        g_autofree char *_what = g_strdup_printf (__VA_ARGS__);                        \
+        g_autofree char *_message = g_strdup_printf ("Timed out after %u ms: %s",      \
+                                                     (guint) (timeout_ms), _what);     \
+        dump;                                                                          \
+        g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, _message);   \
+      }                                                                                \
+  } G_STMT_END
+
+/* Reads @process's stdout to its end and waits for it (at most
+ * @timeout_ms, then it is killed): its exit status, -1 when it was killed
+ * or timed out. */
+int               fb_desktop_session_run_to_end       (GSubprocess       *process,
+                                                       guint              timeout_ms,
+                                                       char             **stdout_text);
 /* Waits until @process has ended; its exit status, -1 when it was killed or
  * is still running at the deadline. */
 int               fb_desktop_session_wait_exit        (GSubprocess       *process,

@@ -6,89 +6,30 @@
 #include "fb-feed-server.h"
 
 #include <libsoup/soup.h>
-#include <string.h>
 
 #include "fb-test-utils.h"
 
-/* One client's endless response. Written chunks are dropped at once. */
-typedef struct
-{
-  SoupServerMessage *msg;
-  gulong             finished_id;
-  gboolean           done;
-} Stream;
-
+/* Requests, streams and their bookkeeping are FbTestSseServer's. */
 struct _FbFeedServer
 {
-  SoupServer *server;
-  char       *url;
-  GPtrArray  *streams;      /* Stream */
-  guint       n_requests;
-  gboolean    stopped;
-  gboolean    down;         /* answering 503, still listening */
-  char       *last_event_id;  /* of the latest request, NULL when it had none */
+  FbTestSseServer *sse;
+  char            *url;
+  gboolean         stopped;
+  gboolean         down;     /* answering 503, still listening */
 };
 
 static void
-stream_finished_cb (SoupServerMessage *msg,
-                    Stream            *stream)
-{
-  stream->done = TRUE;
-  g_main_context_wakeup (NULL);
-}
-
-static Stream *
-stream_new (SoupServerMessage *msg)
-{
-  Stream *stream = g_new0 (Stream, 1);
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
-  soup_message_headers_replace (headers, "Content-Type", "text/event-stream");
-  soup_message_headers_replace (headers, "Cache-Control", "no-cache");
-  soup_message_body_set_accumulate (soup_server_message_get_response_body (msg), FALSE);
-
-  stream->msg = g_object_ref (msg);
-  stream->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (stream_finished_cb), stream);
-
-  return stream;
-}
-
-static void
-stream_write (Stream     *stream,
-              const char *text)
-{
-  if (stream->done)
-    return;
-
-  soup_message_body_append (soup_server_message_get_response_body (stream->msg),
-                            SOUP_MEMORY_COPY, text, strlen (text));
-  soup_server_message_unpause (stream->msg);
-}
-
-static void
-stream_free (Stream *stream)
-{
-  g_clear_signal_handler (&stream->finished_id, stream->msg);
-  g_clear_object (&stream->msg);
-  g_free (stream);
-}
-
-static void
-events_cb (SoupServer        *server,
+events_cb (FbTestSseServer   *sse,
            SoupServerMessage *msg,
            const char        *path,
            GHashTable        *query,
+           guint              index,
            gpointer           user_data)
 {
   FbFeedServer *self = user_data;
-  Stream *stream;
+  FbTestStream *stream;
 
-  self->n_requests++;
-  g_free (self->last_event_id);
-  self->last_event_id = g_strdup (soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
-                                                                "Last-Event-ID"));
+  /* The test may be waiting on the count of requests. */
   g_main_context_wakeup (NULL);
 
   if (self->stopped || self->down || g_strcmp0 (path, "/events") != 0)
@@ -98,10 +39,9 @@ events_cb (SoupServer        *server,
       return;
     }
 
-  stream = stream_new (msg);
-  g_ptr_array_add (self->streams, stream);
+  stream = fb_test_sse_server_stream (sse, msg, "text/event-stream");
   /* A comment: the headers and a first byte go out at once. */
-  stream_write (stream, ": hello\n\n");
+  fb_test_stream_write (stream, ": hello\n\n", -1);
 }
 
 FbFeedServer *
@@ -109,10 +49,8 @@ fb_feed_server_new (void)
 {
   FbFeedServer *self = g_new0 (FbFeedServer, 1);
 
-  self->server = fb_test_server_new ();
-  self->url = fb_test_server_url (self->server, "/events");
-  self->streams = g_ptr_array_new_with_free_func ((GDestroyNotify) stream_free);
-  soup_server_add_handler (self->server, NULL, events_cb, self, NULL);
+  self->sse = fb_test_sse_server_new (events_cb, self);
+  self->url = fb_test_sse_server_url (self->sse, "/events");
 
   return self;
 }
@@ -123,10 +61,7 @@ fb_feed_server_free (FbFeedServer *self)
   if (self == NULL)
     return;
 
-  soup_server_disconnect (self->server);
-  g_clear_pointer (&self->streams, g_ptr_array_unref);
-  g_clear_object (&self->server);
-  g_free (self->last_event_id);
+  g_clear_pointer (&self->sse, fb_test_sse_server_free);
   g_free (self->url);
   g_free (self);
 }
@@ -140,22 +75,28 @@ fb_feed_server_get_url (FbFeedServer *self)
 guint
 fb_feed_server_get_n_requests (FbFeedServer *self)
 {
-  return self->n_requests;
+  return fb_test_sse_server_get_requests (self->sse)->len;
 }
 
 const char *
 fb_feed_server_get_last_event_id (FbFeedServer *self)
 {
-  return self->last_event_id;
+  GPtrArray *requests = fb_test_sse_server_get_requests (self->sse);
+
+  if (requests->len == 0)
+    return NULL;
+
+  return fb_test_request_header (requests->pdata[requests->len - 1], "Last-Event-ID");
 }
 
 guint
 fb_feed_server_get_n_open (FbFeedServer *self)
 {
+  GPtrArray *streams = fb_test_sse_server_get_streams (self->sse);
   guint n = 0;
 
-  for (guint i = 0; i < self->streams->len; i++)
-    if (!((Stream *) g_ptr_array_index (self->streams, i))->done)
+  for (guint i = 0; i < streams->len; i++)
+    if (!fb_test_stream_is_done (streams->pdata[i]))
       n++;
 
   return n;
@@ -179,8 +120,14 @@ void
 fb_feed_server_send_raw (FbFeedServer *self,
                          const char   *text)
 {
-  for (guint i = 0; i < self->streams->len; i++)
-    stream_write (g_ptr_array_index (self->streams, i), text);
+  GPtrArray *streams = fb_test_sse_server_get_streams (self->sse);
+
+  /* Stopped: there is no one to send to. */
+  if (self->stopped)
+    return;
+
+  for (guint i = 0; i < streams->len; i++)
+    fb_test_stream_write (streams->pdata[i], text, -1);
 }
 
 void
@@ -199,7 +146,7 @@ fb_feed_server_stop (FbFeedServer *self)
 {
   /* Closes the listening socket and every client connection. */
   self->stopped = TRUE;
-  soup_server_disconnect (self->server);
+  fb_test_sse_server_disconnect (self->sse);
 }
 
 void
@@ -207,17 +154,7 @@ fb_feed_server_set_down (FbFeedServer *self,
                          gboolean      down)
 {
   self->down = down;
-  if (!down)
-    return;
-
   /* Every open stream ends cleanly; what comes next is refused. */
-  for (guint i = 0; i < self->streams->len; i++)
-    {
-      Stream *stream = g_ptr_array_index (self->streams, i);
-
-      if (stream->done)
-        continue;
-      soup_message_body_complete (soup_server_message_get_response_body (stream->msg));
-      soup_server_message_unpause (stream->msg);
-    }
+  if (down)
+    fb_test_sse_server_end_streams (self->sse);
 }

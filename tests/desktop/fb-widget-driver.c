@@ -20,7 +20,7 @@
  * end it if none comes.
  */
 
-#define DEFAULT_TIMEOUT_MS  10000
+#define DEFAULT_TIMEOUT_MS  30000
 #define ANSWER_SLACK_MS     5000
 #define EXIT_MS             5000
 

@@ -15,6 +15,7 @@
 #endif
 
 #include "fb-desktop-session.h"
+#include "fb-test-keyring.h"
 #include "fb-test-utils.h"
 #include "fb-widget-driver.h"
 
@@ -45,10 +46,12 @@
 #define FEED_SCHEMA      APP_ID ".Feed"
 #define AUTOSTART_FILE   APP_ID ".desktop"
 
-#define CHILD_MS         80000  /* the whole scenario, within meson's 90 s */
-#define START_MS         20000  /* app start → bystander feed connected */
-#define WAIT_MS          10000  /* a widget, a request, a file, the keyring */
-#define EXIT_MS          5000
+/* Deadlines only stop a scenario that hangs: on a loaded machine each step
+ * can take seconds. */
+#define CHILD_MS         220000 /* the whole scenario, within meson's 240 s */
+#define START_MS         60000  /* app start → bystander feed connected */
+#define WAIT_MS          30000  /* a widget, a request, a file, the keyring */
+#define EXIT_MS          30000
 #define PING_MS          100    /* keep-alives: a closed stream shows at once */
 #define SETTLE_PINGS     3      /* writes for a server to notice a closed stream */
 
@@ -59,18 +62,9 @@
 
 typedef struct
 {
-  char         *path;
-  gboolean      has_authorization;
-  gboolean      authorized;      /* exactly "Bearer <the token>" */
-  FbTestStream *stream;
-} Request;
-
-typedef struct
-{
   FbDesktopSession      *session;
   GSettingsSchemaSource *schemas;
-  SoupServer            *server;
-  GPtrArray             *requests;    /* Request */
+  FbTestSseServer       *server;      /* a stream for every request: request i, stream i */
   guint                  ping_id;
   guint                  n_pings;
   char                  *token;
@@ -86,31 +80,44 @@ typedef struct
 } Fixture;
 
 static void
-request_free (Request *request)
-{
-  g_clear_pointer (&request->stream, fb_test_stream_free);
-  g_free (request->path);
-  g_free (request);
-}
-
-static void
-events_cb (SoupServer        *server,
+events_cb (FbTestSseServer   *server,
            SoupServerMessage *msg,
            const char        *path,
            GHashTable        *query,
+           guint              index,
            gpointer           user_data)
 {
-  Fixture *f = user_data;
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  const char *authorization = soup_message_headers_get_one (headers, "Authorization");
-  Request *request = g_new0 (Request, 1);
+  FbTestStream *stream = fb_test_sse_server_stream (server, msg, "text/event-stream");
 
-  request->path = g_strdup (path);
-  request->has_authorization = authorization != NULL;
-  request->authorized = authorization != NULL && strcmp (authorization, f->bearer) == 0;
-  request->stream = fb_test_stream_new (msg, "text/event-stream");
-  fb_test_stream_write (request->stream, ": hello\n\n", -1);
-  g_ptr_array_add (f->requests, request);
+  fb_test_stream_write (stream, ": hello\n\n", -1);
+}
+
+static guint
+n_requests (Fixture *f)
+{
+  return fb_test_sse_server_get_requests (f->server)->len;
+}
+
+static FbTestRequest *
+get_request (Fixture *f,
+             guint    i)
+{
+  return fb_test_sse_server_get_request (f->server, i);
+}
+
+static gboolean
+is_open (Fixture *f,
+         guint    i)
+{
+  return !fb_test_stream_is_done (g_ptr_array_index (fb_test_sse_server_get_streams (f->server), i));
+}
+
+/* Whether the request carried exactly "Bearer <the token>". */
+static gboolean
+is_authorized (Fixture       *f,
+               FbTestRequest *request)
+{
+  return g_strcmp0 (fb_test_request_header (request, "Authorization"), f->bearer) == 0;
 }
 
 /* Writing is how a server notices that the client has gone. */
@@ -118,14 +125,10 @@ static gboolean
 ping_cb (gpointer user_data)
 {
   Fixture *f = user_data;
+  GPtrArray *streams = fb_test_sse_server_get_streams (f->server);
 
-  for (guint i = 0; i < f->requests->len; i++)
-    {
-      Request *request = g_ptr_array_index (f->requests, i);
-
-      if (!fb_test_stream_is_done (request->stream))
-        fb_test_stream_write (request->stream, ": ping\n\n", -1);
-    }
+  for (guint i = 0; i < streams->len; i++)
+    fb_test_stream_write (streams->pdata[i], ": ping\n\n", -1);
   f->n_pings++;
 
   return G_SOURCE_CONTINUE;
@@ -137,8 +140,8 @@ count_requests (Fixture    *f,
 {
   guint n = 0;
 
-  for (guint i = 0; i < f->requests->len; i++)
-    if (g_str_equal (((Request *) g_ptr_array_index (f->requests, i))->path, path))
+  for (guint i = 0; i < n_requests (f); i++)
+    if (g_str_equal (get_request (f, i)->path, path))
       n++;
 
   return n;
@@ -146,17 +149,17 @@ count_requests (Fixture    *f,
 
 /* The open streams to @path; the last one in @last. */
 static guint
-count_open (Fixture     *f,
-            const char  *path,
-            Request    **last)
+count_open (Fixture        *f,
+            const char     *path,
+            FbTestRequest **last)
 {
   guint n = 0;
 
-  for (guint i = 0; i < f->requests->len; i++)
+  for (guint i = 0; i < n_requests (f); i++)
     {
-      Request *request = g_ptr_array_index (f->requests, i);
+      FbTestRequest *request = get_request (f, i);
 
-      if (g_str_equal (request->path, path) && !fb_test_stream_is_done (request->stream))
+      if (g_str_equal (request->path, path) && is_open (f, i))
         {
           n++;
           if (last != NULL)
@@ -185,16 +188,16 @@ dump (Fixture *f)
   g_autofree char *driver_log = NULL;
   g_autoptr(GString) requests = g_string_new (NULL);
 
-  for (guint i = 0; i < f->requests->len; i++)
+  for (guint i = 0; i < n_requests (f); i++)
     {
-      Request *request = g_ptr_array_index (f->requests, i);
+      FbTestRequest *request = get_request (f, i);
 
       /* Whether it carried the token, never the header itself. */
       g_string_append_printf (requests, "  %s: %s, %s\n", request->path,
-                              request->authorized ? "with the token"
-                                                  : request->has_authorization ? "with other credentials"
-                                                                               : "without credentials",
-                              fb_test_stream_is_done (request->stream) ? "closed" : "open");
+                              is_authorized (f, request) ? "with the token"
+                              : fb_test_request_header (request, "Authorization") ? "with other credentials"
+                                                                                  : "without credentials",
+                              is_open (f, i) ? "open" : "closed");
     }
   g_test_message ("Requests:\n%s", requests->len ? requests->str : "  (none)\n");
   g_test_message ("Settings: feeds %s", feeds);
@@ -207,17 +210,8 @@ dump (Fixture *f)
     g_test_message ("AT-SPI driver's stderr:\n%s", driver_log);
 }
 
-#define wait_or_fail(f, condition, data, timeout_ms, ...)                               \
-  G_STMT_START {                                                                       \
-    if (!fb_desktop_session_wait ((condition), (data), (timeout_ms)))                  \
-      {                                                                                \
-        g_autofree char *_what = g_strdup_printf (__VA_ARGS__);                        \
-        g_autofree char *_message = g_strdup_printf ("Timed out after %u ms: %s",      \
-                                                     (guint) (timeout_ms), _what);     \
-        dump (f);                                                                      \
-        g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, _message);   \
-      }                                                                                \
-  } G_STMT_END
+#define wait_or_fail(f, condition, data, timeout_ms, ...) \
+  fb_desktop_session_wait_or_fail (dump (f), condition, data, timeout_ms, __VA_ARGS__)
 
 /* --- settings, read from outside -------------------------------------------- */
 
@@ -300,16 +294,6 @@ settings_contain (GSettings  *settings,
 
 /* --- the keyring, read from outside ------------------------------------------ */
 
-static const SecretSchema credentials_schema = {
-  .name = "io.github.feedbell.Feedbell.Credentials",
-  .flags = SECRET_SCHEMA_NONE,
-  .attributes = {
-    { "feed-id", SECRET_SCHEMA_ATTRIBUTE_STRING },
-    { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING },
-    { NULL, 0 },
-  },
-};
-
 /* How many items the keyring holds for the feed (searched by feed id alone,
  * so that any kind counts). */
 static guint
@@ -324,7 +308,7 @@ count_keyring_items (const char *feed_id)
     {
       g_autoptr(GError) error = NULL;
 
-      items = secret_password_search_sync (&credentials_schema, SECRET_SEARCH_ALL, NULL, &error,
+      items = secret_password_search_sync (&fb_test_credentials_schema, SECRET_SEARCH_ALL, NULL, &error,
                                            "feed-id", feed_id, NULL);
       if (error == NULL)
         break;
@@ -351,7 +335,7 @@ keyring_has_token (Fixture    *f,
   char *secret;
   gboolean same;
 
-  secret = secret_password_lookup_sync (&credentials_schema, NULL, &error,
+  secret = secret_password_lookup_sync (&fb_test_credentials_schema, NULL, &error,
                                         "feed-id", feed_id, "kind", "token", NULL);
   g_assert_no_error (error);
   same = secret != NULL && strcmp (secret, f->token) == 0;
@@ -475,12 +459,12 @@ static gboolean
 stream_open_cb (gpointer user_data)
 {
   StreamWait *wait = user_data;
-  Request *last = NULL;
+  FbTestRequest *last = NULL;
 
   if (wait->f->app != NULL && !fb_desktop_session_is_running (wait->f->app))
     return TRUE;  /* no use waiting */
 
-  return count_open (wait->f, wait->path, &last) > 0 && (!wait->authorized || last->authorized);
+  return count_open (wait->f, wait->path, &last) > 0 && (!wait->authorized || is_authorized (wait->f, last));
 }
 
 static void
@@ -545,11 +529,11 @@ static void
 assert_all_authorized (Fixture    *f,
                        const char *url)
 {
-  for (guint i = 0; i < f->requests->len; i++)
+  for (guint i = 0; i < n_requests (f); i++)
     {
-      Request *request = g_ptr_array_index (f->requests, i);
+      FbTestRequest *request = get_request (f, i);
 
-      if (g_str_equal (request->path, path_of (url)) && !request->authorized)
+      if (g_str_equal (request->path, path_of (url)) && !is_authorized (f, request))
         {
           dump (f);
           g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC,
@@ -569,13 +553,9 @@ note_connections_without_token (Fixture    *f,
   g_autofree char *said = g_strdup_printf ("%s: no credentials in the keyring", f->id_private);
   guint n = 0;
 
-  for (guint i = 0; i < f->requests->len; i++)
-    {
-      Request *request = g_ptr_array_index (f->requests, i);
-
-      if (g_str_equal (request->path, path_of (url)) && !request->authorized)
-        n++;
-    }
+  for (guint i = 0; i < n_requests (f); i++)
+    if (g_str_equal (get_request (f, i)->path, path_of (url)) && !is_authorized (f, get_request (f, i)))
+      n++;
 
   if (n > 0 || strstr (log, said) != NULL)
     g_print ("%s (%u of its requests reached the server without it)\n", KNOWN_BUG_LINE, n);
@@ -604,13 +584,11 @@ fixture_set_up (Fixture *f)
 
   f->token = g_strconcat (TOKEN_MARKER, "-", uuid, NULL);
   f->bearer = g_strconcat ("Bearer ", f->token, NULL);
-  f->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) request_free);
-  f->server = fb_test_server_new ();
-  soup_server_add_handler (f->server, NULL, events_cb, f, NULL);
+  f->server = fb_test_sse_server_new (events_cb, f);
   f->ping_id = g_timeout_add (PING_MS, ping_cb, f);
-  f->url_private = fb_test_server_url (f->server, "/private");
-  f->url_moved = fb_test_server_url (f->server, "/private-moved");
-  f->url_bystander = fb_test_server_url (f->server, "/bystander");
+  f->url_private = fb_test_sse_server_url (f->server, "/private");
+  f->url_moved = fb_test_sse_server_url (f->server, "/private-moved");
+  f->url_bystander = fb_test_sse_server_url (f->server, "/bystander");
 }
 
 static void
@@ -625,9 +603,7 @@ fixture_tear_down (Fixture *f)
   g_clear_object (&f->app);
   g_clear_pointer (&f->session, fb_desktop_session_free);
   g_clear_handle_id (&f->ping_id, g_source_remove);
-  soup_server_disconnect (f->server);
-  g_clear_pointer (&f->requests, g_ptr_array_unref);
-  g_clear_object (&f->server);
+  g_clear_pointer (&f->server, fb_test_sse_server_free);
   g_clear_pointer (&f->schemas, g_settings_schema_source_unref);
   g_free (f->token);
   g_free (f->bearer);
@@ -900,46 +876,6 @@ can_drive_widgets (char **why_not)
   return fb_widget_driver_is_available (why_not);
 }
 
-typedef struct
-{
-  gboolean  done;
-  char     *output;
-} Communication;
-
-static void
-communicate_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Communication *communication = user_data;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &communication->output, NULL, NULL);
-  communication->done = TRUE;
-}
-
-static gboolean
-communication_done_cb (gpointer user_data)
-{
-  return ((Communication *) user_data)->done;
-}
-
-static void
-delete_tree (GFile *file)
-{
-  g_autoptr(GFileEnumerator) children = NULL;
-
-  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  if (children != NULL)
-    {
-      GFile *child;
-
-      while (g_file_enumerator_iterate (children, NULL, &child, NULL, NULL) && child != NULL)
-        delete_tree (child);
-    }
-  g_file_delete (file, NULL, NULL);
-}
-
 /* Runs the scenario in a child, stdout and stderr together, to its end. Its
  * TMPDIR is ours and goes with it, even when it fails half-way. */
 static char *
@@ -950,8 +886,7 @@ run_child (int *status)
   g_autoptr(GError) error = NULL;
   g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
   g_autofree char *tmp = g_dir_make_tmp ("feedbell-preferences-XXXXXX", &error);
-  g_autoptr(GFile) tmp_dir = NULL;
-  Communication communication = { FALSE, NULL };
+  char *output = NULL;
 
   g_assert_no_error (error);
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
@@ -964,24 +899,14 @@ run_child (int *status)
   child = g_subprocess_launcher_spawn (launcher, &error, self, "--tap", NULL);
   g_assert_no_error (error);
 
-  g_subprocess_communicate_utf8_async (child, NULL, NULL, communicate_cb, &communication);
-  if (!fb_test_wait_until (communication_done_cb, &communication, CHILD_MS))
-    {
-      g_test_message ("The scenario did not end within %u ms", CHILD_MS);
-      g_subprocess_force_exit (child);
-      fb_test_wait_until (communication_done_cb, &communication, G_MAXINT);
-    }
+  *status = fb_desktop_session_run_to_end (child, CHILD_MS, &output);
 
-  g_subprocess_wait (child, NULL, NULL);
-  *status = g_subprocess_get_if_exited (child) ? g_subprocess_get_exit_status (child) : -1;
-
-  tmp_dir = g_file_new_for_path (tmp);
   if (g_getenv ("FEEDBELL_KEEP_TMP") == NULL)
-    delete_tree (tmp_dir);
+    fb_test_delete_tree (tmp);
   else
     g_test_message ("The scenario's files are in %s", tmp);
 
-  return communication.output ? communication.output : g_strdup ("");
+  return output ? output : g_strdup ("");
 }
 
 /* The scenario's output, for the tests that read it; NULL when it did not run. */

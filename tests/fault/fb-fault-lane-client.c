@@ -76,11 +76,11 @@ check_line (Lane       *lane,
 }
 
 static void
-line_cb (FbFaultClient *client,
-         const char    *line,
-         gsize          len,
-         gint64         read_at,
-         gpointer       user_data)
+line_cb (FbListenClient *client,
+         const char     *line,
+         gsize           len,
+         gint64          read_at,
+         gpointer        user_data)
 {
   Lane *lane = user_data;
   Printed printed = { 0, read_at };
@@ -116,8 +116,8 @@ line_cb (FbFaultClient *client,
 
 /* Processes */
 
-static void client_done_cb (FbFaultClient *client,
-                            gpointer       user_data);
+static void client_done_cb (FbListenClient *client,
+                            gpointer        user_data);
 
 static gboolean respawn_cb (gpointer user_data);
 
@@ -133,7 +133,7 @@ start_client (Lane *lane)
     NULL
   };
 
-  lane->client = fb_fault_client_spawn (args, line_cb, client_done_cb, lane, &error);
+  lane->client = fb_listen_client_spawn (args, line_cb, client_done_cb, lane, &error);
   if (lane->client == NULL)
     {
       /* A build relinking the program in the same tree makes it briefly
@@ -147,7 +147,7 @@ start_client (Lane *lane)
   lane->spawn_failures = 0;
   lane->kill_pending = FALSE;
   _fb_fault_lane_log (lane, "started pid %s, resuming after %" G_GUINT64_FORMAT,
-                      fb_fault_client_get_identifier (lane->client), lane->base);
+                      fb_listen_client_get_identifier (lane->client), lane->base);
 }
 
 static gboolean
@@ -165,7 +165,7 @@ respawn_cb (gpointer user_data)
 void
 _fb_fault_lane_spawn (Lane *lane)
 {
-  g_clear_pointer (&lane->client, fb_fault_client_free);
+  g_clear_pointer (&lane->client, fb_listen_client_free);
   lane->gen++;
   lane->base = read_saved_id (lane);
   lane->last_printed = lane->base;
@@ -197,12 +197,12 @@ check_after_kill (Lane *lane)
   guint64 saved = read_saved_id (lane);
   guint64 dups;
 
-  if (fb_fault_client_get_status (lane->client) != -SIGKILL)
+  if (fb_listen_client_get_status (lane->client) != -SIGKILL)
     fb_fault_lane_error (lane, "the client ended with %d, not by the SIGKILL",
-                         fb_fault_client_get_status (lane->client));
-  if (fb_fault_client_get_torn_bytes (lane->client) > 0)
+                         fb_listen_client_get_status (lane->client));
+  if (fb_listen_client_get_torn_bytes (lane->client) > 0)
     _fb_fault_lane_log (lane, "the kill tore a line (%" G_GSIZE_FORMAT " bytes)",
-                        fb_fault_client_get_torn_bytes (lane->client));
+                        fb_listen_client_get_torn_bytes (lane->client));
 
   if (saved > lane->last_printed)
     {
@@ -239,7 +239,7 @@ static void
 check_after_term (Lane *lane)
 {
   guint64 saved = read_saved_id (lane);
-  int status = fb_fault_client_get_status (lane->client);
+  int status = fb_listen_client_get_status (lane->client);
 
   if (status != 0)
     fb_fault_lane_error (lane, "feedbell-listen exited with %d after SIGTERM", status);
@@ -253,8 +253,8 @@ check_after_term (Lane *lane)
 }
 
 static void
-client_done_cb (FbFaultClient *client,
-                gpointer       user_data)
+client_done_cb (FbListenClient *client,
+                gpointer        user_data)
 {
   Lane *lane = user_data;
 
@@ -273,7 +273,7 @@ client_done_cb (FbFaultClient *client,
   else
     {
       fb_fault_lane_error (lane, "feedbell-listen exited by itself with %d",
-                           fb_fault_client_get_status (client));
+                           fb_listen_client_get_status (client));
     }
 
   _fb_fault_lane_spawn (lane);
@@ -285,5 +285,5 @@ _fb_fault_lane_kill (Lane *lane)
   lane->kill_pending = TRUE;
   lane->killed_at = g_get_monotonic_time ();
   _fb_fault_lane_count_fault (lane, FB_FAULT_KIND_KILL);
-  fb_fault_client_send_signal (lane->client, SIGKILL);
+  fb_listen_client_send_signal (lane->client, SIGKILL);
 }

@@ -6,16 +6,29 @@
 
 #include "fb-fault-lane.h"
 
-#include "fb-fault-client.h"
+#include "fb-listen-client.h"
 #include "fb-fault-proxy.h"
 #include "fb-fault-server.h"
 
 G_BEGIN_DECLS
 
-#define IDLE_TIMEOUT_S        1
+/* The time bounds below are for a loaded machine, where this process (the
+ * proxies and servers of every lane) and the clients can each stall for a
+ * second or more: they tell a watchdog, a save or a reconnect that never
+ * comes from one that comes late. The lower bounds (never before the idle
+ * timeout, never sooner than the backoff) are causal and stay exact.
+ *
+ * The client's watchdog: 2 s against the server's 250 ms keepalive, so a
+ * healthy stream survives a stall of this process of well over a second. */
+#define IDLE_TIMEOUT_S        2
 #define KEEPALIVE_MS          250
-#define STALL_NOTICE_US       ((IDLE_TIMEOUT_S + 2) * G_USEC_PER_SEC)
-#define KILL_WINDOW_US        G_USEC_PER_SEC
+/* A stalled stream whose watchdog has not fired 10 s past its due time. */
+#define STALL_NOTICE_US       ((IDLE_TIMEOUT_S + 10) * G_USEC_PER_SEC)
+/* What may be printed again after a SIGKILL: only what was printed in the
+ * last KILL_WINDOW_US before it (six times the event log's 500 ms debounce). */
+#define KILL_WINDOW_US        (3 * G_USEC_PER_SEC)
+/* How long an open connection may outlive the client's next one. */
+#define SUPERSEDED_US         (5 * G_USEC_PER_SEC)
 #define REST_MS               31500
 #define MAX_ERRORS            40
 #define LOG_LINES             48
@@ -50,46 +63,46 @@ typedef struct
 
 struct _FbFaultLane
 {
-  Run           *run;
-  guint          index;
-  GRand         *rand;
-  FbFaultServer *server;
-  FbFaultProxy  *proxy;
-  char          *url;
-  char          *state_path;
-  FbFaultModel  *model;
+  Run            *run;
+  guint           index;
+  GRand          *rand;
+  FbFaultServer  *server;
+  FbFaultProxy   *proxy;
+  char           *url;
+  char           *state_path;
+  FbFaultModel   *model;
 
-  FbFaultClient *client;
-  guint          respawn_id;
-  guint          spawn_failures;
-  guint          gen;
-  gboolean       kill_pending;
-  gint64         killed_at;
-  gboolean       term_sent;
-  gboolean       finished;
+  FbListenClient *client;
+  guint           respawn_id;
+  guint           spawn_failures;
+  guint           gen;
+  gboolean        kill_pending;
+  gint64          killed_at;
+  gboolean        term_sent;
+  gboolean        finished;
 
-  GPtrArray     *attempts;      /* Attempt, all of them */
-  GHashTable    *by_port;       /* upstream port → Attempt awaiting its request */
-  Attempt       *current;
-  Attempt       *unchecked;     /* accepted before the failure it follows was known */
-  guint          fault_id;
-  guint          chain_max;
-  gboolean       rested;
+  GPtrArray      *attempts;      /* Attempt, all of them */
+  GHashTable     *by_port;       /* upstream port → Attempt awaiting its request */
+  Attempt        *current;
+  Attempt        *unchecked;     /* accepted before the failure it follows was known */
+  guint           fault_id;
+  guint           chain_max;
+  gboolean        rested;
 
-  guint64        base;          /* the saved id this process started from */
-  guint64        last_printed;
-  GArray        *printed;       /* Printed, this process */
-  guint64        final_id;
-  guint64        n_checked;
-  gint64         resume_total_us; /* SIGKILL → first line of the next process */
-  gint64         resume_max_us;
-  guint          n_resumes;
-  gboolean       resuming;
-  guint          n_kills;
-  guint64        dups;
-  guint          max_dups;
+  guint64         base;          /* the saved id this process started from */
+  guint64         last_printed;
+  GArray         *printed;       /* Printed, this process */
+  guint64         final_id;
+  guint64         n_checked;
+  gint64          resume_total_us; /* SIGKILL → first line of the next process */
+  gint64          resume_max_us;
+  guint           n_resumes;
+  gboolean        resuming;
+  guint           n_kills;
+  guint64         dups;
+  guint           max_dups;
 
-  GQueue         log;           /* recent events, for a failure's report */
+  GQueue          log;           /* recent events, for a failure's report */
 };
 
 void _fb_fault_lane_log         (Lane       *lane,

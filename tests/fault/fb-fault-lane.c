@@ -16,11 +16,12 @@
  * - every line is exactly the next event (JSON: type, data, lastEventId);
  * - after a SIGKILL, every id saved was printed first, and what the next
  *   process shows again (printed but not yet saved) was all printed in the
- *   last second before the kill (the save is debounced by 500 ms);
- * - each reconnection comes no sooner than the backoff policy allows and
- *   not much later (FbFaultModel);
- * - a stall ends by the client's watchdog, one second after the last byte,
- *   not sooner; a trickle (a byte every 50 ms) never does.
+ *   last few seconds before the kill (KILL_WINDOW_US; the save is debounced
+ *   by 500 ms);
+ * - each reconnection comes no sooner than the backoff policy allows, and
+ *   does come (FbFaultModel);
+ * - a stall ends by the client's watchdog, IDLE_TIMEOUT_S after the last
+ *   byte, not sooner; a trickle (a byte every 50 ms) never does.
  *
  * Faults come in short chains, because the policy makes consecutive
  * failures slow (2 s, 4 s, 8 s…) and only a stream open for 30 s resets the
@@ -82,7 +83,7 @@ fb_fault_lane_error (Lane       *lane,
         g_string_append_printf (report, "\n    %s", (char *) l->data);
       if (lane->client != NULL)
         g_string_append_printf (report, "\n  stderr (tail): %s",
-                                fb_fault_client_get_stderr (lane->client));
+                                fb_listen_client_get_stderr (lane->client));
       g_ptr_array_add (run->errors, g_string_free (g_steal_pointer (&report), FALSE));
     }
 }
@@ -430,7 +431,7 @@ ended_cb (FbFaultConn *conn,
   attempt->conn = NULL;
   g_hash_table_remove (lane->by_port, GUINT_TO_POINTER (fb_fault_conn_get_upstream_port (conn)));
   _fb_fault_lane_log (lane, "connection %u ended (%d)", fb_fault_conn_get_id (conn), how);
-  if (attempt->superseded_at != 0 && ended_at - attempt->superseded_at > G_USEC_PER_SEC / 2)
+  if (attempt->superseded_at != 0 && ended_at - attempt->superseded_at > SUPERSEDED_US)
     fb_fault_lane_error (lane, "connection %u stayed open %.3f s after the client opened the next",
                          fb_fault_conn_get_id (conn), (ended_at - attempt->superseded_at) / 1e6);
   if (attempt->failed)
@@ -562,7 +563,7 @@ fb_fault_lane_free (FbFaultLane *lane)
 {
   g_clear_handle_id (&lane->fault_id, g_source_remove);
   g_clear_handle_id (&lane->respawn_id, g_source_remove);
-  g_clear_pointer (&lane->client, fb_fault_client_free);
+  g_clear_pointer (&lane->client, fb_listen_client_free);
   fb_fault_proxy_free (lane->proxy);
   fb_fault_server_free (lane->server);
   g_ptr_array_unref (lane->attempts);
@@ -628,7 +629,7 @@ fb_fault_lane_terminate (FbFaultLane *lane)
       lane->finished = TRUE;
       return;
     }
-  fb_fault_client_send_signal (lane->client, SIGTERM);
+  fb_listen_client_send_signal (lane->client, SIGTERM);
 }
 
 gboolean

@@ -22,15 +22,20 @@ G_BEGIN_DECLS
  */
 typedef struct _FbFaultModel FbFaultModel;
 
-/* Attempts come at least this much after their delay, at most
- * FB_FAULT_MODEL_LATE_US later (a loaded machine). */
+/* Attempts come no sooner than their delay (less FB_FAULT_MODEL_EARLY_US
+ * of rounding: the proxy sees the failure after the client does not), and
+ * at most FB_FAULT_MODEL_LATE_US later: a loaded machine (ASan, other
+ * builds) can stall a client for seconds, so this only tells a reconnect
+ * that never comes from a late one. */
 #define FB_FAULT_MODEL_EARLY_US      (2 * 1000)
-#define FB_FAULT_MODEL_LATE_US       (1500 * 1000)
+#define FB_FAULT_MODEL_LATE_US       (10 * G_USEC_PER_SEC)
 /* Per failure, what the total may use beyond the longest delay: noticing
- * the failure, scheduling, connecting. */
-#define FB_FAULT_MODEL_SLACK_US      (300 * 1000)
-/* How close to the 30 s mark a stream's age is taken as either side of it. */
-#define FB_FAULT_MODEL_HEALTHY_FUZZ_US (500 * 1000)
+ * the failure, scheduling, connecting, on a loaded machine. */
+#define FB_FAULT_MODEL_SLACK_US      (G_USEC_PER_SEC)
+/* How close to the 30 s mark a stream's age is taken as either side of it:
+ * the proxy's measure and the client's differ by however long either was
+ * stalled. */
+#define FB_FAULT_MODEL_HEALTHY_FUZZ_US (2 * G_USEC_PER_SEC)
 
 FbFaultModel *fb_fault_model_new            (void);
 void          fb_fault_model_free           (FbFaultModel *self);

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fb-fault-client.h"
+#include "fb-listen-client.h"
 #include "fb-fault-lane.h"
 #include "fb-fault-model.h"
 #include "fb-test-utils.h"
@@ -25,11 +25,15 @@
  * FB_FAULT_SEED=N replays a run's fault choices (timing still varies).
  */
 
+/* Deadlines only stop a run that hangs: a loaded machine (ASan, other
+ * builds) can make every step several times slower. The net profile
+ * injects its faults in about a minute; it gets five before it counts as
+ * stuck, since the faults it reaches are what it asserts on. */
 #define CATCH_UP_MS  90000
-#define EXIT_MS      20000
+#define EXIT_MS      60000
 
 static const FbFaultProfile profiles[] = {
-  { "net", 10, 240, 100, 40, 0.10, 3 },
+  { "net", 10, 240, 300, 40, 0.10, 3 },
   { "soak", 12, 2400, 1080, 40, 0.25, 4 },
 };
 
@@ -143,7 +147,7 @@ report (Run *r)
   g_test_message ("events: %" G_GUINT64_FORMAT " distinct, %" G_GUINT64_FORMAT " output lines checked",
                   total.final_id, total.n_checked);
   g_test_message ("duplicates after SIGKILL: %" G_GUINT64_FORMAT " over %u kills (at most %u after "
-                  "one kill, all printed within 1 s before it)",
+                  "one kill, all printed within the kill window before it)",
                   total.dups, total.n_kills, total.max_dups);
   g_test_message ("reconnect waits: %u, total %.1f s; the policy asks at least %.1f s and allows "
                   "%.1f s (latest single wait %.3f s past its maximum)",
@@ -219,7 +223,7 @@ test_fault_run (gconstpointer data)
   g_free (r.lanes);
   /* What the closed connections still had in flight returns now. */
   fb_test_flush_main_context ();
-  g_rmdir (r.run.dir);
+  fb_test_delete_tree (r.run.dir);
   g_free (r.run.dir);
   g_ptr_array_unref (r.run.errors);
   g_rand_free (r.run.rand);
@@ -316,7 +320,7 @@ main (int   argc,
   g_autofree char *path = NULL;
 
   g_test_init (&argc, &argv, NULL);
-  fb_fault_silence_gio_debug ();
+  fb_listen_client_silence_gio_debug ();
 
   profile = chosen_profile (argc, argv);
   path = g_strdup_printf ("/fault/%s", profile->name);

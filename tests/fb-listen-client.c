@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include "fb-fault-client.h"
+#include "fb-listen-client.h"
 
 #include <signal.h>
 #include <string.h>
@@ -10,7 +10,7 @@
 #define READ_BLOCK   (64 * 1024)
 #define STDERR_KEEP  (16 * 1024)
 
-struct _FbFaultClient
+struct _FbListenClient
 {
   gint             ref_count;   /* one for the owner, one per operation in flight */
   gboolean         freed;
@@ -22,8 +22,8 @@ struct _FbFaultClient
   guint8          *err_buf;
   GString         *partial;     /* stdout after the last newline */
   GString         *err_text;    /* the tail of stderr */
-  FbFaultLineFunc  line_func;
-  FbFaultDoneFunc  done_func;
+  FbListenLineFunc  line_func;
+  FbListenDoneFunc  done_func;
   gpointer         user_data;
   guint64          n_lines;
   gint64           started_at;
@@ -34,15 +34,15 @@ struct _FbFaultClient
   guint            done_idle_id;
 };
 
-static FbFaultClient *
-client_ref (FbFaultClient *self)
+static FbListenClient *
+client_ref (FbListenClient *self)
 {
   self->ref_count++;
   return self;
 }
 
 static void
-client_unref (FbFaultClient *self)
+client_unref (FbListenClient *self)
 {
   if (--self->ref_count > 0)
     return;
@@ -61,7 +61,7 @@ client_unref (FbFaultClient *self)
 static gboolean
 done_idle_cb (gpointer user_data)
 {
-  FbFaultClient *self = user_data;
+  FbListenClient *self = user_data;
 
   self->done_idle_id = 0;
   if (self->done_func != NULL)
@@ -72,9 +72,9 @@ done_idle_cb (gpointer user_data)
 
 /* The done callback runs from an idle, so it may free the client. */
 static void
-maybe_done (FbFaultClient *self)
+maybe_done (FbListenClient *self)
 {
-  if (self->told_done || !fb_fault_client_is_done (self))
+  if (self->told_done || !fb_listen_client_is_done (self))
     return;
 
   self->told_done = TRUE;
@@ -83,10 +83,10 @@ maybe_done (FbFaultClient *self)
 
 /* @buf is ours until the next read: lines are NUL-terminated in place. */
 static void
-split_lines (FbFaultClient *self,
-             guint8        *buf,
-             gsize          len,
-             gint64         now)
+split_lines (FbListenClient *self,
+             guint8         *buf,
+             gsize           len,
+             gint64          now)
 {
   guint8 *end = buf + len;
 
@@ -116,8 +116,8 @@ split_lines (FbFaultClient *self,
     }
 }
 
-static void read_out (FbFaultClient *self);
-static void read_err (FbFaultClient *self);
+static void read_out (FbListenClient *self);
+static void read_err (FbListenClient *self);
 
 
 static void
@@ -126,7 +126,7 @@ out_read_cb (GObject      *object,
              gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
-  FbFaultClient *self = user_data;
+  FbListenClient *self = user_data;
   gssize n;
 
   n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
@@ -146,7 +146,7 @@ out_read_cb (GObject      *object,
 }
 
 static void
-read_out (FbFaultClient *self)
+read_out (FbListenClient *self)
 {
   g_input_stream_read_async (self->out, self->out_buf, READ_BLOCK, G_PRIORITY_DEFAULT,
                              self->cancellable, out_read_cb, client_ref (self));
@@ -158,7 +158,7 @@ err_read_cb (GObject      *object,
              gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
-  FbFaultClient *self = user_data;
+  FbListenClient *self = user_data;
   gssize n;
 
   n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
@@ -180,7 +180,7 @@ err_read_cb (GObject      *object,
 }
 
 static void
-read_err (FbFaultClient *self)
+read_err (FbListenClient *self)
 {
   g_input_stream_read_async (self->err, self->err_buf, 4096, G_PRIORITY_DEFAULT,
                              self->cancellable, err_read_cb, client_ref (self));
@@ -192,7 +192,7 @@ wait_cb (GObject      *object,
          gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
-  FbFaultClient *self = user_data;
+  FbListenClient *self = user_data;
 
   if (g_subprocess_wait_finish (G_SUBPROCESS (object), result, &error) && !self->freed)
     {
@@ -210,23 +210,23 @@ child_setup (gpointer user_data)
 }
 
 /**
- * fb_fault_client_spawn:
+ * fb_listen_client_spawn:
  * @args: arguments after the program name, NULL-terminated
  *
  * Returns: (transfer full): the running client, or %NULL with @error set
  */
-FbFaultClient *
-fb_fault_client_spawn (const char * const *args,
-                       FbFaultLineFunc     line_func,
-                       FbFaultDoneFunc     done_func,
-                       gpointer            user_data,
-                       GError            **error)
+FbListenClient *
+fb_listen_client_spawn (const char * const *args,
+                        FbListenLineFunc    line_func,
+                        FbListenDoneFunc    done_func,
+                        gpointer            user_data,
+                        GError            **error)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_auto(GStrv) argv = NULL;
   const char *program = g_getenv ("FEEDBELL_LISTEN");
-  FbFaultClient *self;
+  FbListenClient *self;
   GSubprocess *process;
 
   g_return_val_if_fail (program != NULL, NULL);
@@ -242,7 +242,7 @@ fb_fault_client_spawn (const char * const *args,
   if (process == NULL)
     return NULL;
 
-  self = g_new0 (FbFaultClient, 1);
+  self = g_new0 (FbListenClient, 1);
   self->ref_count = 1;
   self->process = process;
   self->started_at = g_get_monotonic_time ();
@@ -265,7 +265,7 @@ fb_fault_client_spawn (const char * const *args,
 }
 
 void
-fb_fault_client_free (FbFaultClient *self)
+fb_listen_client_free (FbListenClient *self)
 {
   if (self == NULL)
     return;
@@ -280,19 +280,19 @@ fb_fault_client_free (FbFaultClient *self)
 }
 
 gboolean
-fb_fault_client_is_done (FbFaultClient *self)
+fb_listen_client_is_done (FbListenClient *self)
 {
   return self->exited && self->out_done && self->err_done;
 }
 
 gboolean
-fb_fault_client_has_exited (FbFaultClient *self)
+fb_listen_client_has_exited (FbListenClient *self)
 {
   return self->exited;
 }
 
 int
-fb_fault_client_get_status (FbFaultClient *self)
+fb_listen_client_get_status (FbListenClient *self)
 {
   g_return_val_if_fail (self->exited, G_MININT);
 
@@ -303,53 +303,53 @@ fb_fault_client_get_status (FbFaultClient *self)
 }
 
 const char *
-fb_fault_client_get_identifier (FbFaultClient *self)
+fb_listen_client_get_identifier (FbListenClient *self)
 {
   return g_subprocess_get_identifier (self->process);
 }
 
 void
-fb_fault_client_send_signal (FbFaultClient *self,
-                             int            signum)
+fb_listen_client_send_signal (FbListenClient *self,
+                              int             signum)
 {
   /* Our own child, by its id (GSubprocess does nothing once it was reaped). */
   g_subprocess_send_signal (self->process, signum);
 }
 
 const char *
-fb_fault_client_get_stderr (FbFaultClient *self)
+fb_listen_client_get_stderr (FbListenClient *self)
 {
   return self->err_text->str;
 }
 
 gsize
-fb_fault_client_get_torn_bytes (FbFaultClient *self)
+fb_listen_client_get_torn_bytes (FbListenClient *self)
 {
   return self->partial->len;
 }
 
 guint64
-fb_fault_client_get_n_lines (FbFaultClient *self)
+fb_listen_client_get_n_lines (FbListenClient *self)
 {
   return self->n_lines;
 }
 
 gint64
-fb_fault_client_get_started_at (FbFaultClient *self)
+fb_listen_client_get_started_at (FbListenClient *self)
 {
   return self->started_at;
 }
 
 /* A number after "\n@key" in /proc/PID/@file. */
 static guint64
-read_proc_number (FbFaultClient *self,
-                  const char    *file,
-                  const char    *key)
+read_proc_number (FbListenClient *self,
+                  const char     *file,
+                  const char     *key)
 {
   g_autofree char *path = NULL;
   g_autofree char *contents = NULL;
   g_autofree char *needle = g_strconcat ("\n", key, NULL);
-  const char *pid = fb_fault_client_get_identifier (self);
+  const char *pid = fb_listen_client_get_identifier (self);
   const char *found;
 
   if (pid == NULL)
@@ -369,7 +369,7 @@ read_proc_number (FbFaultClient *self,
 }
 
 guint64
-fb_fault_client_read_vm_hwm_kb (FbFaultClient *self)
+fb_listen_client_read_vm_hwm_kb (FbListenClient *self)
 {
   return read_proc_number (self, "status", "VmHWM:");
 }
@@ -383,7 +383,7 @@ drop_log_cb (const char     *log_domain,
 }
 
 void
-fb_fault_silence_gio_debug (void)
+fb_listen_client_silence_gio_debug (void)
 {
   g_log_set_handler ("GLib-GIO", G_LOG_LEVEL_DEBUG, drop_log_cb, NULL);
 }
