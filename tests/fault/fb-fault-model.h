@@ -15,7 +15,7 @@ G_BEGIN_DECLS
  * shortest and longest delay allowed, and checks the next attempt against
  * them.
  *
- * The policy (DESIGN.md, fb-backoff.h): the first retry after a healthy
+ * The policy (fb-backoff.h, docs/ARCHITECTURE.md): the first retry after a healthy
  * stream waits the server's retry × [1, 1.25]; consecutive failures double
  * from max (retry, 1 s), jittered, up to 5 min; Retry-After wins when larger;
  * the failure count starts over only when a stream stayed open ≥ 30 s.

@@ -229,7 +229,7 @@ test_fault_run (gconstpointer data)
   g_rand_free (r.run.rand);
 }
 
-/* The model against the policy's own numbers (fb-backoff.h, DESIGN.md). */
+/* The model against the policy's own numbers (fb-backoff.h). */
 static void
 test_model (void)
 {
