@@ -18,35 +18,41 @@
 
 typedef struct
 {
-  SoupServer   *server;
-  gboolean      refuse;        /* answer 503, as a server that is down */
-  GPtrArray    *streams;       /* FbTestStream */
-  GSettings    *settings;
-  FbFeed       *watched;
-  guint         n_changed;     /* feed-changed for @watched */
+  FbTestSseServer *server;
+  gboolean         refuse;       /* answer 503, as a server that is down */
+  GSettings       *settings;
+  FbFeed          *watched;
+  guint            n_changed;    /* feed-changed for @watched */
   /* For the runner alone: */
-  GSettings    *feed_settings;
-  FbClock      *clock;
-  SoupSession  *session;
-  FbFeedRunner *runner;
-  GPtrArray    *notes;         /* char *: each note's title */
+  GSettings       *feed_settings;
+  FbClock         *clock;
+  SoupSession     *session;
+  FbFeedRunner    *runner;
+  GPtrArray       *notes;        /* char *: each note's title */
 } Fixture;
 
 static void
-handler (SoupServer        *server,
+handler (FbTestSseServer   *server,
          SoupServerMessage *msg,
          const char        *path,
          GHashTable        *query,
+         guint              index,
          gpointer           user_data)
 {
   Fixture *f = user_data;
 
+  /* The feeds are at /events alone. */
+  if (g_strcmp0 (path, "/events") != 0)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+      return;
+    }
   if (f->refuse)
     {
       soup_server_message_set_status (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
       return;
     }
-  fb_test_stream_printf (fb_test_stream_new_in (f->streams, msg, "text/event-stream"),
+  fb_test_stream_printf (fb_test_sse_server_stream (server, msg, "text/event-stream"),
                          "retry: 100\n\n");
 }
 
@@ -63,9 +69,7 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  f->streams = g_ptr_array_new_with_free_func ((GDestroyNotify) fb_test_stream_free);
-  f->server = fb_test_server_new ();
-  soup_server_add_handler (f->server, "/events", handler, f, NULL);
+  f->server = fb_test_sse_server_new (handler, f);
   f->settings = g_settings_new (APP_ID);
   g_settings_set_strv (f->settings, "feeds", NULL);
   f->notes = g_ptr_array_new_with_free_func (g_free);
@@ -87,9 +91,7 @@ fixture_tear_down (Fixture       *f,
   g_settings_reset (f->settings, "unreachable-note-after");
   g_settings_set_strv (f->settings, "feeds", NULL);
   g_clear_object (&f->settings);
-  soup_server_disconnect (f->server);
-  g_clear_pointer (&f->streams, g_ptr_array_unref);
-  g_clear_object (&f->server);
+  g_clear_pointer (&f->server, fb_test_sse_server_free);
 }
 
 static gboolean
@@ -104,7 +106,7 @@ static void
 test_remove_is_silent (Fixture       *f,
                        gconstpointer  data)
 {
-  g_autofree char *url = fb_test_server_url (f->server, "/events");
+  g_autofree char *url = fb_test_sse_server_url (f->server, "/events");
   g_autoptr(FbFeedManager) manager = fb_feed_manager_new (f->settings);
   g_autoptr(FbFeed) feed = NULL;
 
@@ -138,7 +140,7 @@ static void
 runner_new (Fixture    *f,
             const char *path)
 {
-  g_autofree char *url = path[0] ? fb_test_server_url (f->server, path) : g_strdup ("");
+  g_autofree char *url = path[0] ? fb_test_sse_server_url (f->server, path) : g_strdup ("");
 
   f->feed_settings = g_settings_new_with_path (FB_FEED_SCHEMA_ID, FB_FEED_SETTINGS_PATH "t1/");
   g_settings_set_string (f->feed_settings, "url", url);
@@ -258,6 +260,7 @@ main (int   argc,
       char *argv[])
 {
   g_autofree char *state = g_dir_make_tmp ("fb-feed-runner-XXXXXX", NULL);
+  int status;
 
   g_setenv ("XDG_STATE_HOME", state, TRUE);
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
@@ -276,5 +279,9 @@ main (int   argc,
               fixture_set_up, test_snooze, fixture_tear_down);
   g_test_add_func ("/feed-runner/auth-matches-schema", test_auth_matches_schema);
 
-  return g_test_run ();
+  status = g_test_run ();
+
+  fb_test_delete_tree (state);
+
+  return status;
 }

@@ -57,22 +57,22 @@ typedef struct
   const char *events;   /* every event: the OPEN that fed its stream (a = the first), its id */
 } Case;
 
+/* What the scenario keeps of each of the server's streams, beside it. */
 typedef struct
 {
-  FbTestStream *stream;
-  guint         first_id;  /* from the request's Last-Event-ID */
-  gboolean      fed;       /* its events are written */
-  gboolean      left;      /* the client left it: nothing more may come from it */
-} ServerStream;
+  guint    first_id;  /* from the request's Last-Event-ID */
+  gboolean fed;       /* its events are written */
+  gboolean left;      /* the client left it: nothing more may come from it */
+} StreamInfo;
 
 typedef struct
 {
   const Case      *tc;
 
-  SoupServer      *server;
+  FbTestSseServer *server;
   guint            first_status;   /* the answer to the first request; the others open */
-  guint            n_requests;
-  GPtrArray       *streams;        /* ServerStream */
+  GPtrArray       *streams;        /* FbTestStream, owned by @server */
+  GHashTable      *infos;          /* FbTestStream → StreamInfo */
   guint            late_id;        /* writes to the streams left */
 
   FbSseConnection *conn;
@@ -88,11 +88,14 @@ typedef struct
 
 /* Server side */
 
-static void
-server_stream_free (ServerStream *s)
+static StreamInfo *
+stream_info (Fixture      *f,
+             FbTestStream *stream)
 {
-  fb_test_stream_free (s->stream);
-  g_free (s);
+  StreamInfo *info = g_hash_table_lookup (f->infos, stream);
+
+  g_assert_nonnull (info);
+  return info;
 }
 
 /* The answer to the first request puts the connection in the state under test. */
@@ -121,15 +124,17 @@ first_status_for (const Case *tc)
 }
 
 static void
-server_cb (SoupServer        *server,
+server_cb (FbTestSseServer   *server,
            SoupServerMessage *msg,
            const char        *path,
            GHashTable        *query,
+           guint              index,
            gpointer           user_data)
 {
   Fixture *f = user_data;
-  guint status = f->n_requests++ == 0 ? f->first_status : SOUP_STATUS_OK;
-  ServerStream *s;
+  guint status = index == 0 ? f->first_status : SOUP_STATUS_OK;
+  FbTestStream *stream;
+  StreamInfo *info;
 
   if (status != SOUP_STATUS_OK)
     {
@@ -139,12 +144,12 @@ server_cb (SoupServer        *server,
       return;
     }
 
-  s = g_new0 (ServerStream, 1);
-  s->stream = fb_test_stream_new (msg, "text/event-stream");
-  s->first_id = fb_test_resume_from (msg);
+  stream = fb_test_sse_server_stream (server, msg, "text/event-stream");
+  info = g_new0 (StreamInfo, 1);
+  info->first_id = fb_test_resume_from (msg);
+  g_hash_table_insert (f->infos, stream, info);
   /* A comment only: the events wait for the client's OPEN (feed_streams()). */
-  fb_test_stream_write (s->stream, ": hello\n\n", -1);
-  g_ptr_array_add (f->streams, s);
+  fb_test_stream_write (stream, ": hello\n\n", -1);
 }
 
 /* Writes its events, in one chunk so that the client reads them in one
@@ -156,16 +161,17 @@ feed_streams (Fixture *f)
 
   for (guint i = 0; i < f->streams->len; i++)
     {
-      ServerStream *s = f->streams->pdata[i];
+      FbTestStream *stream = f->streams->pdata[i];
+      StreamInfo *info = stream_info (f, stream);
       g_autoptr(GString) text = g_string_new (NULL);
 
-      if (s->fed || s->left)
+      if (info->fed || info->left)
         continue;
-      for (guint id = s->first_id; id <= N_EVENTS; id++)
+      for (guint id = info->first_id; id <= N_EVENTS; id++)
         g_string_append_printf (text, "id: %u\ndata: %c%u\n\n", id, name, id);
       if (text->len > 0)
-        fb_test_stream_write (s->stream, text->str, text->len);
-      s->fed = TRUE;
+        fb_test_stream_write (stream, text->str, text->len);
+      info->fed = TRUE;
     }
 }
 
@@ -176,11 +182,11 @@ late_tick_cb (gpointer user_data)
 
   for (guint i = 0; i < f->streams->len; i++)
     {
-      ServerStream *s = f->streams->pdata[i];
+      FbTestStream *stream = f->streams->pdata[i];
 
       /* A write to a socket the client closed is what finishes the message. */
-      if (s->left)
-        fb_test_stream_write (s->stream, "data: late\n\n", -1);
+      if (stream_info (f, stream)->left)
+        fb_test_stream_write (stream, "data: late\n\n", -1);
     }
 
   return G_SOURCE_CONTINUE;
@@ -191,7 +197,7 @@ static void
 leave_streams (Fixture *f)
 {
   for (guint i = 0; i < f->streams->len; i++)
-    ((ServerStream *) f->streams->pdata[i])->left = TRUE;
+    stream_info (f, f->streams->pdata[i])->left = TRUE;
   if (f->late_id == 0)
     f->late_id = g_timeout_add (LATE_TICK_MS, late_tick_cb, f);
 }
@@ -203,9 +209,9 @@ left_streams_closed_cb (gpointer user_data)
 
   for (guint i = 0; i < f->streams->len; i++)
     {
-      ServerStream *s = f->streams->pdata[i];
+      FbTestStream *stream = f->streams->pdata[i];
 
-      if (s->left && !fb_test_stream_is_done (s->stream))
+      if (stream_info (f, stream)->left && !fb_test_stream_is_done (stream))
         return FALSE;
     }
 
@@ -390,14 +396,14 @@ fixture_new (const Case *tc)
 
   f->tc = tc;
   f->first_status = first_status_for (tc);
-  f->server = fb_test_server_new ();
-  soup_server_add_handler (f->server, NULL, server_cb, f, NULL);
-  f->streams = g_ptr_array_new_with_free_func ((GDestroyNotify) server_stream_free);
+  f->server = fb_test_sse_server_new (server_cb, f);
+  f->streams = fb_test_sse_server_get_streams (f->server);
+  f->infos = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   f->states = g_string_new (NULL);
   f->events = g_ptr_array_new_with_free_func (g_free);
   f->signal_events = g_ptr_array_new_with_free_func (g_free);
 
-  url = fb_test_server_url (f->server, "/events");
+  url = fb_test_sse_server_url (f->server, "/events");
   f->conn = fb_sse_connection_new (url);
   fb_sse_connection_set_event_func (f->conn, event_func_cb, f, NULL);
   /* The recording handler first: the acting one may stop the connection. */
@@ -419,10 +425,8 @@ fixture_free (Fixture *f)
   g_clear_handle_id (&f->late_id, g_source_remove);
   fb_test_flush_main_context ();
 
-  g_ptr_array_unref (f->streams);
-  soup_server_disconnect (f->server);
-  g_clear_object (&f->server);
-  fb_test_flush_main_context ();
+  g_clear_pointer (&f->server, fb_test_sse_server_free);
+  g_hash_table_unref (f->infos);
 
   g_string_free (f->states, TRUE);
   g_ptr_array_unref (f->events);
