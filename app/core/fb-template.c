@@ -1,0 +1,528 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "fb-template"
+
+#include "config.h"
+
+#include "fb-template.h"
+
+#include "fb-template-private.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+/*
+ * The parser: a template is compiled once, when a feed's mapping is saved
+ * or loaded, into a list of pieces (literal text, or an action with its
+ * path and filters), so that rendering each event only walks that list.
+ * Rendering is in fb-template-render.c.
+ */
+
+G_DEFINE_QUARK (fb-template-error-quark, fb_template_error)
+
+typedef struct
+{
+  const char  *src;
+  gsize        pos;
+  gsize        open;  /* the "{{" of the action being parsed */
+  GError     **error;
+} Parser;
+
+static const struct
+{
+  const char   *name;
+  FbFilterKind  kind;
+} filter_names[] = {
+  { "striphtml", FB_FILTER_STRIPHTML },
+  { "truncate", FB_FILTER_TRUNCATE },
+  { "default", FB_FILTER_DEFAULT },
+  { "lower", FB_FILTER_LOWER },
+  { "upper", FB_FILTER_UPPER },
+  { "join", FB_FILTER_JOIN },
+};
+
+/* The 1-based character column of byte @offset; the source is valid UTF-8
+ * up to there. */
+guint
+_fb_template_column (const char *source,
+                     gsize       offset)
+{
+  return (guint) g_utf8_strlen (source, offset) + 1;
+}
+
+G_GNUC_PRINTF (3, 4)
+static gboolean
+syntax_error (Parser     *parser,
+              gsize       offset,
+              const char *format,
+              ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  /* TRANSLATORS: the first %u is a character position in a template, the
+   * %s what is wrong there */
+  g_set_error (parser->error, FB_TEMPLATE_ERROR, FB_TEMPLATE_ERROR_SYNTAX,
+               _("Column %u: %s"), _fb_template_column (parser->src, offset), message);
+  return FALSE;
+}
+
+static gboolean
+unclosed_error (Parser *parser)
+{
+  return syntax_error (parser, parser->pos,
+                       _("expected “}}” to close the “{{” at column %u"),
+                       _fb_template_column (parser->src, parser->open));
+}
+
+static void
+piece_clear (gpointer data)
+{
+  FbTemplatePiece *piece = data;
+
+  g_free (piece->text);
+  g_free (piece->value);
+  for (guint i = 0; i < piece->n_steps; i++)
+    g_free (piece->steps[i].name);
+  g_free (piece->steps);
+  for (guint i = 0; i < piece->n_filters; i++)
+    g_free (piece->filters[i].arg);
+}
+
+static void
+skip_space (Parser *parser)
+{
+  while (g_ascii_isspace (parser->src[parser->pos]))
+    parser->pos++;
+}
+
+static gboolean
+is_name_byte (char c)
+{
+  /* Bytes of non-ASCII characters are name bytes, so that a member named
+   * in any script can be reached. */
+  return g_ascii_isalnum (c) || c == '_' || c == '-' || (guchar) c >= 0x80;
+}
+
+static gsize
+name_end (Parser *parser,
+          gsize   from)
+{
+  while (is_name_byte (parser->src[from]))
+    from++;
+  return from;
+}
+
+/* A string in double quotes; @parser is on the opening quote. */
+static char *
+parse_string (Parser *parser)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  gsize start = parser->pos;
+  const char *p = parser->src + start + 1;
+
+  for (; *p != '"'; p++)
+    {
+      if (*p == '\0')
+        {
+          syntax_error (parser, start, _("this string has no closing “\"”"));
+          return NULL;
+        }
+      if (*p == '\\')
+        {
+          p++;
+          if (*p != '"' && *p != '\\')
+            {
+              syntax_error (parser, p - parser->src - 1,
+                            _("a string may only escape “\\\"” and “\\\\”"));
+              return NULL;
+            }
+        }
+      g_string_append_c (text, *p);
+    }
+
+  parser->pos = p + 1 - parser->src;
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* A whole number from 0 to G_MAXUINT, for an index or truncate's length;
+ * FALSE leaves the message to the caller, which knows what was expected. */
+static gboolean
+parse_number (Parser *parser,
+              guint  *number)
+{
+  gsize start = parser->pos;
+  gsize end = start;
+  g_autofree char *digits = NULL;
+  guint64 value;
+
+  while (g_ascii_isdigit (parser->src[end]))
+    end++;
+  digits = g_strndup (parser->src + start, end - start);
+  if (end == start || !g_ascii_string_to_unsigned (digits, 10, 0, G_MAXUINT, &value, NULL))
+    return FALSE;
+
+  *number = (guint) value;
+  parser->pos = end;
+  return TRUE;
+}
+
+static gboolean
+parse_step (Parser          *parser,
+            FbTemplatePiece *piece)
+{
+  FbTemplateStep *step;
+  gsize start = parser->pos;
+
+  if (piece->n_steps == FB_TEMPLATE_MAX_STEPS)
+    return syntax_error (parser, start, _("a path may have at most %u steps"),
+                         FB_TEMPLATE_MAX_STEPS);
+
+  step = &piece->steps[piece->n_steps];
+  if (parser->src[start] == '[')
+    {
+      parser->pos++;
+      if (!parse_number (parser, &step->index))
+        return syntax_error (parser, parser->pos,
+                             _("expected an index, a whole number from 0 to %u"), G_MAXUINT);
+      if (parser->src[parser->pos] != ']')
+        return syntax_error (parser, parser->pos, _("expected “]”"));
+      parser->pos++;
+    }
+  else
+    {
+      gsize end = name_end (parser, start + 1);
+
+      if (end == start + 1)
+        return syntax_error (parser, end, _("expected a member name after “.”"));
+      step->name = g_strndup (parser->src + start + 1, end - start - 1);
+      parser->pos = end;
+    }
+
+  step->path_len = parser->pos - piece->offset;
+  piece->n_steps++;
+  return TRUE;
+}
+
+/* .event and .id are the caller's, .data is the payload (see the header). */
+static gboolean
+resolve_root (Parser          *parser,
+              FbTemplatePiece *piece)
+{
+  const char *first = piece->n_steps > 0 ? piece->steps[0].name : NULL;
+  gboolean is_event = g_strcmp0 (first, "event") == 0;
+
+  if (is_event || g_strcmp0 (first, "id") == 0)
+    {
+      if (piece->n_steps > 1)
+        return syntax_error (parser, piece->offset + piece->steps[0].path_len,
+                             is_event
+                             ? _(".event is the event type and has no members; "
+                                 "the payload’s own “event” is .data.event")
+                             : _(".id is the event’s id and has no members; "
+                                 "the payload’s own “id” is .data.id"));
+      piece->head = is_event ? FB_HEAD_EVENT : FB_HEAD_ID;
+    }
+  else if (g_strcmp0 (first, "data") == 0)
+    {
+      piece->first_step = 1;
+    }
+
+  return TRUE;
+}
+
+/* A path; @parser is on its first ".". */
+static gboolean
+parse_path (Parser          *parser,
+            FbTemplatePiece *piece)
+{
+  piece->head = FB_HEAD_PAYLOAD;
+  /* At most FB_TEMPLATE_MAX_STEPS while parsing, then only what is used. */
+  piece->steps = g_new0 (FbTemplateStep, FB_TEMPLATE_MAX_STEPS);
+  if (is_name_byte (parser->src[parser->pos + 1]))
+    {
+      if (!parse_step (parser, piece))
+        return FALSE;
+    }
+  else if (parser->src[parser->pos + 1] == '.')
+    {
+      return syntax_error (parser, parser->pos + 1, _("expected a member name after “.”"));
+    }
+  else
+    {
+      parser->pos++;
+    }
+
+  while (parser->src[parser->pos] == '[' || parser->src[parser->pos] == '.')
+    {
+      if (!parse_step (parser, piece))
+        return FALSE;
+    }
+
+  piece->steps = g_renew (FbTemplateStep, piece->steps, piece->n_steps);
+  piece->value = g_strndup (parser->src + piece->offset, parser->pos - piece->offset);
+  return resolve_root (parser, piece);
+}
+
+static gboolean
+parse_head (Parser          *parser,
+            FbTemplatePiece *piece)
+{
+  char c = parser->src[parser->pos];
+
+  piece->offset = parser->pos;
+  if (c == '.')
+    return parse_path (parser, piece);
+
+  if (c == '"')
+    {
+      piece->head = FB_HEAD_STRING;
+      piece->value = parse_string (parser);
+      return piece->value != NULL;
+    }
+
+  if (c == '\0')
+    return unclosed_error (parser);
+
+  return syntax_error (parser, parser->pos,
+                       _("expected a path such as “.title” or a string in quotes"));
+}
+
+static gboolean
+parse_filter_argument (Parser           *parser,
+                       FbTemplateFilter *filter,
+                       const char       *name)
+{
+  skip_space (parser);
+  switch (filter->kind)
+    {
+    case FB_FILTER_TRUNCATE:
+      if (!parse_number (parser, &filter->n))
+        return syntax_error (parser, parser->pos, _("expected a number of characters, "
+                                                    "a whole number from 0 to %u"), G_MAXUINT);
+      return TRUE;
+    case FB_FILTER_DEFAULT:
+    case FB_FILTER_JOIN:
+      if (parser->src[parser->pos] != '"')
+        /* TRANSLATORS: %s is a filter's name, "default" or "join" */
+        return syntax_error (parser, parser->pos, _("%s needs a string in quotes"), name);
+      filter->arg = parse_string (parser);
+      return filter->arg != NULL;
+    case FB_FILTER_STRIPHTML:
+    case FB_FILTER_LOWER:
+    case FB_FILTER_UPPER:
+      return TRUE;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* A filter; @parser is just after its "|". */
+static gboolean
+parse_filter (Parser          *parser,
+              FbTemplatePiece *piece)
+{
+  gsize start, end;
+  g_autofree char *name = NULL;
+
+  skip_space (parser);
+  start = parser->pos;
+  if (piece->n_filters == FB_TEMPLATE_MAX_FILTERS)
+    return syntax_error (parser, start, _("an action may have at most %u filters"),
+                         FB_TEMPLATE_MAX_FILTERS);
+
+  end = name_end (parser, start);
+  if (end == start)
+    return syntax_error (parser, start, _("expected a filter’s name after “|”"));
+
+  name = g_strndup (parser->src + start, end - start);
+  parser->pos = end;
+  for (guint i = 0; i < G_N_ELEMENTS (filter_names); i++)
+    {
+      if (strcmp (name, filter_names[i].name) == 0)
+        {
+          FbTemplateFilter *filter = &piece->filters[piece->n_filters++];
+
+          filter->kind = filter_names[i].kind;
+          piece->has_striphtml |= filter->kind == FB_FILTER_STRIPHTML;
+          return parse_filter_argument (parser, filter, name);
+        }
+    }
+
+  return syntax_error (parser, start,
+                       _("unknown filter “%s”; the filters are striphtml, truncate, "
+                         "default, lower, upper and join"), name);
+}
+
+/* An action; @parser is just after its "{{". */
+static gboolean
+parse_action (Parser          *parser,
+              FbTemplatePiece *piece)
+{
+  skip_space (parser);
+  if (!parse_head (parser, piece))
+    return FALSE;
+
+  for (;;)
+    {
+      skip_space (parser);
+      if (strncmp (parser->src + parser->pos, "}}", 2) == 0)
+        break;
+
+      if (parser->src[parser->pos] == '|')
+        {
+          parser->pos++;
+          if (!parse_filter (parser, piece))
+            return FALSE;
+        }
+      else if (parser->src[parser->pos] == '\0')
+        {
+          return unclosed_error (parser);
+        }
+      else
+        {
+          return syntax_error (parser, parser->pos, _("expected “|” or “}}”"));
+        }
+    }
+
+  parser->pos += 2;
+  return TRUE;
+}
+
+static gboolean
+check_source (Parser *parser)
+{
+  const char *end;
+  gsize len = strlen (parser->src);
+  gboolean valid = g_utf8_validate_len (parser->src, MIN (len, FB_TEMPLATE_MAX_SOURCE), &end);
+
+  /* Cut at the limit, the last character may be cut in two: the error is
+   * then the length, at the first character that does not fit. */
+  if (len > FB_TEMPLATE_MAX_SOURCE && (valid || end - parser->src > FB_TEMPLATE_MAX_SOURCE - 4))
+    return syntax_error (parser, end - parser->src,
+                         _("a template may be at most %u bytes long"), FB_TEMPLATE_MAX_SOURCE);
+
+  if (!valid)
+    return syntax_error (parser, end - parser->src, _("the template is not valid UTF-8"));
+
+  return TRUE;
+}
+
+static gboolean
+parse_pieces (Parser *parser,
+              GArray *pieces)
+{
+  guint n_actions = 0;
+
+  while (parser->src[parser->pos] != '\0')
+    {
+      FbTemplatePiece *piece;
+      const char *open = strstr (parser->src + parser->pos, "{{");
+      gsize literal_end = open != NULL ? (gsize) (open - parser->src) : strlen (parser->src);
+
+      g_array_set_size (pieces, pieces->len + 1);
+      piece = &g_array_index (pieces, FbTemplatePiece, pieces->len - 1);
+      piece->text = g_strndup (parser->src + parser->pos, literal_end - parser->pos);
+      piece->text_len = literal_end - parser->pos;
+      parser->pos = literal_end;
+      if (open == NULL)
+        break;
+
+      if (++n_actions > FB_TEMPLATE_MAX_ACTIONS)
+        return syntax_error (parser, literal_end, _("a template may have at most %u actions"),
+                             FB_TEMPLATE_MAX_ACTIONS);
+      parser->open = literal_end;
+      parser->pos += 2;
+      if (!parse_action (parser, piece))
+        return FALSE;
+      piece->is_action = TRUE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * fb_template_parse:
+ * @source: the template's text
+ * @error: %FB_TEMPLATE_ERROR_SYNTAX, its message starting with the column
+ *
+ * Compiles a template (syntax in fb-template.h).
+ *
+ * Returns: (transfer full) (nullable): the template, or %NULL with @error set
+ */
+FbTemplate *
+fb_template_parse (const char  *source,
+                   GError     **error)
+{
+  g_autoptr(GArray) pieces = NULL;
+  Parser parser = { source, 0, 0, error };
+  FbTemplate *self;
+
+  g_return_val_if_fail (source != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_source (&parser))
+    return NULL;
+
+  pieces = g_array_new (FALSE, TRUE, sizeof (FbTemplatePiece));
+  g_array_set_clear_func (pieces, piece_clear);
+  if (!parse_pieces (&parser, pieces))
+    return NULL;
+
+  self = g_atomic_rc_box_new0 (FbTemplate);
+  self->source = g_strdup (source);
+  self->pieces = g_steal_pointer (&pieces);
+  return self;
+}
+
+/**
+ * fb_template_ref:
+ *
+ * Returns: (transfer full): @self
+ */
+FbTemplate *
+fb_template_ref (FbTemplate *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return g_atomic_rc_box_acquire (self);
+}
+
+static void
+fb_template_clear (gpointer data)
+{
+  FbTemplate *self = data;
+
+  g_free (self->source);
+  g_array_unref (self->pieces);
+}
+
+/**
+ * fb_template_unref:
+ *
+ * Drops a reference; the last one frees the template.
+ */
+void
+fb_template_unref (FbTemplate *self)
+{
+  g_return_if_fail (self != NULL);
+
+  g_atomic_rc_box_release_full (self, fb_template_clear);
+}
+
+/**
+ * fb_template_get_source:
+ *
+ * Returns: the text @self was parsed from
+ */
+const char *
+fb_template_get_source (FbTemplate *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->source;
+}
