@@ -5,6 +5,49 @@
 
 #include <string.h>
 
+#define MIB (1024 * 1024)
+#define REPLACEMENT "\uFFFD"
+#define ELLIPSIS "\u2026"
+#define EVENT_TYPE "message"
+#define EVENT_ID "42"
+
+/* The payload of most cases: every kind of value, and members named like
+ * the caller's .event and .id. */
+static const char *payload_json =
+  "{"
+  "  \"title\": \"Hello\","
+  "  \"event\": \"payload-event\","
+  "  \"id\": \"payload-id\","
+  "  \"data\": \"payload-data\","
+  "  \"account\": { \"display_name\": \"Ann\", \"name\": null },"
+  "  \"items\": [ { \"name\": \"first\" }, { \"name\": \"second\" } ],"
+  "  \"tags\": [ \"a\", \"b\", \"c\" ],"
+  "  \"mixed\": [ 1, true, null, \"x\", 2.5 ],"
+  "  \"nested_list\": [ [ 1 ] ],"
+  "  \"empty_list\": [],"
+  "  \"blank_items\": [ \"\", \"b\", \"\" ],"
+  "  \"empty\": \"\","
+  "  \"none\": null,"
+  "  \"count\": 42,"
+  "  \"negative\": -7,"
+  "  \"ratio\": 1.5,"
+  "  \"yes\": true,"
+  "  \"no\": false,"
+  "  \"html\": \"<p>Hi &amp; welcome</p><p>Bye</p>\","
+  "  \"accents\": \"\u00C9cole \u00E0 Stra\u00DFe\","
+  "  \"emoji\": \"\U0001F600\U0001F601\U0001F602\","
+  "  \"data_block\": { \"new_state\": { \"attributes\": { \"friendly_name\": \"Lamp\" } } }"
+  "}";
+
+static JsonNode *
+parse_json (const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = json_from_string (json, &error);
+
+  g_assert_no_error (error);
+  return node;
+}
 
 static FbTemplate *
 parse_ok (const char *source)
@@ -17,6 +60,163 @@ parse_ok (const char *source)
   return template;
 }
 
+/* Renders @source against @payload with the usual event type and id. */
+static char *
+render_node (const char  *source,
+             JsonNode    *payload,
+             gsize        max_len,
+             GError     **error)
+{
+  g_autoptr(FbTemplate) template = parse_ok (source);
+  char *text = fb_template_render (template, payload, EVENT_TYPE, EVENT_ID, max_len, error);
+
+  g_assert_true (text == NULL || g_utf8_validate (text, -1, NULL));
+  g_assert_true (text == NULL || strlen (text) <= max_len);
+  return text;
+}
+
+static char *
+render (const char  *source,
+        GError     **error)
+{
+  g_autoptr(JsonNode) payload = parse_json (payload_json);
+
+  return render_node (source, payload, G_MAXSIZE, error);
+}
+
+/* ------------------------------------------------------------------------ */
+
+typedef struct
+{
+  const char *name;
+  const char *source;
+  const char *expected;
+} RenderCase;
+
+static const RenderCase render_cases[] = {
+  { "literal", "Just text", "Just text" },
+  { "empty", "", "" },
+  { "member", "{{.title}}", "Hello" },
+  { "spaces", "{{ \t\n .title \n}}!", "Hello!" },
+  { "no-spaces", "{{.title|truncate 4|upper}}{{.tags|join\"\"}}", "HEL\u2026abc" },
+  { "two-actions", "{{ .title }}, {{ .account.display_name }}", "Hello, Ann" },
+  { "closing-braces-are-text", "a }} b", "a }} b" },
+  { "nested", "{{ .account.display_name }}", "Ann" },
+  { "index", "{{ .items[1].name }}", "second" },
+  { "index-zero", "{{ .tags[0] }}", "a" },
+  { "deep-path", "{{ .data_block.new_state.attributes.friendly_name }}", "Lamp" },
+  { "integer", "{{ .count }}", "42" },
+  { "negative", "{{ .negative }}", "-7" },
+  { "double", "{{ .ratio }}", "1.5" },
+  { "true", "{{ .yes }}", "true" },
+  { "false", "{{ .no }}", "false" },
+  { "event", "{{ .event }}", EVENT_TYPE },
+  { "id", "{{ .id }}", EVENT_ID },
+  { "data-event", "{{ .data.event }}", "payload-event" },
+  { "data-id", "{{ .data.id }}", "payload-id" },
+  { "data-member", "{{ .data.title }}", "Hello" },
+  { "data-data", "{{ .data.data }}", "payload-data" },
+  { "data-index", "{{ .data.items[0].name }}", "first" },
+  { "string", "{{ \"a \\\"quoted\\\" \\\\ b\" }}", "a \"quoted\" \\ b" },
+  { "string-braces", "{{ \"{{\" }} .title }}", "{{ .title }}" },
+  { "string-filtered", "{{ \"abc\" | upper }}", "ABC" },
+  { "non-ascii-literal", "\u00E9t\u00E9 {{ .title }}", "\u00E9t\u00E9 Hello" },
+  /* striphtml */
+  { "striphtml", "{{ .html | striphtml }}", "Hi & welcome\nBye" },
+  /* truncate */
+  { "truncate-cut", "{{ .title | truncate 3 }}", "He" ELLIPSIS },
+  { "truncate-exact", "{{ .title | truncate 5 }}", "Hello" },
+  { "truncate-longer", "{{ .title | truncate 6 }}", "Hello" },
+  { "truncate-much-longer", "{{ .title | truncate 100000 }}", "Hello" },
+  { "truncate-zero", "{{ .title | truncate 0 }}", "" },
+  { "truncate-one", "{{ .title | truncate 1 }}", ELLIPSIS },
+  { "truncate-multibyte", "{{ .accents | truncate 3 }}", "\u00C9c" ELLIPSIS },
+  { "truncate-emoji", "{{ .emoji | truncate 2 }}", "\U0001F600" ELLIPSIS },
+  { "truncate-emoji-fits", "{{ .emoji | truncate 3 }}", "\U0001F600\U0001F601\U0001F602" },
+  /* default */
+  { "default-missing", "{{ .nope | default \"none\" }}", "none" },
+  { "default-null", "{{ .none | default \"none\" }}", "none" },
+  { "default-empty", "{{ .empty | default \"none\" }}", "none" },
+  { "default-present", "{{ .title | default \"none\" }}", "Hello" },
+  { "default-missing-id", "{{ .account.nope.deeper | default \"\" }}", "" },
+  { "default-then-upper", "{{ .nope | default \"none\" | upper }}", "NONE" },
+  { "default-after-filters", "{{ .nope | upper | truncate 3 | default \"x\" }}", "x" },
+  /* lower, upper */
+  { "lower", "{{ .accents | lower }}", "\u00E9cole \u00E0 stra\u00DFe" },
+  { "upper", "{{ .accents | upper }}", "\u00C9COLE \u00C0 STRASSE" },
+  { "lower-greek", "{{ \"\u0391\u0392\u0393\" | lower }}", "\u03B1\u03B2\u03B3" },
+  /* join */
+  { "join", "{{ .tags | join \", \" }}", "a, b, c" },
+  { "join-scalars", "{{ .mixed | join \"/\" }}", "1/true/x/2.5" },
+  { "join-empty-default", "{{ .empty_list | join \", \" | default \"none\" }}", "none" },
+  { "join-missing-default", "{{ .nope | join \", \" | default \"none\" }}", "none" },
+  { "join-blank-items", "{{ .blank_items | join \",\" }}", ",b," },
+  { "join-text", "{{ .title | join \", \" }}", "Hello" },
+  { "join-then-upper", "{{ .tags | join \"+\" | upper }}", "A+B+C" },
+  { "chain", "{{ .html | striphtml | truncate 6 | upper }}", "HI & " ELLIPSIS },
+};
+
+static void
+test_render_case (gconstpointer data)
+{
+  const RenderCase *c = data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = render (c->source, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (text, ==, c->expected);
+}
+
+typedef struct
+{
+  const char *name;
+  const char *html;
+  const char *expected;
+} HtmlCase;
+
+static const HtmlCase html_cases[] = {
+  { "plain", "no tags", "no tags" },
+  { "tags", "<b>bold</b> and <a href=\"https://x\">link</a>", "bold and link" },
+  { "br", "a<br>b<br/>c<BR />d", "a\nb\nc\nd" },
+  { "br-not-bra", "a<bra>b", "ab" },
+  { "p", "<p>one</p><p>two</p>", "one\ntwo" },
+  { "entities", "&amp; &lt;b&gt; &quot;q&quot; &#39;s&#39; &apos;", "& <b> \"q\" 's' '" },
+  { "numeric", "&#65;&#x42;&#X43;&#0000068;", "ABCD" },
+  { "decoded-once", "&amp;lt;", "&lt;" },
+  { "unknown-entity", "&copy; &#; &#x; &amp x", "&copy; &#; &#x; &amp x" },
+  { "less-than-is-text", "a < b <3", "a < b <3" },
+  { "comment", "a<!-- <b>hidden</b> -->b", "ab" },
+  { "unclosed-comment", "a<!-- b", "a" },
+  { "unclosed-tag", "a<b c", "a" },
+  { "script", "<p>Hi</p><script>alert('<b>x</b>')</script>there", "Hi\nthere" },
+  { "script-case", "<SCRIPT type=x>evil()</Script >ok", "ok" },
+  { "script-unclosed", "ok<script>evil()", "ok" },
+  { "style", "<style>p { color: red }</style>text", "text" },
+  { "scripted-is-not-script", "<scripted>kept</scripted>", "kept" },
+  { "blank-lines", "\n\n a \n\n\n\n b \n \n\t\n c\n\n", "a\n\nb\n\nc" },
+  { "blank-lines-tags", "<div>\n  <p>a</p>\n\n\n</div>\n<p>b</p>", "a\n\nb" },
+  { "entity-bomb", "&#99999999;&#x110000;&#xFFFFFFFFFFFF;", REPLACEMENT REPLACEMENT REPLACEMENT },
+  /* 2^32 + 65 and 2^32 + 0x41: an overflow would make them "A". */
+  { "entity-wraps", "&#4294967361;&#x100000041;", REPLACEMENT REPLACEMENT },
+  { "entity-nul", "&#0;", REPLACEMENT },
+  { "entity-surrogate", "&#xD800;", REPLACEMENT },
+  { "entity-newline", "a&#10;&#10;&#10;&#10;b", "a\n\nb" },
+  { "nbsp", "a&nbsp;b", "a\u00A0b" },
+};
+
+static void
+test_striphtml_case (gconstpointer data)
+{
+  const HtmlCase *c = data;
+  g_autoptr(JsonNode) payload = json_node_init_object (json_node_alloc (), json_object_new ());
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  json_object_set_string_member (json_node_get_object (payload), "html", c->html);
+  text = render_node ("{{ .html | striphtml }}", payload, G_MAXSIZE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (text, ==, c->expected);
+}
 
 /* ------------------------------------------------------------------------ */
 
@@ -26,6 +226,42 @@ typedef struct
   const char *source;
   const char *message;
 } ErrorCase;
+
+static const ErrorCase render_errors[] = {
+  { "missing", "{{ .account.name2 }}", "Column 4: .account.name2 is missing" },
+  { "missing-parent", "{{ .nope.name }}", "Column 4: .nope.name is missing" },
+  { "member-of-text", "{{ .title.length }}", "Column 4: .title.length is missing" },
+  { "index-out-of-range", "{{ .tags[3] }}", "Column 4: .tags[3] is missing" },
+  { "null", "{{ .account.name }}", "Column 4: .account.name is null" },
+  { "null-after-filters", "{{ .none | upper | truncate 3 }}", "Column 4: .none is null" },
+  { "object", "{{ .account }}", "Column 4: .account is an object, not text" },
+  { "whole-payload", "{{ . }}", "Column 4: . is an object, not text" },
+  { "whole-data", "{{ .data }}", "Column 4: .data is an object, not text" },
+  { "object-filtered", "{{ .account | upper }}", "Column 4: .account is an object, not text" },
+  { "array", "{{ .tags }}",
+    "Column 4: .tags is an array, not text: join its items, as in {{ .tags | join \", \" }}" },
+  { "member-of-array", "{{ .items.name }}",
+    "Column 4: .items is an array, not an object: pick an item with an index, as in .items[0]" },
+  { "index-of-object", "{{ .account[0] }}",
+    "Column 4: .account is an object, not an array: pick a member by its name" },
+  { "join-object", "{{ .account | join \", \" }}",
+    "Column 4: join needs an array, and .account is an object" },
+  { "join-nested", "{{ .nested_list | join \", \" }}",
+    "Column 4: item 0 of .nested_list is an object or array, which join cannot turn into text" },
+  { "column-after-text", "\u00E9t\u00E9 {{ .title }} {{.nope}}", "Column 20: .nope is missing" },
+};
+
+static void
+test_render_error_case (gconstpointer data)
+{
+  const ErrorCase *c = data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = render (c->source, &error);
+
+  g_assert_error (error, FB_TEMPLATE_ERROR, FB_TEMPLATE_ERROR_RENDER);
+  g_assert_cmpstr (error->message, ==, c->message);
+  g_assert_null (text);
+}
 
 #define FILTERS "unknown filter “shout”; the filters are striphtml, truncate, default, lower, " \
   "upper and join"
@@ -98,7 +334,6 @@ assert_syntax_error (const char *source,
   test_syntax_error_case (&c);
 }
 
-
 /* ------------------------------------------------------------------------ */
 
 static void
@@ -116,17 +351,21 @@ test_limits_actions (void)
   assert_syntax_error (source->str, "Column 385: a template may have at most 64 actions");
 }
 
-
 static void
 test_limits_steps (void)
 {
   g_autoptr(GString) source = g_string_new ("{{ ");
   g_autoptr(FbTemplate) template = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
 
   for (guint i = 0; i < FB_TEMPLATE_MAX_STEPS; i++)
     g_string_append (source, ".a");
-  g_string_append (source, " }}");
+  g_string_append (source, " | default \"deep\" }}");
   template = parse_ok (source->str);
+  text = fb_template_render (template, NULL, NULL, NULL, G_MAXSIZE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (text, ==, "deep");
 
   /* The 33rd step starts at byte 3 + 32 * 2. */
   g_string_insert (source, 3 + 2 * FB_TEMPLATE_MAX_STEPS, "[0]");
@@ -156,17 +395,256 @@ test_limits_length (void)
   assert_syntax_error (two_byte->str, "Column 2049: a template may be at most 4096 bytes long");
 }
 
+static void
+test_event_and_id_absent (void)
+{
+  g_autoptr(FbTemplate) template = parse_ok ("{{ .id | default \"no id\" }}/{{ .event }}");
+  g_autoptr(FbTemplate) id_only = parse_ok ("{{ .id }}");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *failed = NULL;
+
+  text = fb_template_render (template, NULL, "update", NULL, G_MAXSIZE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (text, ==, "no id/update");
+
+  failed = fb_template_render (id_only, NULL, "update", NULL, G_MAXSIZE, &error);
+  g_assert_error (error, FB_TEMPLATE_ERROR, FB_TEMPLATE_ERROR_RENDER);
+  g_assert_cmpstr (error->message, ==, "Column 4: .id is missing: this event has no id");
+  g_assert_null (failed);
+}
+
+/* Without a JSON payload, paths are missing and the rest still works. */
+static void
+test_no_payload (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = render_node ("{{ .event }}: {{ .title | default \"untitled\" }}",
+                                       NULL, G_MAXSIZE, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (text, ==, "message: untitled");
+}
+
+static void
+test_scalar_payload (void)
+{
+  g_autoptr(JsonNode) payload = parse_json ("[\"zero\", 1.25e3]");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = render_node ("{{ .[0] }} {{ .data[1] }}", payload, G_MAXSIZE, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (text, ==, "zero 1250.0");
+}
+
+/* Every cut of the output is the full output cut at a character boundary:
+ * reading only what max_len can show changes nothing that is seen. */
+static void
+test_max_len_prefix (void)
+{
+  static const char *sources[] = {
+    "{{ .accents }} {{ .emoji }}",
+    "{{ .accents | upper }}|{{ .emoji | truncate 2 }}",
+    "{{ .tags | join \"\u00E9\" | upper | truncate 4 }}{{ .title | lower }}",
+    "{{ \"\u03A3\u03A3\u03A3 \u03A3\u03A3\" | lower }}",
+    "{{ .html | striphtml | upper }}",
+    /* Upper case is shorter here (3 bytes to 2): reading as many bytes as
+     * the output can hold would not be enough. */
+    "{{ \"\u2C65\u2C65\u2C65\u2C65\u2C65\u2C65\u2C65\u2C65\u2C65\" | upper }}",
+  };
+  g_autoptr(JsonNode) payload = parse_json (payload_json);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
+    {
+      g_autofree char *full = render_node (sources[i], payload, G_MAXSIZE, NULL);
+      gsize len = strlen (full);
+
+      for (gsize max_len = 0; max_len <= len + 1; max_len++)
+        {
+          g_autofree char *cut = render_node (sources[i], payload, max_len, NULL);
+          gsize boundary = MIN (len, max_len);
+
+          /* The last character boundary at or before max_len. */
+          while (boundary > 0 && ((guchar) full[boundary] & 0xC0) == 0x80)
+            boundary--;
+          g_assert_cmpuint (strlen (cut), ==, boundary);
+          g_assert_true (strncmp (full, cut, boundary) == 0);
+        }
+    }
+}
+
+static void
+test_max_len_multibyte (void)
+{
+  static const struct
+  {
+    gsize       max_len;
+    const char *expected;
+  } cuts[] = {
+    { 0, "" }, { 1, "h" }, { 2, "h" }, { 3, "h\u00E9" }, { 5, "h\u00E9" },
+    { 7, "h\u00E9\U0001F600" },
+  };
+  g_autoptr(JsonNode) payload = parse_json ("{\"s\": \"h\u00E9\U0001F600!\"}");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cuts); i++)
+    {
+      g_autofree char *text = render_node ("{{ .s }}", payload, cuts[i].max_len, NULL);
+
+      g_assert_cmpstr (text, ==, cuts[i].expected);
+    }
+}
+
+/* Once the output is full, later actions are not evaluated. */
+static void
+test_max_len_stops (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) payload = parse_json (payload_json);
+  g_autofree char *text = render_node ("{{ .title }}{{ .nope }}", payload, 5, &error);
+  g_autofree char *by_text = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (text, ==, "Hello");
+
+  /* Filled by literal text this time. */
+  by_text = render_node ("{{ .title }} and {{ .nope }}", payload, 7, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (by_text, ==, "Hello a");
+}
+
+/* ------------------------------------------------------------------------ */
+
+static JsonNode *
+object_with_string (const char *name,
+                    const char *value)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, name, value);
+  return json_node_init_object (json_node_alloc (), object);
+}
+
+static void
+test_hostile_huge_string (void)
+{
+  static const char *sources[] = {
+    "{{ .big }}",
+    "{{ .big | upper | truncate 100000 }}",
+    "{{ .big | join \", \" | lower }}",
+    "{{ .big | striphtml }}",
+  };
+  g_autofree char *big = g_strnfill (10 * MIB, 'x');
+  g_autoptr(JsonNode) payload = NULL;
+
+  /* Tags every 1,000 bytes so that striphtml has work to do. */
+  for (gsize i = 0; i + 3 < 10 * MIB; i += 1000)
+    memcpy (big + i, "<b>", 3);
+  payload = object_with_string ("big", big);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *text = render_node (sources[i], payload, 1000, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (strlen (text), ==, 1000);
+    }
+}
+
+/* {"a": {"a": … {"leaf": "bottom"} …}}, 10,000 levels, built bottom up. */
+static JsonNode *
+deep_payload (guint levels)
+{
+  JsonNode *node = object_with_string ("leaf", "bottom");
+
+  for (guint i = 0; i < levels; i++)
+    {
+      JsonObject *object = json_object_new ();
+
+      json_object_set_member (object, "a", node);
+      node = json_node_init_object (json_node_alloc (), object);
+    }
+  return node;
+}
+
+static void
+test_hostile_deep (void)
+{
+  g_autoptr(JsonNode) payload = deep_payload (10000);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = render_node ("{{ .missing | default \"shallow\" }} {{ .a.a.a.leaf "
+                                       "| default \"no leaf\" }}", payload, G_MAXSIZE, &error);
+  g_autofree char *object = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (text, ==, "shallow no leaf");
+
+  object = render_node ("{{ .a.a }}", payload, G_MAXSIZE, &error);
+  g_assert_error (error, FB_TEMPLATE_ERROR, FB_TEMPLATE_ERROR_RENDER);
+  g_assert_cmpstr (error->message, ==, "Column 4: .a.a is an object, not text");
+  g_assert_null (object);
+}
+
+static void
+test_hostile_invalid_utf8 (void)
+{
+  g_autoptr(JsonNode) payload = object_with_string ("s", "a\xff" "b\xe2\x82");
+  JsonArray *array = json_array_new ();
+  g_autoptr(FbTemplate) template = parse_ok ("{{ .s }}|{{ .list | join \",\" }}|{{ .event }}|"
+                                             "{{ .id }}|{{ .s | truncate 2 }}|{{ .s | upper }}");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  json_array_add_string_element (array, "\xc0\xaf");
+  json_object_set_array_member (json_node_get_object (payload), "list", array);
+  text = fb_template_render (template, payload, "ev\xfe", "\xed\xa0\x80", G_MAXSIZE, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_utf8_validate (text, -1, NULL));
+  g_assert_cmpstr (text, ==,
+                   "a" REPLACEMENT "b" REPLACEMENT REPLACEMENT "|"
+                   REPLACEMENT REPLACEMENT "|"
+                   "ev" REPLACEMENT "|"
+                   REPLACEMENT REPLACEMENT REPLACEMENT "|"
+                   "a" ELLIPSIS "|"
+                   "A" REPLACEMENT "B" REPLACEMENT REPLACEMENT);
+}
+
+static void
+test_hostile_entity_run (void)
+{
+  g_autoptr(GString) html = g_string_new ("&#");
+  g_autoptr(JsonNode) payload = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  /* A million digits: one replacement character, one pass. */
+  for (guint i = 0; i < 1000000; i++)
+    g_string_append_c (html, '9');
+  g_string_append (html, ";&lt;script&gt;");
+  payload = object_with_string ("html", html->str);
+  text = render_node ("{{ .html | striphtml }}", payload, G_MAXSIZE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (text, ==, REPLACEMENT "<script>");
+}
+
+/* ------------------------------------------------------------------------ */
 
 static void
 test_ref (void)
 {
   const char *source = "{{ .title }}";
   FbTemplate *template = parse_ok (source);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
 
   g_assert_true (fb_template_ref (template) == template);
   fb_template_unref (template);
   g_assert_cmpstr (fb_template_get_source (template), ==, source);
   g_assert_true (fb_template_get_source (template) != source);
+
+  text = fb_template_render (template, NULL, NULL, NULL, G_MAXSIZE, &error);
+  g_assert_error (error, FB_TEMPLATE_ERROR, FB_TEMPLATE_ERROR_RENDER);
+  g_assert_null (text);
   fb_template_unref (template);
 }
 
@@ -176,6 +654,24 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
+  for (guint i = 0; i < G_N_ELEMENTS (render_cases); i++)
+    {
+      g_autofree char *path = g_strconcat ("/template/render/", render_cases[i].name, NULL);
+
+      g_test_add_data_func (path, &render_cases[i], test_render_case);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (html_cases); i++)
+    {
+      g_autofree char *path = g_strconcat ("/template/striphtml/", html_cases[i].name, NULL);
+
+      g_test_add_data_func (path, &html_cases[i], test_striphtml_case);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (render_errors); i++)
+    {
+      g_autofree char *path = g_strconcat ("/template/render-error/", render_errors[i].name, NULL);
+
+      g_test_add_data_func (path, &render_errors[i], test_render_error_case);
+    }
   for (guint i = 0; i < G_N_ELEMENTS (syntax_errors); i++)
     {
       g_autofree char *path = g_strconcat ("/template/syntax-error/", syntax_errors[i].name, NULL);
@@ -186,6 +682,16 @@ main (int   argc,
   g_test_add_func ("/template/limits/actions", test_limits_actions);
   g_test_add_func ("/template/limits/steps", test_limits_steps);
   g_test_add_func ("/template/limits/length", test_limits_length);
+  g_test_add_func ("/template/event/absent", test_event_and_id_absent);
+  g_test_add_func ("/template/payload/none", test_no_payload);
+  g_test_add_func ("/template/payload/array", test_scalar_payload);
+  g_test_add_func ("/template/max-len/prefix", test_max_len_prefix);
+  g_test_add_func ("/template/max-len/multibyte", test_max_len_multibyte);
+  g_test_add_func ("/template/max-len/stops", test_max_len_stops);
+  g_test_add_func ("/template/hostile/huge-string", test_hostile_huge_string);
+  g_test_add_func ("/template/hostile/deep", test_hostile_deep);
+  g_test_add_func ("/template/hostile/invalid-utf8", test_hostile_invalid_utf8);
+  g_test_add_func ("/template/hostile/entity-run", test_hostile_entity_run);
   g_test_add_func ("/template/ref", test_ref);
 
   return g_test_run ();

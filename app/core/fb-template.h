@@ -89,6 +89,12 @@ FbTemplate *fb_template_parse      (const char  *source,
 FbTemplate *fb_template_ref        (FbTemplate  *self);
 void        fb_template_unref      (FbTemplate  *self);
 const char *fb_template_get_source (FbTemplate  *self);
+char       *fb_template_render     (FbTemplate  *self,
+                                    JsonNode    *payload,
+                                    const char  *event_type,
+                                    const char  *event_id,
+                                    gsize        max_len,
+                                    GError     **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FbTemplate, fb_template_unref)
 
