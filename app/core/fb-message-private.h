@@ -56,4 +56,9 @@ void        _fb_message_set_ntfy        (FbMessage  *self,
                                          JsonObject *object,
                                          const char *event_id);
 
+/* fb-message-json.c: any other JSON object */
+void        _fb_message_set_json        (FbMessage  *self,
+                                         JsonObject *object,
+                                         const char *event_id);
+
 G_END_DECLS
