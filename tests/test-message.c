@@ -13,17 +13,25 @@
 #define REPLACEMENT "\uFFFD"
 #define ELLIPSIS "\u2026"
 
-/* A recorded ntfy payload, as one SSE data field (no line end). */
+/* A payload in tests/data/@dir, as one SSE data field (no line end). */
 static char *
-load_payload (const char *name)
+load_data (const char *dir,
+           const char *name)
 {
-  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "ntfy", name, NULL);
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", dir, name, NULL);
   g_autoptr(GError) error = NULL;
   char *contents = NULL;
 
   g_file_get_contents (path, &contents, NULL, &error);
   g_assert_no_error (error);
   return g_strchomp (contents);
+}
+
+/* A recorded ntfy payload. */
+static char *
+load_payload (const char *name)
+{
+  return load_data ("ntfy", name);
 }
 
 static FbMessage *
@@ -506,12 +514,19 @@ test_format_auto (void)
     "{\"title\":\"t\"}",
     "  {\"event\":\"keepalive\",\"topic\":\"t\"}  ",
   };
-  const char *plain[] = {
+  /* Any other object is read as generic JSON. */
+  const char *json[] = {
     "{\"foo\":1}",
     "{\"message\":42}",
     "{\"event\":\"message\"}",
     "{\"topic\":\"t\"}",
+    "{}",
+  };
+  /* Anything but an object stays plain text, as do invalid objects. */
+  const char *plain[] = {
     "[{\"message\":\"m\"}]",
+    "[1, 2]",
+    "null",
     "\"message\"",
     "42",
     "{\"message\":\"m\"",
@@ -525,6 +540,14 @@ test_format_auto (void)
       g_autoptr(FbMessage) m = message_new ("f", FB_MESSAGE_FORMAT_AUTO, ntfy[i]);
 
       g_assert_true (fb_message_is_ntfy (m));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (json); i++)
+    {
+      g_autoptr(FbMessage) m = message_new ("", FB_MESSAGE_FORMAT_AUTO, json[i]);
+
+      g_assert_false (fb_message_is_ntfy (m));
+      g_assert_true (fb_message_is_notification (m));
+      g_assert_cmpstr (fb_message_get_title (m), ==, "New event");
     }
   for (guint i = 0; i < G_N_ELEMENTS (plain); i++)
     {
@@ -569,6 +592,158 @@ test_format_ntfy (void)
   g_assert_cmpstr (fb_message_get_body (invalid), ==, "{\"message\": oops");
   g_assert_false (fb_message_is_ntfy (array));
   g_assert_cmpstr (fb_message_get_title (array), ==, "[1, 2]");
+}
+
+/* An event read as generic JSON: not ntfy, nothing but a title, a body and
+ * maybe a link. */
+static void
+assert_generic (FbMessage  *message,
+                const char *expected_title,
+                const char *expected_body,
+                const char *expected_link)
+{
+  g_assert_false (fb_message_is_ntfy (message));
+  g_assert_true (fb_message_is_notification (message));
+  g_assert_cmpstr (fb_message_get_title (message), ==, expected_title);
+  g_assert_cmpstr (fb_message_get_body (message), ==, expected_body);
+  g_assert_cmpstr (fb_message_get_click_url (message), ==, expected_link);
+  g_assert_cmpint (fb_message_get_priority (message), ==, 3);
+  assert_no_tags (message);
+  g_assert_null (fb_message_get_icon_url (message));
+  g_assert_null (fb_message_get_attachment_url (message));
+  g_assert_cmpuint (fb_message_get_n_actions (message), ==, 0);
+  g_assert_cmpint (fb_message_get_time (message), ==, 0);
+}
+
+static FbMessage *
+json_from_file (const char *feed_name,
+                const char *event_type,
+                const char *name,
+                const char *event_id)
+{
+  g_autofree char *data = load_data ("json", name);
+
+  return fb_message_new_from_event (feed_name, FB_MESSAGE_FORMAT_AUTO, event_type, data,
+                                    strlen (data), event_id);
+}
+
+static void
+test_json_mastodon (void)
+{
+  /* No title member: the SSE event type names the event. Only top-level
+   * members are read, so the status's content and link are not. */
+  g_autoptr(FbMessage) m = json_from_file ("Mastodon", "notification",
+                                           "mastodon-notification.json", "e-17");
+
+  assert_generic (m, "notification",
+                  "id: 9001\n"
+                  "type: mention\n"
+                  "created_at: 2024-05-01T10:00:00.000Z",
+                  NULL);
+  /* The id is the stream's, as for plain text, never the object's "id". */
+  g_assert_cmpstr (fb_message_get_id (m), ==, "e-17");
+}
+
+static void
+test_json_wikimedia (void)
+{
+  /* A string "title" is one of ntfy's members, so AUTO reads a
+   * recentchange with ntfy's reader: its title, no "message", no "click". */
+  g_autoptr(FbMessage) m = json_from_file ("Wikipedia", "message",
+                                           "wikimedia-recentchange.json", "[{\"offset\":1}]");
+
+  g_assert_true (fb_message_is_ntfy (m));
+  g_assert_cmpstr (fb_message_get_title (m), ==, "Feedbell");
+  g_assert_cmpstr (fb_message_get_body (m), ==, "");
+  g_assert_null (fb_message_get_click_url (m));
+  g_assert_cmpstr (fb_message_get_id (m), ==, "[{\"offset\":1}]");
+}
+
+static void
+test_json_home_assistant (void)
+{
+  /* Event type "message" says nothing: the feed's name, else "New event". */
+  g_autoptr(FbMessage) m = json_from_file ("Home", "message",
+                                           "home-assistant-state-changed.json", "");
+  g_autoptr(FbMessage) no_feed = json_from_file (NULL, "message",
+                                                 "home-assistant-state-changed.json", "");
+  const char *body = "event_type: state_changed\n"
+                     "origin: LOCAL\n"
+                     "time_fired: 2024-05-01T10:00:00.123456+00:00";
+
+  assert_generic (m, "Home", body, NULL);
+  assert_generic (no_feed, "New event", body, NULL);
+  g_assert_cmpstr (fb_message_get_id (m), ==, "");
+}
+
+static void
+test_json_woodpecker (void)
+{
+  /* Only objects at the top: nothing to show but where it came from. */
+  g_autoptr(FbMessage) m = json_from_file ("CI", "message", "woodpecker-pipeline.json", "");
+  g_autoptr(FbMessage) no_feed = json_from_file ("", NULL, "woodpecker-pipeline.json", "");
+
+  assert_generic (m, "CI", "", NULL);
+  assert_generic (no_feed, "New event", "", NULL);
+}
+
+static void
+test_json_name_url (void)
+{
+  g_autoptr(FbMessage) m = json_from_file ("CI", "message", "name-url.json", "7");
+
+  assert_generic (m, "Build 7", "", "https://ci.example/7");
+  g_assert_cmpstr (fb_message_get_id (m), ==, "7");
+}
+
+static void
+test_json_members (void)
+{
+  /* Each list in its order; empty, null and non-string values pass. */
+  g_autoptr(FbMessage) order = message_new ("f", FB_MESSAGE_FORMAT_AUTO,
+    "{\"headline\":\"h\",\"name\":\"n\",\"summary\":\"s\",\"subject\":\"  \",\"title\":null,"
+    "\"details\":\"d\",\"content\":\"c\",\"description\":\"\",\"body\":{\"x\":1},\"message\":5,"
+    "\"html_url\":\"https://e.example/h\",\"href\":\"https://e.example/l\",\"url\":\"ftp://e.example\"}");
+  /* Numbers are titles too, booleans not. */
+  g_autoptr(FbMessage) number = message_new ("f", FB_MESSAGE_FORMAT_AUTO,
+                                             "{\"subject\":true,\"name\":-1.5,\"headline\":\"h\"}");
+  g_autoptr(FbMessage) integer = message_new ("f", FB_MESSAGE_FORMAT_AUTO, "{\"name\":7}");
+  /* Without a body member: at most 8 "key: value" lines of strings,
+   * numbers and booleans, on one line each; the title's and the link's
+   * members are not repeated, and nulls, objects, arrays and empty strings
+   * say nothing. */
+  g_autoptr(FbMessage) lines = message_new ("f", FB_MESSAGE_FORMAT_AUTO,
+    "{\"a\":\"x\\ny\",\"name\":\"N\",\"b\":0.1,\"n\":null,\"o\":{},\"l\":[1],\"e\":\"\","
+    "\"c\":true,\"link\":\"https://e.example\",\"href\":\"https://e.example/2\",\"d\":-3,"
+    "\"f\":false,\"g\":\"g\",\"h\":\"h\",\"i\":\"i\",\"j\":\"j\"}");
+
+  assert_generic (order, "s", "c", "https://e.example/l");
+  assert_generic (number, "-1.5", "subject: true\nheadline: h", NULL);
+  assert_generic (integer, "7", "", NULL);
+  assert_generic (lines, "N",
+                  "a: x y\nb: 0.1\nc: true\nhref: https://e.example/2\nd: -3\nf: false\ng: g\nh: h",
+                  "https://e.example");
+}
+
+static void
+test_json_event_type_title (void)
+{
+  g_autoptr(GString) type = g_string_new (NULL);
+  g_autoptr(FbMessage) named = NULL;
+  g_autoptr(FbMessage) blank = fb_message_new_from_event ("f", FB_MESSAGE_FORMAT_AUTO, "  ",
+                                                          "{\"a\":1}", 7, NULL);
+  g_autoptr(FbMessage) empty = fb_message_new_from_event ("", FB_MESSAGE_FORMAT_AUTO, "",
+                                                          "{\"a\":1}", 7, NULL);
+
+  for (guint i = 0; i < 1000; i++)
+    g_string_append (type, "mention ");
+  named = fb_message_new_from_event ("f", FB_MESSAGE_FORMAT_AUTO, type->str, "{\"a\":1}", 7, NULL);
+
+  assert_bounded (fb_message_get_title (named), 200);
+  g_assert_true (g_str_has_prefix (fb_message_get_title (named), "mention mention "));
+  assert_generic (blank, "f", "a: 1", NULL);
+  assert_generic (empty, "New event", "a: 1", NULL);
+  g_assert_cmpstr (fb_message_get_id (empty), ==, "");
 }
 
 static void
@@ -753,6 +928,35 @@ test_hostile_deep_nesting (void)
   assert_bounded (fb_message_get_title (unclosed), 200);
 }
 
+/*
+ * The nesting check (128 levels of '{' and '[') comes before json-glib for
+ * generic JSON too: one level too many, and the object is plain text.
+ */
+static void
+test_hostile_json_deep_nesting (void)
+{
+  /* 1 + 2 × 63 = 127 levels, then 129 and a million. */
+  g_autofree char *deepest = nested ("{\"name\":\"deep\",\"extras\":", 63, "}");
+  g_autofree char *too_deep = nested ("{\"name\":\"deep\",\"extras\":", 64, "}");
+  g_autofree char *million = nested ("{\"name\":\"deep\",\"extras\":", 500000, "}");
+  g_autoptr(FbMessage) parsed = message_new ("f", FB_MESSAGE_FORMAT_AUTO, deepest);
+  g_autoptr(FbMessage) refused = message_new ("f", FB_MESSAGE_FORMAT_AUTO, too_deep);
+  g_autoptr(FbMessage) huge = message_new ("f", FB_MESSAGE_FORMAT_AUTO, million);
+  /* Plain text: the first line, cut; the payload is one line. */
+  g_autofree char *start = g_strndup (too_deep, 199);
+  g_autofree char *title = g_strconcat (start, ELLIPSIS, NULL);
+
+  assert_generic (parsed, "deep", "", NULL);
+
+  g_assert_false (fb_message_is_ntfy (refused));
+  g_assert_true (fb_message_is_notification (refused));
+  g_assert_cmpstr (fb_message_get_title (refused), ==, title);
+  g_assert_cmpstr (fb_message_get_body (refused), ==, "");
+  g_assert_false (fb_message_is_ntfy (huge));
+  g_assert_cmpstr (fb_message_get_title (huge), ==, title);
+  g_assert_cmpstr (fb_message_get_body (huge), ==, "");
+}
+
 static void
 test_hostile_invalid_json_shown_raw (void)
 {
@@ -763,6 +967,91 @@ test_hostile_invalid_json_shown_raw (void)
   g_assert_true (fb_message_is_notification (m));
   g_assert_cmpstr (fb_message_get_title (m), ==, data);
   g_assert_cmpstr (fb_message_get_body (m), ==, "");
+}
+
+static void
+test_hostile_json_links (void)
+{
+  /* Links that are not http(s) are passed over; they are only text. */
+  g_autoptr(FbMessage) skipped = message_new ("f", FB_MESSAGE_FORMAT_AUTO,
+    "{\"name\":\"x\",\"url\":\"javascript:alert(1)\",\"link\":\"file:///etc/passwd\","
+    "\"href\":\"https://ok.example/\"}");
+  g_autoptr(FbMessage) none = message_new ("f", FB_MESSAGE_FORMAT_AUTO,
+    "{\"name\":\"x\",\"url\":\"JavaScript:alert(1)\",\"link\":\"file:///etc/passwd\","
+    "\"href\":\"data:text/html,x\",\"click\":{\"url\":\"https://e.example\"},"
+    "\"html_url\":\" https://e.example\"}");
+
+  assert_generic (skipped, "x", "url: javascript:alert(1)\nlink: file:///etc/passwd",
+                  "https://ok.example/");
+  assert_generic (none, "x",
+                  "url: JavaScript:alert(1)\nlink: file:///etc/passwd\n"
+                  "href: data:text/html,x\nhtml_url: https://e.example",
+                  NULL);
+}
+
+static void
+test_hostile_json_invalid_utf8 (void)
+{
+  const char raw[] = "{\"name\":\"a\xff" "b\",\"text\":\"c\xc3\"}";
+  /* What the SSE parser hands on: each invalid byte as U+FFFD. */
+  g_autofree char *decoded = g_utf8_make_valid (raw, sizeof raw - 1);
+  g_autoptr(FbMessage) m = message_new ("f", FB_MESSAGE_FORMAT_AUTO, decoded);
+  /* Raw bytes break @data's contract; json-glib refuses them, as it
+   * refuses a raw NUL, and plain text shows them as U+FFFD. */
+  g_autoptr(FbMessage) bytes = fb_message_new_from_event ("f", FB_MESSAGE_FORMAT_AUTO, "message",
+                                                          raw, sizeof raw - 1, "");
+
+  assert_generic (m, "a" REPLACEMENT "b", "c" REPLACEMENT, NULL);
+  g_assert_false (fb_message_is_ntfy (bytes));
+  g_assert_cmpstr (fb_message_get_title (bytes), ==,
+                   "{\"name\":\"a" REPLACEMENT "b\",\"text\":\"c" REPLACEMENT "\"}");
+}
+
+static void
+test_hostile_json_huge_string (void)
+{
+  g_autofree char *text = repeat ("\u00E9t\u00E9 ", 10 * MIB);
+  g_autofree char *members = g_strdup_printf ("{\"name\":\"%s\",\"description\":\"%s\"}",
+                                              text, text);
+  g_autoptr(FbMessage) m = message_new ("f", FB_MESSAGE_FORMAT_AUTO, members);
+  /* A 10 MiB key and value in the body's lines, and a 10 MiB link. */
+  g_autofree char *x = repeat ("x", 10 * MIB);
+  g_autofree char *y = repeat ("y", 10 * MIB);
+  g_autofree char *values = g_strdup_printf ("{\"%s\":\"%s\",\"url\":\"https://e.example/%s\","
+                                             "\"n\":1}", x, y, y);
+  g_autoptr(FbMessage) lines = message_new ("f", FB_MESSAGE_FORMAT_AUTO, values);
+  g_autofree char *key = repeat ("x", 39);
+  g_autofree char *value = repeat ("y", 99);
+  g_autofree char *url = repeat ("y", 81);
+  g_autofree char *body = g_strdup_printf ("%s" ELLIPSIS ": %s" ELLIPSIS "\n"
+                                           "url: https://e.example/%s" ELLIPSIS "\n"
+                                           "n: 1", key, value, url);
+
+  g_assert_false (fb_message_is_ntfy (m));
+  assert_bounded (fb_message_get_title (m), 200);
+  g_assert_true (g_str_has_prefix (fb_message_get_title (m), "\u00E9t\u00E9 "));
+  assert_bounded (fb_message_get_body (m), 4000);
+  assert_generic (lines, "f", body, NULL);
+}
+
+static void
+test_hostile_json_many_members (void)
+{
+  g_autoptr(GString) json = g_string_new ("{");
+  g_autofree char *long_value = repeat ("v", 1000);
+  g_autoptr(GString) body = g_string_new (NULL);
+  g_autofree char *cut = repeat ("v", 99);
+  g_autoptr(FbMessage) m = NULL;
+
+  for (guint i = 0; i < 10000; i++)
+    g_string_append_printf (json, "\"k%u\":\"%s\",", i, long_value);
+  g_string_append (json, "\"name\":\"last\"}");
+  m = message_new ("f", FB_MESSAGE_FORMAT_AUTO, json->str);
+
+  /* The first 8 values, each cut; the title found among all 10 001. */
+  for (guint i = 0; i < 8; i++)
+    g_string_append_printf (body, "%sk%u: %s" ELLIPSIS, i > 0 ? "\n" : "", i, cut);
+  assert_generic (m, "last", body->str, NULL);
 }
 
 /* A feed's event-type filter; a type with a NUL in it matches no filter
@@ -810,6 +1099,13 @@ main (int   argc,
   g_test_add_func ("/message/format/auto", test_format_auto);
   g_test_add_func ("/message/format/plain", test_format_plain);
   g_test_add_func ("/message/format/ntfy", test_format_ntfy);
+  g_test_add_func ("/message/format/json/mastodon", test_json_mastodon);
+  g_test_add_func ("/message/format/json/wikimedia", test_json_wikimedia);
+  g_test_add_func ("/message/format/json/home-assistant", test_json_home_assistant);
+  g_test_add_func ("/message/format/json/woodpecker", test_json_woodpecker);
+  g_test_add_func ("/message/format/json/name-url", test_json_name_url);
+  g_test_add_func ("/message/format/json/members", test_json_members);
+  g_test_add_func ("/message/format/json/event-type-title", test_json_event_type_title);
   g_test_add_func ("/message/hostile/urls-and-markup", test_hostile_urls_and_markup);
   g_test_add_func ("/message/hostile/long-url", test_hostile_long_url);
   g_test_add_func ("/message/hostile/nul", test_hostile_nul);
@@ -818,6 +1114,11 @@ main (int   argc,
   g_test_add_func ("/message/hostile/many-items", test_hostile_many_items);
   g_test_add_func ("/message/hostile/deep-nesting", test_hostile_deep_nesting);
   g_test_add_func ("/message/hostile/invalid-json-shown-raw", test_hostile_invalid_json_shown_raw);
+  g_test_add_func ("/message/hostile/json-deep-nesting", test_hostile_json_deep_nesting);
+  g_test_add_func ("/message/hostile/json-links", test_hostile_json_links);
+  g_test_add_func ("/message/hostile/json-invalid-utf8", test_hostile_json_invalid_utf8);
+  g_test_add_func ("/message/hostile/json-huge-string", test_hostile_json_huge_string);
+  g_test_add_func ("/message/hostile/json-many-members", test_hostile_json_many_members);
   g_test_add_func ("/message/feed-accepts-type", test_feed_accepts_type);
 
   return g_test_run ();

@@ -94,8 +94,9 @@ _fb_message_parse_object (JsonParser *parser,
   return JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
 }
 
-static const char *
-node_get_string (JsonNode *node)
+/* A string value, or %NULL for any other node (or none). */
+const char *
+_fb_message_node_get_string (JsonNode *node)
 {
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
       json_node_get_value_type (node) != G_TYPE_STRING)
@@ -108,7 +109,7 @@ static const char *
 get_string (JsonObject *object,
             const char *name)
 {
-  return node_get_string (json_object_get_member (object, name));
+  return _fb_message_node_get_string (json_object_get_member (object, name));
 }
 
 /* Integers only: 4.0 or "4" give @fallback. */
@@ -174,7 +175,7 @@ fb_message_set_tags (FbMessage  *self,
 
   for (guint i = 0; i < MIN (n, MAX_TAGS); i++)
     {
-      const char *tag = node_get_string (json_array_get_element (array, i));
+      const char *tag = _fb_message_node_get_string (json_array_get_element (array, i));
       const char *glyph = fb_emoji_for_tag (tag);
       g_autofree char *text = NULL;
 

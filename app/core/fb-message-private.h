@@ -46,12 +46,18 @@ char       *_fb_message_safe_url_dup    (const char *url);
 char       *_fb_message_fallback_title  (FbMessage  *self,
                                          const char *fallback);
 
-/* fb-message-ntfy.c: ntfy's JSON messages */
+/* fb-message-ntfy.c: parsing JSON safely, and ntfy's JSON messages */
 JsonObject *_fb_message_parse_object    (JsonParser *parser,
                                          const char *data,
                                          gsize       data_len);
+const char *_fb_message_node_get_string (JsonNode   *node);
 gboolean    _fb_message_looks_like_ntfy (JsonObject *object);
 void        _fb_message_set_ntfy        (FbMessage  *self,
+                                         JsonObject *object,
+                                         const char *event_id);
+
+/* fb-message-json.c: any other JSON object */
+void        _fb_message_set_json        (FbMessage  *self,
                                          JsonObject *object,
                                          const char *event_id);
 

@@ -19,7 +19,8 @@
  * notification, and U+0000 (which would cut a C string short) is shown as
  * U+FFFD.
  *
- * ntfy's JSON messages are read in fb-message-ntfy.c.
+ * ntfy's JSON messages are read in fb-message-ntfy.c, other JSON objects
+ * in fb-message-json.c.
  */
 
 /* Longer links are dropped rather than handed to a browser. */
@@ -170,8 +171,12 @@ fb_message_init (FbMessage *self)
  *
  * Reads one event. %FB_MESSAGE_FORMAT_AUTO uses ntfy's reading when @data
  * is a JSON object with ntfy's members (a string "message" or "title", or
- * "event" and "topic"); %FB_MESSAGE_FORMAT_NTFY uses it for any JSON
- * object. Anything else is plain text, so no event is ever lost.
+ * "event" and "topic"), and reads any other JSON object generically: title,
+ * body and link from commonly used members, else @event_type as the title
+ * and the object's top-level values as the body, never the JSON text.
+ * %FB_MESSAGE_FORMAT_NTFY uses ntfy's reading for any JSON object.
+ * Anything else (an array, a string, a number, invalid or too deeply
+ * nested JSON) is plain text, so no event is ever lost.
  *
  * Returns: (transfer full): a new, immutable #FbMessage
  */
@@ -192,25 +197,31 @@ fb_message_new_from_event (const char      *feed_name,
   self = g_object_new (FB_TYPE_MESSAGE, NULL);
   self->feed_name = g_strdup (feed_name != NULL ? feed_name : "");
   self->event_type = g_strdup (event_type != NULL ? event_type : "");
+  if (event_id == NULL)
+    event_id = "";
 
   if (format != FB_MESSAGE_FORMAT_PLAIN)
     {
       parser = json_parser_new_immutable ();
       object = _fb_message_parse_object (parser, data, data_len);
-      if (object != NULL && format == FB_MESSAGE_FORMAT_AUTO &&
-          !_fb_message_looks_like_ntfy (object))
-        object = NULL;
     }
 
-  if (object != NULL)
+  if (object != NULL &&
+      (format == FB_MESSAGE_FORMAT_NTFY || _fb_message_looks_like_ntfy (object)))
     {
-      _fb_message_set_ntfy (self, object, event_id != NULL ? event_id : "");
-      return g_steal_pointer (&self);
+      _fb_message_set_ntfy (self, object, event_id);
+    }
+  else if (object != NULL)
+    {
+      _fb_message_set_json (self, object, event_id);
+    }
+  else
+    {
+      self->id = g_strdup (event_id);
+      self->tags = g_new0 (char *, 1);
+      fb_message_set_plain (self, data, data_len);
     }
 
-  self->id = g_strdup (event_id != NULL ? event_id : "");
-  self->tags = g_new0 (char *, 1);
-  fb_message_set_plain (self, data, data_len);
   return g_steal_pointer (&self);
 }
 
@@ -329,7 +340,7 @@ fb_message_get_urgency (FbMessage *self)
 /**
  * fb_message_get_priority:
  *
- * Returns: ntfy's priority, 1 (min) to 5 (max); 3 for plain text
+ * Returns: ntfy's priority, 1 (min) to 5 (max); 3 for any other message
  */
 int
 fb_message_get_priority (FbMessage *self)

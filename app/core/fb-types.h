@@ -45,7 +45,8 @@ typedef enum
 
 /**
  * FbMessageFormat:
- * @FB_MESSAGE_FORMAT_AUTO: ntfy JSON when the data looks like it, plain text otherwise
+ * @FB_MESSAGE_FORMAT_AUTO: ntfy JSON when the data looks like it, any other JSON
+ *   object read generically (title, body, link), plain text otherwise
  * @FB_MESSAGE_FORMAT_PLAIN: always plain text: first line title, the rest body
  * @FB_MESSAGE_FORMAT_NTFY: ntfy's JSON message objects
  */
