@@ -22,13 +22,6 @@ G_BEGIN_DECLS
  * healthy stream survives a stall of this process of well over a second. */
 #define IDLE_TIMEOUT_S        2
 #define KEEPALIVE_MS          250
-/* A stalled stream whose watchdog has not fired 10 s past its due time. */
-#define STALL_NOTICE_US       ((IDLE_TIMEOUT_S + 10) * G_USEC_PER_SEC)
-/* What may be printed again after a SIGKILL: only what was printed in the
- * last KILL_WINDOW_US before it (six times the event log's 500 ms debounce). */
-#define KILL_WINDOW_US        (3 * G_USEC_PER_SEC)
-/* How long an open connection may outlive the client's next one. */
-#define SUPERSEDED_US         (5 * G_USEC_PER_SEC)
 #define REST_MS               31500
 #define MAX_ERRORS            40
 #define LOG_LINES             48
@@ -47,7 +40,6 @@ typedef struct
   gint64       retry_at;      /* when `retry:` went through, else 0 */
   gboolean     failed;        /* the model has its failure */
   gboolean     stalled;
-  guint        stall_watch_id;
   gint64       superseded_at; /* a newer connection came while it was open */
   gint64       failed_at;
   gint64       open_us;       /* how long it had been open then, or -1 */
@@ -101,6 +93,11 @@ struct _FbFaultLane
   guint           n_kills;
   guint64         dups;
   guint           max_dups;
+  /* Figures, not bounds: how long after the fact a loaded machine got to
+   * it. Whether it happened at all is what the run asserts. */
+  gint64          max_unsaved_us;     /* the oldest unsaved line at a SIGKILL */
+  gint64          max_superseded_us;  /* an old connection outliving the next */
+  gint64          max_stalled_us;     /* a stalled stream until the client's watchdog */
 
   GQueue          log;           /* recent events, for a failure's report */
 };

@@ -15,13 +15,16 @@
  *
  * - every line is exactly the next event (JSON: type, data, lastEventId);
  * - after a SIGKILL, every id saved was printed first, and what the next
- *   process shows again (printed but not yet saved) was all printed in the
- *   last few seconds before the kill (KILL_WINDOW_US; the save is debounced
- *   by 500 ms);
- * - each reconnection comes no sooner than the backoff policy allows, and
- *   does come (FbFaultModel);
+ *   process shows again is only what was printed but not yet saved;
+ * - each reconnection comes no sooner than the backoff policy allows
+ *   (FbFaultModel), and does come: a lane that never catches up fails the
+ *   run;
  * - a stall ends by the client's watchdog, IDLE_TIMEOUT_S after the last
  *   byte, not sooner; a trickle (a byte every 50 ms) never does.
+ *
+ * How late things came on a loaded machine (an unsaved line at a kill, an
+ * old connection outliving the next, a stall until the watchdog) is
+ * reported, never asserted.
  *
  * Faults come in short chains, because the policy makes consecutive
  * failures slow (2 s, 4 s, 8 s…) and only a stream open for 30 s resets the
@@ -102,23 +105,6 @@ _fb_fault_lane_count_fault (Lane *lane,
 static void schedule_fault (Lane  *lane,
                             guint  delay_ms);
 
-static gboolean
-stall_watch_cb (gpointer user_data)
-{
-  Attempt *attempt = user_data;
-
-  attempt->stall_watch_id = 0;
-  if (attempt->conn != NULL && !attempt->lane->kill_pending)
-    {
-      fb_fault_lane_error (attempt->lane, "stalled for %.1f s and the client's %d s watchdog did not fire",
-                           (g_get_monotonic_time () - fb_fault_conn_get_last_forward_at (attempt->conn)) / 1e6,
-                           IDLE_TIMEOUT_S);
-      fb_fault_conn_reset (attempt->conn);
-    }
-
-  return G_SOURCE_REMOVE;
-}
-
 static void
 queue_http_error (Lane *lane)
 {
@@ -152,8 +138,6 @@ inject (Lane    *lane,
       _fb_fault_lane_count_fault (lane, kind);
       attempt->stalled = TRUE;
       fb_fault_conn_stall (attempt->conn);
-      attempt->stall_watch_id = g_timeout_add ((STALL_NOTICE_US + G_USEC_PER_SEC / 2) / 1000,
-                                               stall_watch_cb, attempt);
       break;
 
     case FB_FAULT_KIND_TRICKLE:
@@ -350,7 +334,6 @@ attempt_failed (Attempt *attempt,
   attempt->failed_at = failed_at;
   attempt->open_us = attempt->opened_at ? failed_at - attempt->opened_at : -1;
   attempt->retry_after_ms = retry_after_ms;
-  g_clear_handle_id (&attempt->stall_watch_id, g_source_remove);
 
   if (attempt->gen != lane->gen || lane->kill_pending || lane->term_sent)
     return;
@@ -431,9 +414,10 @@ ended_cb (FbFaultConn *conn,
   attempt->conn = NULL;
   g_hash_table_remove (lane->by_port, GUINT_TO_POINTER (fb_fault_conn_get_upstream_port (conn)));
   _fb_fault_lane_log (lane, "connection %u ended (%d)", fb_fault_conn_get_id (conn), how);
-  if (attempt->superseded_at != 0 && ended_at - attempt->superseded_at > SUPERSEDED_US)
-    fb_fault_lane_error (lane, "connection %u stayed open %.3f s after the client opened the next",
-                         fb_fault_conn_get_id (conn), (ended_at - attempt->superseded_at) / 1e6);
+  if (attempt->superseded_at != 0)
+    lane->max_superseded_us = MAX (lane->max_superseded_us, ended_at - attempt->superseded_at);
+  if (attempt->stalled)
+    lane->max_stalled_us = MAX (lane->max_stalled_us, ended_at - fb_fault_conn_get_last_forward_at (conn));
   if (attempt->failed)
     return;
 
@@ -523,7 +507,6 @@ static const FbFaultProxyHooks proxy_hooks = {
 static void
 attempt_free (Attempt *attempt)
 {
-  g_clear_handle_id (&attempt->stall_watch_id, g_source_remove);
   g_free (attempt);
 }
 
@@ -657,6 +640,9 @@ fb_fault_lane_get_stats (FbFaultLane      *lane,
   stats->n_resumes = lane->n_resumes;
   stats->resume_total_us = lane->resume_total_us;
   stats->resume_max_us = lane->resume_max_us;
+  stats->max_unsaved_us = lane->max_unsaved_us;
+  stats->max_superseded_us = lane->max_superseded_us;
+  stats->max_stalled_us = lane->max_stalled_us;
 }
 
 const char *

@@ -63,6 +63,9 @@ typedef struct
   guint   n_resumes;
   gint64  resume_total_us;  /* SIGKILL → the next process's first line */
   gint64  resume_max_us;
+  gint64  max_unsaved_us;     /* the oldest line not saved at a SIGKILL */
+  gint64  max_superseded_us;  /* an old connection outliving the client's next */
+  gint64  max_stalled_us;     /* a stalled stream until the client gave up on it */
 } FbFaultLaneStats;
 
 typedef struct _FbFaultLane FbFaultLane;

@@ -19,8 +19,16 @@
  * - the saved id was printed (an id saved but never printed is an event
  *   lost: the next process resumes after it);
  * - what the next process prints again is only what was printed but not yet
- *   saved, all of it in the last few seconds before the kill (KILL_WINDOW_US);
- * - the next process goes on from the saved id, in order.
+ *   saved;
+ * - the next process goes on from the saved id, in order;
+ * - a client that lives on saves at all: every LONG_LIFE_EVERY-th one is
+ *   killed only once its state file has moved on, and a save that never
+ *   comes fails the test when the wait runs out.
+ *
+ * How long the unsaved lines had been on screen at a kill is reported, not
+ * asserted: on a loaded machine (ASan, two CPU hogs beside it) a busy client
+ * can be stalled for seconds, and the debounce itself is tested exactly on
+ * a manual clock (test-event-log).
  *
  * The fault run (test-fault.c) kills clients that mostly idle between
  * events; this one kills busy ones, where the debounced save and the output
@@ -28,17 +36,12 @@
  *
  * How many kills: `--kills=N`. The `net` suite (CI, also under ASan) runs a
  * dozen, enough to kill at every point of a save's cycle and, with
- * LONG_LIFE_EVERY, past the window; the `soak` suite runs 500.
+ * LONG_LIFE_EVERY, after saves; the `soak` suite runs 500.
  */
 
 #define EVENTS_PER_CHUNK  64
-/* What may be printed again after a kill: what was printed in the last
- * KILL_WINDOW_US before it. Six times the event log's 500 ms debounce: a
- * loaded machine can stall the client for a while, and the window is to
- * catch a save that never comes, not one that comes late. */
-#define KILL_WINDOW_US    (3 * G_USEC_PER_SEC)
-/* Every LONG_LIFE_EVERY-th client runs longer than the window before its
- * kill, so that a save that never comes shows; the others die within a
+/* Every LONG_LIFE_EVERY-th client is killed only after its state file has
+ * moved on, so that a save that never comes shows; the others die within a
  * second of their first line, at any point of a save's cycle. */
 #define LONG_LIFE_EVERY   4
 /* Only stops a test that hangs. */
@@ -72,6 +75,7 @@ typedef struct
   guint              n_kills;
   guint64            dups;
   guint              max_dups;
+  gint64             max_unsaved_us;  /* the oldest unsaved line at a kill */
 } Fixture;
 
 /* One stream: the next chunk of events as soon as the last was written. */
@@ -238,6 +242,15 @@ spawn (Fixture *f)
   g_assert_no_error (error);
 }
 
+/* The client's state file has moved on since it started. */
+static gboolean
+saved_some_cb (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  return read_saved_id (f) > f->base || f->done;
+}
+
 static gboolean
 printed_some_cb (gpointer user_data)
 {
@@ -279,10 +292,10 @@ check_kill (Fixture *f,
     {
       Printed *p = &g_array_index (f->printed, Printed, i);
 
-      if (p->id > saved && p->read_at < killed_at - KILL_WINDOW_US)
+      /* The oldest line not saved at the kill: a figure, not a bound. */
+      if (p->id > saved)
         {
-          fixture_error (f, "kill %u: event %" G_GUINT64_FORMAT " was printed %.3f s before the kill "
-                         "and still not saved", f->n_kills, p->id, (killed_at - p->read_at) / 1e6);
+          f->max_unsaved_us = MAX (f->max_unsaved_us, killed_at - p->read_at);
           break;
         }
     }
@@ -324,11 +337,16 @@ test_kill_firehose (gconstpointer data)
       spawn (&f);
       g_assert_true (fb_test_wait_until (printed_some_cb, &f, RUN_MS));
       g_assert_false (f.done);
-      /* Anywhere in the next second: a save every 500 ms, the output
-       * flushed every 50 ms at least. Or past the window. */
-      life_ms = g_rand_int_range (f.rand, 1, 1000);
+      /* A long life: a save must come. */
       if (f.n_kills % LONG_LIFE_EVERY == LONG_LIFE_EVERY - 1)
-        life_ms += KILL_WINDOW_US / 1000;
+        {
+          if (!fb_test_wait_until (saved_some_cb, &f, RUN_MS))
+            fixture_error (&f, "kill %u: the state file never moved on", f.n_kills);
+          g_assert_false (f.done);
+        }
+      /* Anywhere in the next second: a save every 500 ms, the output
+       * flushed every 50 ms at least. */
+      life_ms = g_rand_int_range (f.rand, 1, 1000);
       g_timeout_add (life_ms, timer_cb, &fired);
       fb_test_wait_until (fired_cb, &fired, RUN_MS);
       killed_at = g_get_monotonic_time ();
@@ -342,8 +360,10 @@ test_kill_firehose (gconstpointer data)
     }
 
   g_test_message ("%u kills in a firehose: %" G_GUINT64_FORMAT " lines checked, %" G_GUINT64_FORMAT
-                  " shown again after a kill (at most %u at once), %.1f s",
-                  f.n_kills, f.n_lines, f.dups, f.max_dups, (g_get_monotonic_time () - started) / 1e6);
+                  " shown again after a kill (at most %u at once; the oldest of them on screen %.3f s "
+                  "before its kill), %.1f s",
+                  f.n_kills, f.n_lines, f.dups, f.max_dups, f.max_unsaved_us / 1e6,
+                  (g_get_monotonic_time () - started) / 1e6);
   for (guint i = 0; i < f.errors->len; i++)
     g_test_message ("problem: %s", (char *) f.errors->pdata[i]);
   g_assert_cmpuint (f.errors->len, ==, 0);
