@@ -22,9 +22,7 @@ reconnect_waiting (FbFeedManager *self)
     {
       FbFeedRunner *runner = g_ptr_array_index (self->runners, i);
 
-      if (fb_feed_get_connection (fb_feed_runner_get_feed (runner)) == NULL)
-        continue;
-
+      /* A feed without a connection (disabled) counts as STOPPED. */
       switch (fb_feed_get_state (fb_feed_runner_get_feed (runner)))
         {
         case FB_SSE_STATE_OPEN:

@@ -144,6 +144,16 @@ resume_from_log (FbFeedRunner    *self,
     fb_sse_connection_set_last_event_id (connection, id);
 }
 
+/* What the network monitor says, except to a feed on loopback, which
+ * never waits for a network. */
+static void
+tell_network (FbFeedRunner    *self,
+              FbSseConnection *connection)
+{
+  fb_sse_connection_set_network_available (connection, self->network_available ||
+                                           fb_sse_connection_is_loopback (connection));
+}
+
 /* A feed with its own certificate authority gets a session of its own. */
 static SoupSession *
 dup_session (FbFeedRunner *self)
@@ -178,8 +188,7 @@ start_connection (FbFeedRunner *self,
                              "idle-timeout", fb_feed_get_idle_timeout (self->feed),
                              NULL);
   resume_from_log (self, connection);
-  fb_sse_connection_set_network_available (connection, self->network_available ||
-                                           fb_sse_connection_is_loopback (connection));
+  tell_network (self, connection);
   if (authorization != NULL)
     fb_sse_connection_set_authorization (connection, authorization);
 
@@ -392,8 +401,7 @@ fb_feed_runner_set_network_available (FbFeedRunner *self,
   self->network_available = available;
   connection = fb_feed_get_connection (self->feed);
   if (connection != NULL)
-    fb_sse_connection_set_network_available (connection, available ||
-                                             fb_sse_connection_is_loopback (connection));
+    tell_network (self, connection);
 }
 
 /**
@@ -529,7 +537,7 @@ fb_feed_runner_new (const char  *id,
   self->app_settings = g_object_ref (app_settings);
   self->session = g_object_ref (session);
   self->clock = g_object_ref (clock);
-  self->log = fb_event_log_new (log_path);
+  self->log = fb_event_log_new_with_clock (log_path, clock);
   bind_settings (self);
 
   return self;
