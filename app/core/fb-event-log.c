@@ -518,6 +518,26 @@ fb_event_log_record (FbEventLog *self,
 }
 
 /**
+ * fb_event_log_remember:
+ * @key: a message's own key (a mapping's message key)
+ *
+ * Remembers @key among the messages shown, without moving the point to
+ * resume after; saved soon.
+ */
+void
+fb_event_log_remember (FbEventLog *self,
+                       const char *key)
+{
+  g_return_if_fail (FB_IS_EVENT_LOG (self));
+
+  if (key == NULL || key[0] == '\0')
+    return;
+
+  remember (self, key);
+  schedule_save (self);
+}
+
+/**
  * fb_event_log_get_n_writes:
  *
  * Returns: how many times the file was written (for tests)

@@ -26,6 +26,8 @@ gboolean    fb_event_log_has_seen           (FbEventLog  *self,
 void        fb_event_log_record             (FbEventLog  *self,
                                              const char  *id,
                                              const char  *resume_param);
+void        fb_event_log_remember           (FbEventLog  *self,
+                                             const char  *key);
 const char *fb_event_log_get_resume_param   (FbEventLog  *self);
 void        fb_event_log_forget             (FbEventLog  *self);
 gboolean    fb_event_log_flush              (FbEventLog  *self,

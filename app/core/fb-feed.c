@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fb-enums.h"
+#include "fb-format.h"
 #include "fb-util-private.h"
 
 #include <glib/gi18n-lib.h>
@@ -33,6 +34,15 @@ struct _FbFeed
   gboolean         muted;
   gint64           snoozed_until;
   FbSseConnection *connection;
+
+  /* How its events are read, for the status and the editor's preview. */
+  FbMessageFormat  recognised_format;
+  char            *content_error;
+  guint            n_ignored_today;
+  char            *last_event_type;
+  GBytes          *last_event_data;
+  char            *last_event_id;
+  char            *default_name;  /* from the URL and format, when name is "" */
 };
 
 enum {
@@ -46,6 +56,7 @@ enum {
   PROP_IDLE_TIMEOUT,
   PROP_MUTED,
   PROP_SNOOZED_UNTIL,
+  PROP_READING,
   N_PROPS
 };
 
@@ -63,6 +74,11 @@ fb_feed_finalize (GObject *object)
   g_clear_pointer (&self->url, g_free);
   g_clear_pointer (&self->event_types, g_strfreev);
   g_clear_object (&self->connection);
+  g_clear_pointer (&self->content_error, g_free);
+  g_clear_pointer (&self->last_event_type, g_free);
+  g_clear_pointer (&self->last_event_data, g_bytes_unref);
+  g_clear_pointer (&self->last_event_id, g_free);
+  g_clear_pointer (&self->default_name, g_free);
 
   G_OBJECT_CLASS (fb_feed_parent_class)->finalize (object);
 }
@@ -86,6 +102,7 @@ fb_feed_get_property (GObject    *object,
     case PROP_IDLE_TIMEOUT: g_value_set_uint (value, self->idle_timeout); break;
     case PROP_MUTED: g_value_set_boolean (value, self->muted); break;
     case PROP_SNOOZED_UNTIL: g_value_set_int64 (value, self->snoozed_until); break;
+    case PROP_READING: g_value_set_boolean (value, TRUE); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -127,6 +144,8 @@ fb_feed_set_property (GObject      *object,
       break;
     case PROP_URL:
       changed = _fb_set_str (&self->url, g_value_get_string (value));
+      if (changed)
+        g_clear_pointer (&self->default_name, g_free);
       break;
     case PROP_ENABLED:
       changed = self->enabled != g_value_get_boolean (value);
@@ -135,6 +154,8 @@ fb_feed_set_property (GObject      *object,
     case PROP_FORMAT:
       changed = self->format != (FbMessageFormat) g_value_get_enum (value);
       self->format = g_value_get_enum (value);
+      if (changed)
+        g_clear_pointer (&self->default_name, g_free);
       break;
     case PROP_EVENT_TYPES:
       changed = set_event_types (self, g_value_get_boxed (value));
@@ -183,6 +204,9 @@ fb_feed_class_init (FbFeedClass *klass)
   properties[PROP_MUTED] = g_param_spec_boolean ("muted", NULL, NULL, FALSE, rw);
   properties[PROP_SNOOZED_UNTIL] = g_param_spec_int64 ("snoozed-until", NULL, NULL,
                                                        0, G_MAXINT64, 0, rw);
+  /* Only a notification: fb_feed_set_reading() sets what it stands for. */
+  properties[PROP_READING] = g_param_spec_boolean ("reading", NULL, NULL, FALSE,
+                                                   G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -215,7 +239,8 @@ fb_feed_get_id (FbFeed *self)
 /**
  * fb_feed_get_display_name:
  *
- * Returns: the name, or the URL's host when the feed has none
+ * Returns: the name, or one made from the URL and the format when the feed
+ *   has none ("Mastodon · social.example")
  */
 const char *
 fb_feed_get_display_name (FbFeed *self)
@@ -225,7 +250,11 @@ fb_feed_get_display_name (FbFeed *self)
   if (self->name != NULL && self->name[0] != '\0')
     return self->name;
   if (self->url != NULL && self->url[0] != '\0')
-    return self->url;
+    {
+      if (self->default_name == NULL)
+        self->default_name = fb_format_default_feed_name (self->format, self->url);
+      return self->default_name;
+    }
 
   return _("Unnamed feed");
 }
@@ -411,6 +440,30 @@ describe_retry (FbSseConnection *connection)
                           (int) ((seconds + 59) / 60));
 }
 
+/* Connected, and what became of its events: a user who sees nothing can
+ * tell why. */
+static char *
+describe_open (FbFeed *self)
+{
+  const char *state;
+
+  if (fb_feed_is_snoozed (self))
+    state = _("connected, snoozed");
+  else
+    state = self->muted ? _("connected, muted") : _("connected");
+
+  if (self->content_error != NULL)
+    /* TRANSLATORS: the first %s is "connected" (or "connected, muted"), the
+     * second why the feed's own templates or rules cannot be used */
+    return g_strdup_printf (_("%s; its format is not used: %s"), state, self->content_error);
+  if (self->n_ignored_today > 0)
+    /* TRANSLATORS: %s is "connected" (or "connected, muted") */
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s, %u event ignored today",
+                                         "%s, %u events ignored today", self->n_ignored_today),
+                            state, self->n_ignored_today);
+  return g_strdup (state);
+}
+
 /**
  * fb_feed_dup_status_text:
  *
@@ -439,9 +492,7 @@ fb_feed_dup_status_text (FbFeed *self)
     case FB_SSE_STATE_CONNECTING:
       return g_strdup (_("connecting…"));
     case FB_SSE_STATE_OPEN:
-      if (fb_feed_is_snoozed (self))
-        return g_strdup (_("connected, snoozed"));
-      return g_strdup (self->muted ? _("connected, muted") : _("connected"));
+      return describe_open (self);
     case FB_SSE_STATE_WAITING_RETRY:
       return describe_retry (self->connection);
     case FB_SSE_STATE_WAITING_NETWORK:
@@ -455,4 +506,110 @@ fb_feed_dup_status_text (FbFeed *self)
     default:
       g_return_val_if_reached (NULL);
     }
+}
+
+/**
+ * fb_feed_set_reading:
+ * @recognised_format: the format in use; for "Automatic", the one
+ *   recognised so far (%FB_MESSAGE_FORMAT_AUTO while none is)
+ * @content_error: (nullable): why the feed's own templates or rules are
+ *   not used
+ * @n_ignored_today: how many events the rules ignored today
+ *
+ * Set by the feed's runner; the status text says it. Emits notify::reading
+ * when something changed.
+ */
+void
+fb_feed_set_reading (FbFeed          *self,
+                     FbMessageFormat  recognised_format,
+                     const char      *content_error,
+                     guint            n_ignored_today)
+{
+  g_return_if_fail (FB_IS_FEED (self));
+
+  if (self->recognised_format == recognised_format &&
+      g_strcmp0 (self->content_error, content_error) == 0 &&
+      self->n_ignored_today == n_ignored_today)
+    return;
+
+  self->recognised_format = recognised_format;
+  g_free (self->content_error);
+  self->content_error = g_strdup (content_error);
+  self->n_ignored_today = n_ignored_today;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_READING]);
+}
+
+FbMessageFormat
+fb_feed_get_recognised_format (FbFeed *self)
+{
+  g_return_val_if_fail (FB_IS_FEED (self), FB_MESSAGE_FORMAT_AUTO);
+
+  return self->recognised_format;
+}
+
+const char *
+fb_feed_get_content_error (FbFeed *self)
+{
+  g_return_val_if_fail (FB_IS_FEED (self), NULL);
+
+  return self->content_error;
+}
+
+guint
+fb_feed_get_n_ignored_today (FbFeed *self)
+{
+  g_return_val_if_fail (FB_IS_FEED (self), 0);
+
+  return self->n_ignored_today;
+}
+
+/* The editor's preview shows what the last event would give; longer data
+ * is not kept. */
+#define MAX_KEPT_EVENT (256 * 1024)
+
+/**
+ * fb_feed_set_last_event:
+ *
+ * Keeps the last event received, for the editor's preview (not saved).
+ */
+void
+fb_feed_set_last_event (FbFeed     *self,
+                        const char *event_type,
+                        const char *data,
+                        gsize       data_len,
+                        const char *event_id)
+{
+  g_return_if_fail (FB_IS_FEED (self));
+
+  if (data_len > MAX_KEPT_EVENT)
+    return;
+
+  g_free (self->last_event_type);
+  self->last_event_type = g_strdup (event_type != NULL ? event_type : "");
+  g_clear_pointer (&self->last_event_data, g_bytes_unref);
+  self->last_event_data = g_bytes_new (data, data_len);
+  g_free (self->last_event_id);
+  self->last_event_id = g_strdup (event_id != NULL ? event_id : "");
+}
+
+/**
+ * fb_feed_get_last_event:
+ * @event_type: (out) (optional) (transfer none):
+ * @event_id: (out) (optional) (transfer none):
+ *
+ * Returns: (transfer none) (nullable): the last event's data, %NULL when
+ *   none was received since the app started
+ */
+GBytes *
+fb_feed_get_last_event (FbFeed      *self,
+                        const char **event_type,
+                        const char **event_id)
+{
+  g_return_val_if_fail (FB_IS_FEED (self), NULL);
+
+  if (event_type != NULL)
+    *event_type = self->last_event_type;
+  if (event_id != NULL)
+    *event_id = self->last_event_id;
+  return self->last_event_data;
 }

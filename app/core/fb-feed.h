@@ -36,5 +36,20 @@ void                fb_feed_set_connection    (FbFeed          *self,
 FbSseState          fb_feed_get_state         (FbFeed          *self);
 char               *fb_feed_dup_status_text   (FbFeed          *self);
 const char         *fb_feed_state_to_nick     (FbFeed          *self);
+void                fb_feed_set_reading       (FbFeed          *self,
+                                               FbMessageFormat  recognised_format,
+                                               const char      *content_error,
+                                               guint            n_ignored_today);
+FbMessageFormat     fb_feed_get_recognised_format (FbFeed      *self);
+const char         *fb_feed_get_content_error (FbFeed          *self);
+guint               fb_feed_get_n_ignored_today (FbFeed        *self);
+void                fb_feed_set_last_event    (FbFeed          *self,
+                                               const char      *event_type,
+                                               const char      *data,
+                                               gsize            data_len,
+                                               const char      *event_id);
+GBytes             *fb_feed_get_last_event    (FbFeed          *self,
+                                               const char     **event_type,
+                                               const char     **event_id);
 
 G_END_DECLS

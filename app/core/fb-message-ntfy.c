@@ -23,15 +23,17 @@
 #define MAX_JSON_DEPTH  128
 
 /*
- * Whether @data is one JSON object that json-glib can be trusted with.
+ * Whether @data is one JSON value (one object, when @object_only) that
+ * json-glib can be trusted with.
  * Nesting is counted (and bounded) before parsing, because of json-glib's
  * recursion. Outside strings only JSON's own characters may appear:
  * json-glib also accepts comments and single quotes, which would let a
  * payload hide brackets from this count.
  */
 static gboolean
-is_parsable_object (const char *data,
-                    gsize       len)
+is_parsable (const char *data,
+             gsize       len,
+             gboolean    object_only)
 {
   guint depth = 0;
   gboolean in_string = FALSE;
@@ -39,7 +41,7 @@ is_parsable_object (const char *data,
 
   while (i < len && g_ascii_isspace (data[i]))
     i++;
-  if (i == len || data[i] != '{')
+  if (i == len || (object_only && data[i] != '{'))
     return FALSE;
 
   for (; i < len; i++)
@@ -72,26 +74,45 @@ is_parsable_object (const char *data,
   return TRUE;
 }
 
+static JsonNode *
+parse (JsonParser *parser,
+       const char *data,
+       gsize       data_len,
+       gboolean    object_only)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (data_len > G_MAXSSIZE || !is_parsable (data, data_len, object_only))
+    return NULL;
+
+  if (!json_parser_load_from_data (parser, data, (gssize) data_len, &error))
+    {
+      g_debug ("Not JSON: %s", error->message);
+      return NULL;
+    }
+
+  return json_parser_get_root (parser);
+}
+
 /* The object in @data, owned by @parser, or %NULL. */
 JsonObject *
 _fb_message_parse_object (JsonParser *parser,
                           const char *data,
                           gsize       data_len)
 {
-  g_autoptr(GError) error = NULL;
-  JsonNode *root;
+  JsonNode *root = parse (parser, data, data_len, TRUE);
 
-  if (data_len > G_MAXSSIZE || !is_parsable_object (data, data_len))
-    return NULL;
+  return root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+}
 
-  if (!json_parser_load_from_data (parser, data, (gssize) data_len, &error))
-    {
-      g_debug ("Not a JSON object: %s", error->message);
-      return NULL;
-    }
-
-  root = json_parser_get_root (parser);
-  return JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+/* Any JSON value in @data (an object, an array, a string, a number…),
+ * owned by @parser, or %NULL when @data is not JSON that is safe to read. */
+JsonNode *
+_fb_message_parse_node (JsonParser *parser,
+                        const char *data,
+                        gsize       data_len)
+{
+  return parse (parser, data, data_len, FALSE);
 }
 
 /* A string value, or %NULL for any other node (or none). */
@@ -148,8 +169,7 @@ get_object (JsonObject *object,
 gboolean
 _fb_message_looks_like_ntfy (JsonObject *object)
 {
-  return get_string (object, "message") != NULL || get_string (object, "title") != NULL ||
-         (get_string (object, "event") != NULL && get_string (object, "topic") != NULL);
+  return get_string (object, "event") != NULL && get_string (object, "topic") != NULL;
 }
 
 /* ntfy's connection events, sent as SSE event types and as the JSON "event". */

@@ -31,6 +31,8 @@ struct _FbMessage
   char            *icon_url;
   char            *attachment_url;
   char            *attachment_name;
+  char            *key;
+  char            *group;
   FbMessageAction  actions[MAX_ACTIONS];
   guint            n_actions;
   gint64           time;
@@ -40,6 +42,19 @@ struct _FbMessage
 };
 
 /* fb-message.c: bounded text and safe links */
+FbMessage  *_fb_message_new             (const char *feed_name,
+                                         const char *event_type,
+                                         const char *event_id);
+FbMessage  *_fb_message_new_read        (const char      *feed_name,
+                                         FbMessageFormat  format,
+                                         const char      *event_type,
+                                         const char      *data,
+                                         gsize            data_len,
+                                         JsonObject      *object,
+                                         const char      *event_id);
+char       *_fb_message_bound_text      (const char *text,
+                                         gsize       len,
+                                         gsize       max_chars);
 char       *_fb_message_bound_string    (const char *text,
                                          gsize       max_chars);
 char       *_fb_message_safe_url_dup    (const char *url);
@@ -48,6 +63,9 @@ char       *_fb_message_fallback_title  (FbMessage  *self,
 
 /* fb-message-ntfy.c: parsing JSON safely, and ntfy's JSON messages */
 JsonObject *_fb_message_parse_object    (JsonParser *parser,
+                                         const char *data,
+                                         gsize       data_len);
+JsonNode   *_fb_message_parse_node      (JsonParser *parser,
                                          const char *data,
                                          gsize       data_len);
 const char *_fb_message_node_get_string (JsonNode   *node);

@@ -73,6 +73,14 @@ bound_text (const char *text,
 }
 
 char *
+_fb_message_bound_text (const char *text,
+                        gsize       len,
+                        gsize       max_chars)
+{
+  return bound_text (text, len, max_chars);
+}
+
+char *
 _fb_message_bound_string (const char *text,
                           gsize       max_chars)
 {
@@ -136,6 +144,8 @@ fb_message_finalize (GObject *object)
   g_clear_pointer (&self->icon_url, g_free);
   g_clear_pointer (&self->attachment_url, g_free);
   g_clear_pointer (&self->attachment_name, g_free);
+  g_clear_pointer (&self->key, g_free);
+  g_clear_pointer (&self->group, g_free);
   for (guint i = 0; i < self->n_actions; i++)
     {
       g_clear_pointer (&self->actions[i].label, g_free);
@@ -160,6 +170,21 @@ fb_message_init (FbMessage *self)
   self->is_notification = TRUE;
 }
 
+/* A message with nothing read yet, for the readers of the other files. */
+FbMessage *
+_fb_message_new (const char *feed_name,
+                 const char *event_type,
+                 const char *event_id)
+{
+  FbMessage *self = g_object_new (FB_TYPE_MESSAGE, NULL);
+
+  self->feed_name = g_strdup (feed_name != NULL ? feed_name : "");
+  self->event_type = g_strdup (event_type != NULL ? event_type : "");
+  self->id = g_strdup (event_id != NULL ? event_id : "");
+  self->tags = g_new0 (char *, 1);
+  return self;
+}
+
 /**
  * fb_message_new_from_event:
  * @feed_name: (nullable): the feed's name, the title when the event has none
@@ -169,14 +194,16 @@ fb_message_init (FbMessage *self)
  * @data_len: length of @data in bytes
  * @event_id: (nullable): the SSE last event ID
  *
- * Reads one event. %FB_MESSAGE_FORMAT_AUTO uses ntfy's reading when @data
- * is a JSON object with ntfy's members (a string "message" or "title", or
- * "event" and "topic"), and reads any other JSON object generically: title,
- * body and link from commonly used members, else @event_type as the title
- * and the object's top-level values as the body, never the JSON text.
- * %FB_MESSAGE_FORMAT_NTFY uses ntfy's reading for any JSON object.
- * Anything else (an array, a string, a number, invalid or too deeply
- * nested JSON) is plain text, so no event is ever lost.
+ * Reads one event with one of the readers written in C: plain text, ntfy's
+ * JSON and generic JSON (the formats made of templates are FbMapping's).
+ * %FB_MESSAGE_FORMAT_AUTO uses ntfy's reading when @data is a JSON object
+ * with ntfy's members ("event" and "topic"), and reads any other JSON
+ * object generically: title, body and link from commonly used members,
+ * else @event_type as the title and the object's top-level values as the
+ * body, never the JSON text. %FB_MESSAGE_FORMAT_NTFY uses ntfy's reading
+ * for any JSON object; any other format the generic one. Anything else (an
+ * array, a string, a number, invalid or too deeply nested JSON) is plain
+ * text, so no event is ever lost.
  *
  * Returns: (transfer full): a new, immutable #FbMessage
  */
@@ -188,17 +215,10 @@ fb_message_new_from_event (const char      *feed_name,
                            gsize            data_len,
                            const char      *event_id)
 {
-  g_autoptr(FbMessage) self = NULL;
   g_autoptr(JsonParser) parser = NULL;
   JsonObject *object = NULL;
 
   g_return_val_if_fail (data != NULL || data_len == 0, NULL);
-
-  self = g_object_new (FB_TYPE_MESSAGE, NULL);
-  self->feed_name = g_strdup (feed_name != NULL ? feed_name : "");
-  self->event_type = g_strdup (event_type != NULL ? event_type : "");
-  if (event_id == NULL)
-    event_id = "";
 
   if (format != FB_MESSAGE_FORMAT_PLAIN)
     {
@@ -206,8 +226,34 @@ fb_message_new_from_event (const char      *feed_name,
       object = _fb_message_parse_object (parser, data, data_len);
     }
 
+  return _fb_message_new_read (feed_name, format, event_type, data, data_len, object, event_id);
+}
+
+/* fb_message_new_from_event(), with @data already parsed: @object is the
+ * JSON object it holds, or %NULL when it holds none. */
+FbMessage *
+_fb_message_new_read (const char      *feed_name,
+                      FbMessageFormat  format,
+                      const char      *event_type,
+                      const char      *data,
+                      gsize            data_len,
+                      JsonObject      *object,
+                      const char      *event_id)
+{
+  g_autoptr(FbMessage) self = NULL;
+
+  self = g_object_new (FB_TYPE_MESSAGE, NULL);
+  self->feed_name = g_strdup (feed_name != NULL ? feed_name : "");
+  self->event_type = g_strdup (event_type != NULL ? event_type : "");
+  if (event_id == NULL)
+    event_id = "";
+
+  if (format == FB_MESSAGE_FORMAT_PLAIN)
+    object = NULL;
+
   if (object != NULL &&
-      (format == FB_MESSAGE_FORMAT_NTFY || _fb_message_looks_like_ntfy (object)))
+      (format == FB_MESSAGE_FORMAT_NTFY ||
+       (format == FB_MESSAGE_FORMAT_AUTO && _fb_message_looks_like_ntfy (object))))
     {
       _fb_message_set_ntfy (self, object, event_id);
     }
@@ -454,6 +500,36 @@ fb_message_get_action (FbMessage   *self,
   if (url != NULL)
     *url = self->actions[index].url;
   return TRUE;
+}
+
+/**
+ * fb_message_get_key:
+ *
+ * Returns: (nullable): what identifies the message itself, to drop a
+ *   repeat of it: ntfy's message id, or a mapping's message key
+ */
+const char *
+fb_message_get_key (FbMessage *self)
+{
+  g_return_val_if_fail (FB_IS_MESSAGE (self), NULL);
+
+  if (self->key == NULL && self->is_ntfy && *self->id != '\0')
+    return self->id;
+  return self->key;
+}
+
+/**
+ * fb_message_get_group:
+ *
+ * Returns: (nullable): a mapping's group key: a message replaces the
+ *   notification of the last one with the same group
+ */
+const char *
+fb_message_get_group (FbMessage *self)
+{
+  g_return_val_if_fail (FB_IS_MESSAGE (self), NULL);
+
+  return self->group;
 }
 
 /**

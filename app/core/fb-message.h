@@ -35,6 +35,8 @@ gboolean            fb_message_get_action          (FbMessage       *self,
                                                     guint            index,
                                                     const char     **label,
                                                     const char     **url);
+const char         *fb_message_get_key             (FbMessage       *self);
+const char         *fb_message_get_group           (FbMessage       *self);
 gint64              fb_message_get_time            (FbMessage       *self);
 
 const char         *fb_emoji_for_tag               (const char      *tag);

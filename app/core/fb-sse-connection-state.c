@@ -325,6 +325,30 @@ fb_sse_connection_reconnect_now (FbSseConnection *self)
 }
 
 /**
+ * fb_sse_connection_fail:
+ * @error: (transfer full): what a person must fix
+ *
+ * Ends the stream as FAILED with @error, retried slowly as a refusal by the
+ * server is: for a service that says in an event that the stream has ended
+ * (Firebase's `cancel` and `auth_revoked`). It may be called from the
+ * event function.
+ */
+void
+fb_sse_connection_fail (FbSseConnection *self,
+                        GError          *error)
+{
+  g_return_if_fail (FB_IS_SSE_CONNECTION (self));
+  g_return_if_fail (error != NULL);
+
+  if (self->state != FB_SSE_STATE_OPEN && self->state != FB_SSE_STATE_CONNECTING)
+    {
+      g_error_free (error);
+      return;
+    }
+  _fb_sse_connection_fail_permanent (self, error);
+}
+
+/**
  * fb_sse_connection_set_network_available:
  * @available: what the network monitor says
  *

@@ -66,6 +66,8 @@ FbSseConnection *fb_sse_connection_new               (const char       *url);
 void             fb_sse_connection_start             (FbSseConnection  *self);
 void             fb_sse_connection_stop              (FbSseConnection  *self);
 void             fb_sse_connection_reconnect_now     (FbSseConnection  *self);
+void             fb_sse_connection_fail              (FbSseConnection  *self,
+                                                      GError           *error);
 void             fb_sse_connection_set_network_available (FbSseConnection *self,
                                                           gboolean         available);
 gboolean         fb_sse_connection_is_loopback       (FbSseConnection  *self);

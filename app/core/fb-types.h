@@ -41,20 +41,42 @@ typedef enum
   FB_SSE_ERROR_NETWORK,
   FB_SSE_ERROR_TLS,
   FB_SSE_ERROR_INVALID_URL,
+  FB_SSE_ERROR_REFUSED,
 } FbSseError;
 
 /**
  * FbMessageFormat:
- * @FB_MESSAGE_FORMAT_AUTO: ntfy JSON when the data looks like it, any other JSON
- *   object read generically (title, body, link), plain text otherwise
+ * @FB_MESSAGE_FORMAT_AUTO: the format is recognised from the feed's address,
+ *   else from its first events; until then ntfy JSON when the data looks
+ *   like it, any other JSON object read generically, plain text otherwise
  * @FB_MESSAGE_FORMAT_PLAIN: always plain text: first line title, the rest body
  * @FB_MESSAGE_FORMAT_NTFY: ntfy's JSON message objects
+ * @FB_MESSAGE_FORMAT_MASTODON: Mastodon's streaming API
+ * @FB_MESSAGE_FORMAT_WIKIMEDIA: Wikimedia EventStreams (recent changes)
+ * @FB_MESSAGE_FORMAT_HOME_ASSISTANT: Home Assistant's event stream
+ * @FB_MESSAGE_FORMAT_FIREBASE: Firebase Realtime Database REST streaming
+ * @FB_MESSAGE_FORMAT_MERCURE: a Mercure hub's updates (JSON-LD)
+ * @FB_MESSAGE_FORMAT_WOODPECKER: Woodpecker CI's event stream
+ * @FB_MESSAGE_FORMAT_JSON: any JSON object: title, body and link from
+ *   commonly used members
+ * @FB_MESSAGE_FORMAT_CUSTOM: the feed's own templates and rules
+ *
+ * The values of a feed's `format` setting, whose enum in the settings
+ * schema must match this one (a unit test checks it).
  */
 typedef enum
 {
   FB_MESSAGE_FORMAT_AUTO,
   FB_MESSAGE_FORMAT_PLAIN,
   FB_MESSAGE_FORMAT_NTFY,
+  FB_MESSAGE_FORMAT_MASTODON,
+  FB_MESSAGE_FORMAT_WIKIMEDIA,
+  FB_MESSAGE_FORMAT_HOME_ASSISTANT,
+  FB_MESSAGE_FORMAT_FIREBASE,
+  FB_MESSAGE_FORMAT_MERCURE,
+  FB_MESSAGE_FORMAT_WOODPECKER,
+  FB_MESSAGE_FORMAT_JSON,
+  FB_MESSAGE_FORMAT_CUSTOM,
 } FbMessageFormat;
 
 /**
