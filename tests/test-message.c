@@ -293,7 +293,9 @@ test_ntfy_simple (void)
                                               "message-simple.json");
   g_autoptr(FbMessage) no_feed = message_from_file (NULL, FB_MESSAGE_FORMAT_NTFY, "message",
                                                     "message-simple.json");
-  g_autoptr(FbMessage) no_topic = message_new ("", FB_MESSAGE_FORMAT_AUTO, "{\"message\":\"hi\"}");
+  g_autoptr(FbMessage) no_topic = message_new ("", FB_MESSAGE_FORMAT_NTFY, "{\"message\":\"hi\"}");
+  /* Without ntfy's "event" and "topic", Automatic does not take it for ntfy. */
+  g_autoptr(FbMessage) not_ntfy = message_new ("", FB_MESSAGE_FORMAT_AUTO, "{\"message\":\"hi\"}");
 
   g_assert_true (fb_message_is_ntfy (m));
   g_assert_true (fb_message_is_notification (m));
@@ -309,6 +311,9 @@ test_ntfy_simple (void)
 
   g_assert_cmpstr (fb_message_get_title (no_feed), ==, "mytopic");
   g_assert_cmpstr (fb_message_get_title (no_topic), ==, "ntfy");
+  g_assert_false (fb_message_is_ntfy (not_ntfy));
+  g_assert_cmpstr (fb_message_get_title (not_ntfy), ==, "New event");
+  g_assert_cmpstr (fb_message_get_body (not_ntfy), ==, "hi");
 }
 
 static void
@@ -442,7 +447,7 @@ test_ntfy_priority (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (vectors); i++)
     {
-      g_autoptr(FbMessage) m = message_new ("f", FB_MESSAGE_FORMAT_AUTO, vectors[i].json);
+      g_autoptr(FbMessage) m = message_new ("f", FB_MESSAGE_FORMAT_NTFY, vectors[i].json);
 
       g_assert_true (fb_message_is_ntfy (m));
       g_assert_cmpint (fb_message_get_priority (m), ==, vectors[i].priority);
@@ -508,14 +513,15 @@ test_ntfy_malformed_members (void)
 static void
 test_format_auto (void)
 {
-  /* ntfy's shape: a string "message" or "title", or "event" and "topic". */
+  /* ntfy's shape: "event" and "topic", which every message of its has. */
   const char *ntfy[] = {
-    "{\"message\":\"m\"}",
-    "{\"title\":\"t\"}",
+    "{\"event\":\"message\",\"topic\":\"t\",\"message\":\"m\"}",
     "  {\"event\":\"keepalive\",\"topic\":\"t\"}  ",
   };
-  /* Any other object is read as generic JSON. */
+  /* Any other object is read as generic JSON, even with ntfy's members
+   * "message" or "title" (so many services have those). */
   const char *json[] = {
+    "{\"message\":\"m\"}",
     "{\"foo\":1}",
     "{\"message\":42}",
     "{\"event\":\"message\"}",
@@ -647,15 +653,13 @@ test_json_mastodon (void)
 static void
 test_json_wikimedia (void)
 {
-  /* A string "title" is one of ntfy's members, so AUTO reads a
-   * recentchange with ntfy's reader: its title, no "message", no "click". */
+  /* Without ntfy's "event" and "topic", a recentchange is generic JSON:
+   * its title; its own "comment" is not one of the body members. */
   g_autoptr(FbMessage) m = json_from_file ("Wikipedia", "message",
                                            "wikimedia-recentchange.json", "[{\"offset\":1}]");
 
-  g_assert_true (fb_message_is_ntfy (m));
+  g_assert_false (fb_message_is_ntfy (m));
   g_assert_cmpstr (fb_message_get_title (m), ==, "Feedbell");
-  g_assert_cmpstr (fb_message_get_body (m), ==, "");
-  g_assert_null (fb_message_get_click_url (m));
   g_assert_cmpstr (fb_message_get_id (m), ==, "[{\"offset\":1}]");
 }
 
@@ -779,7 +783,7 @@ test_hostile_long_url (void)
   for (guint i = 0; i < 10000; i++)
     g_string_append_c (json, 'a');
   g_string_append (json, "\"}");
-  m = message_new ("f", FB_MESSAGE_FORMAT_AUTO, json->str);
+  m = message_new ("f", FB_MESSAGE_FORMAT_NTFY, json->str);
 
   g_assert_true (fb_message_is_ntfy (m));
   g_assert_null (fb_message_get_click_url (m));
@@ -791,11 +795,11 @@ test_hostile_nul (void)
   const char plain[] = "ti\0tle\nbo\0dy";
   const char raw_json[] = "{\"message\":\"a\0b\"}";
   const char *escaped = "{\"title\":\"\\u0000t\",\"message\":\"a\\u0000b\"}";
-  g_autoptr(FbMessage) m = fb_message_new_from_event ("f", FB_MESSAGE_FORMAT_AUTO, "message",
+  g_autoptr(FbMessage) m = fb_message_new_from_event ("f", FB_MESSAGE_FORMAT_NTFY, "message",
                                                       plain, sizeof plain - 1, "");
   g_autoptr(FbMessage) raw = fb_message_new_from_event ("f", FB_MESSAGE_FORMAT_NTFY, "message",
                                                         raw_json, sizeof raw_json - 1, "");
-  g_autoptr(FbMessage) esc = message_new ("f", FB_MESSAGE_FORMAT_AUTO, escaped);
+  g_autoptr(FbMessage) esc = message_new ("f", FB_MESSAGE_FORMAT_NTFY, escaped);
 
   /* U+0000 is shown as U+FFFD, and nothing after it is lost. */
   g_assert_cmpstr (fb_message_get_title (m), ==, "ti" REPLACEMENT "tle");
@@ -848,7 +852,7 @@ test_hostile_huge_ntfy (void)
                                            "\"tags\":[\"warning\",\"%s\"],"
                                            "\"attachment\":{\"name\":\"%s\"}}",
                                            text, text, text, text);
-  g_autoptr(FbMessage) m = message_new ("f", FB_MESSAGE_FORMAT_AUTO, json);
+  g_autoptr(FbMessage) m = message_new ("f", FB_MESSAGE_FORMAT_NTFY, json);
   g_autofree char *huge_invalid = g_strconcat ("{\"message\":\"", text, NULL);
   g_autoptr(FbMessage) fallback = message_new ("f", FB_MESSAGE_FORMAT_NTFY, huge_invalid);
   const char * const *tags = fb_message_get_tags (m);
@@ -877,7 +881,7 @@ test_hostile_many_items (void)
   for (guint i = 0; i < 100000; i++)
     g_string_append (json, "{\"action\":\"view\",\"label\":\"L\",\"url\":\"https://e.example\"},");
   g_string_append (json, "{}]}");
-  m = message_new ("f", FB_MESSAGE_FORMAT_AUTO, json->str);
+  m = message_new ("f", FB_MESSAGE_FORMAT_NTFY, json->str);
 
   g_assert_true (fb_message_is_ntfy (m));
   g_assert_cmpuint (g_strv_length ((char **) fb_message_get_tags (m)), <=, 32);
@@ -906,7 +910,7 @@ test_hostile_deep_nesting (void)
 {
   /* 50 levels is legitimate JSON: parsed, and the rest of the message read. */
   g_autofree char *fifty = nested ("{\"message\":\"deep\",\"extras\":", 25, "}");
-  g_autoptr(FbMessage) m = message_new ("f", FB_MESSAGE_FORMAT_AUTO, fifty);
+  g_autoptr(FbMessage) m = message_new ("f", FB_MESSAGE_FORMAT_NTFY, fifty);
   /* A million levels would overflow json-glib's recursive parser's stack. */
   g_autofree char *million = nested ("{\"message\":\"deep\",\"extras\":", 500000, "}");
   g_autoptr(FbMessage) deep = message_new ("f", FB_MESSAGE_FORMAT_NTFY, million);
@@ -915,7 +919,7 @@ test_hostile_deep_nesting (void)
   g_autoptr(FbMessage) comment = message_new ("f", FB_MESSAGE_FORMAT_NTFY, hidden);
   g_autofree char *brackets = repeat ("[", 10 * MIB);
   g_autofree char *open = g_strconcat ("{\"message\":", brackets, NULL);
-  g_autoptr(FbMessage) unclosed = message_new ("f", FB_MESSAGE_FORMAT_AUTO, open);
+  g_autoptr(FbMessage) unclosed = message_new ("f", FB_MESSAGE_FORMAT_NTFY, open);
 
   g_assert_true (fb_message_is_ntfy (m));
   g_assert_cmpstr (fb_message_get_body (m), ==, "deep");

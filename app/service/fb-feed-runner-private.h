@@ -3,6 +3,7 @@
 
 #include "fb-event-log.h"
 #include "fb-feed-runner.h"
+#include "fb-reader.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +23,13 @@ struct _FbFeedRunner
   gboolean      network_available;
   gboolean      shut_down;
 
+  /* How its events are read (fb-feed-runner-reading.c). */
+  FbReader     *reader;
+  char         *content_error;      /* its own templates do not parse */
+  char         *last_render_error;  /* logged once */
+  guint         n_ignored_today;
+  guint         ignored_day;        /* YYYYMMDD of n_ignored_today */
+
   /* An outage: since when the feed has not been reachable (0 while it
    * is), and whether Recent has been told. Monotonic time stands still
    * while the machine sleeps, so a night asleep is not an outage. */
@@ -40,5 +48,13 @@ void _fb_feed_runner_emit_note    (FbFeedRunner *self,
 void _fb_feed_runner_track_outage (FbFeedRunner *self,
                                    FbSseState    state);
 void _fb_feed_runner_forget_outage (FbFeedRunner *self);
+
+/* fb-feed-runner-reading.c: events read by the feed's format */
+void       _fb_feed_runner_bind_reading  (FbFeedRunner     *self);
+void       _fb_feed_runner_reset_reader  (FbFeedRunner     *self);
+void       _fb_feed_runner_connected     (FbFeedRunner     *self);
+FbMessage *_fb_feed_runner_read_event    (FbFeedRunner     *self,
+                                          FbSseConnection  *connection,
+                                          const FbSseEvent *event);
 
 G_END_DECLS

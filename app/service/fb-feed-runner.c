@@ -16,7 +16,8 @@
  *  - its credentials, read from the keyring before each start;
  *  - its FbSseConnection, made from both, resumed from the feed's
  *    FbEventLog (Last-Event-ID, or ntfy's since=);
- *  - every event turned into an FbMessage, replays dropped by the event
+ *  - every event read by the feed's format into an FbMessage, or ignored
+ *    by its rules (fb-feed-runner-reading.c), replays dropped by the event
  *    log, and the backlog right after a resume marked as catch-up;
  *  - outages that last turned into notes (fb-feed-runner-outage.c);
  *  - a snooze, ended by a timer the runner owns.
@@ -71,25 +72,14 @@ connection_notify_cb (FbSseConnection *connection,
 
   if (g_str_equal (g_param_spec_get_name (pspec), "state"))
     {
+      if (state == FB_SSE_STATE_OPEN)
+        _fb_feed_runner_connected (self);
       if (state == FB_SSE_STATE_OPEN && fb_event_log_get_last_event_id (self->log)[0] != '\0')
         self->catch_up_until = fb_clock_get_monotonic (self->clock) + CATCH_UP_US;
       _fb_feed_runner_track_outage (self, state);
     }
 
   _fb_feed_runner_emit_changed (self);
-}
-
-/* ntfy sends no SSE ids: its messages are known by their JSON id. */
-static const char *
-message_key (FbMessage        *message,
-             const FbSseEvent *event,
-             gboolean         *ntfy)
-{
-  *ntfy = fb_message_is_ntfy (message) && fb_message_get_id (message)[0] != '\0';
-  if (*ntfy)
-    return fb_message_get_id (message);
-
-  return event->has_id ? event->last_event_id : NULL;
 }
 
 static void
@@ -99,33 +89,14 @@ connection_event_cb (FbSseConnection  *connection,
 {
   FbFeedRunner *self = user_data;
   g_autoptr(FbMessage) message = NULL;
-  const char *key;
-  gboolean ntfy;
 
   if (!fb_feed_accepts_type (self->feed, event->type, event->type_len))
     return;
 
-  message = fb_message_new_from_event (fb_feed_get_display_name (self->feed),
-                                       fb_feed_get_format (self->feed),
-                                       event->type,
-                                       event->data,
-                                       event->data_len,
-                                       event->last_event_id);
-  if (!fb_message_is_notification (message))
-    return;
-
-  key = message_key (message, event, &ntfy);
-  if (fb_event_log_has_seen (self->log, key))
-    {
-      g_debug ("%s: dropping a replay of %s", fb_feed_get_id (self->feed), key);
-      return;
-    }
-  fb_event_log_record (self->log, key, ntfy ? "since" : NULL);
-  if (ntfy)
-    fb_sse_connection_set_query_param (connection, "since", key);
-
-  g_signal_emit (self, signals[MESSAGE], 0, message,
-                 fb_clock_get_monotonic (self->clock) < self->catch_up_until);
+  message = _fb_feed_runner_read_event (self, connection, event);
+  if (message != NULL)
+    g_signal_emit (self, signals[MESSAGE], 0, message,
+                   fb_clock_get_monotonic (self->clock) < self->catch_up_until);
 }
 
 static void
@@ -340,6 +311,7 @@ bind_settings (FbFeedRunner *self)
   g_signal_connect (self->feed, "notify", G_CALLBACK (feed_notify_cb), self);
   for (guint i = 0; i < G_N_ELEMENTS (credential_keys); i++)
     g_signal_connect_swapped (self->settings, credential_keys[i], G_CALLBACK (fb_feed_runner_restart), self);
+  _fb_feed_runner_bind_reading (self);
 }
 
 /* --- snooze ------------------------------------------------------------- */
@@ -475,6 +447,9 @@ fb_feed_runner_dispose (GObject *object)
   g_clear_object (&self->session);
   g_clear_object (&self->feed);
   g_clear_object (&self->clock);
+  g_clear_object (&self->reader);
+  g_clear_pointer (&self->content_error, g_free);
+  g_clear_pointer (&self->last_render_error, g_free);
 
   G_OBJECT_CLASS (fb_feed_runner_parent_class)->dispose (object);
 }
