@@ -12,13 +12,21 @@
 #define EVENT_ID "42"
 
 /* The payload of most cases: every kind of value, and members named like
- * the caller's .event and .id. */
+ * the caller's .event and .id, but none named data, so that .data is the
+ * whole payload (payloads with one are in data_cases). */
 static const char *payload_json =
   "{"
   "  \"title\": \"Hello\","
   "  \"event\": \"payload-event\","
   "  \"id\": \"payload-id\","
-  "  \"data\": \"payload-data\","
+  "  \"@type\": \"Event\","
+  "  \"$schema\": \"https://example.com/schema\","
+  "  \"ld\": { \"@id\": \"urn:x:1\", \"a$b\": \"dollar\", \"@\": \"at\" },"
+  "  \"fields\": { \"name\": \"Ann\", \"age\": 42, \"none\": null, \"ratio\": 1.5,"
+  "                \"admin\": true, \"object\": { \"x\": 1 }, \"list\": [ 1 ],"
+  "                \"blank\": \"\", \"off\": false },"
+  "  \"no_scalars\": { \"a\": null, \"b\": {}, \"c\": [] },"
+  "  \"empty_object\": {},"
   "  \"account\": { \"display_name\": \"Ann\", \"name\": null },"
   "  \"items\": [ { \"name\": \"first\" }, { \"name\": \"second\" } ],"
   "  \"tags\": [ \"a\", \"b\", \"c\" ],"
@@ -115,7 +123,16 @@ static const RenderCase render_cases[] = {
   { "data-event", "{{ .data.event }}", "payload-event" },
   { "data-id", "{{ .data.id }}", "payload-id" },
   { "data-member", "{{ .data.title }}", "Hello" },
-  { "data-data", "{{ .data.data }}", "payload-data" },
+  { "data-no-data", "{{ .data.data | default \"none\" }}", "none" },
+  /* @ and $ in names */
+  { "at-member", "{{ .@type }}", "Event" },
+  { "dollar-member", "{{ .$schema }}", "https://example.com/schema" },
+  { "at-nested", "{{ .ld.@id }}", "urn:x:1" },
+  { "dollar-inside", "{{ .ld.a$b }}", "dollar" },
+  { "at-alone", "{{ .ld.@ }}", "at" },
+  { "at-data", "{{ .data.@type }}", "Event" },
+  { "at-no-spaces", "{{.@type|upper}}", "EVENT" },
+  { "at-default-path", "{{ .nope | default .$schema }}", "https://example.com/schema" },
   { "data-index", "{{ .data.items[0].name }}", "first" },
   { "string", "{{ \"a \\\"quoted\\\" \\\\ b\" }}", "a \"quoted\" \\ b" },
   { "string-braces", "{{ \"{{\" }} .title }}", "{{ .title }}" },
@@ -141,6 +158,29 @@ static const RenderCase render_cases[] = {
   { "default-missing-id", "{{ .account.nope.deeper | default \"\" }}", "" },
   { "default-then-upper", "{{ .nope | default \"none\" | upper }}", "NONE" },
   { "default-after-filters", "{{ .nope | upper | truncate 3 | default \"x\" }}", "x" },
+  /* default with a path */
+  { "default-path-missing", "{{ .nope | default .title }}", "Hello" },
+  { "default-path-null", "{{ .none | default .account.display_name }}", "Ann" },
+  { "default-path-empty", "{{ .empty | default .title }}", "Hello" },
+  /* Not followed when not needed: .nope would be an error, .account too. */
+  { "default-path-present", "{{ .title | default .nope }}", "Hello" },
+  { "default-path-present-object", "{{ .title | default .account }}", "Hello" },
+  { "default-path-then-string", "{{ .nope | default .none | default \"x\" }}", "x" },
+  { "default-path-then-path", "{{ .nope | default .empty | default .title }}", "Hello" },
+  { "default-string-then-path", "{{ .nope | default \"\" | default .title }}", "Hello" },
+  { "default-path-first-found", "{{ .nope | default .title | default .count }}", "Hello" },
+  { "default-path-to-empty", "{{ .nope | default .empty }}", "" },
+  { "default-path-number", "{{ .nope | default .count }}", "42" },
+  { "default-path-boolean", "{{ .nope | default .no }}", "false" },
+  { "default-path-index", "{{ .nope | default .items[1].name }}", "second" },
+  { "default-path-then-filters", "{{ .nope | default .accents | upper | truncate 3 }}",
+    "\u00C9C" ELLIPSIS },
+  { "default-path-then-join", "{{ .nope | default .tags | join \",\" }}", "a,b,c" },
+  { "default-path-event", "{{ .nope | default .event }}", EVENT_TYPE },
+  { "default-path-id", "{{ .nope | default .id }}", EVENT_ID },
+  { "default-path-data-event", "{{ .nope | default .data.event }}", "payload-event" },
+  { "default-path-data-id", "{{ .nope | default .data.id }}", "payload-id" },
+  { "default-path-no-spaces", "{{.nope|default .title|upper}}", "HELLO" },
   /* lower, upper */
   { "lower", "{{ .accents | lower }}", "\u00E9cole \u00E0 stra\u00DFe" },
   { "upper", "{{ .accents | upper }}", "\u00C9COLE \u00C0 STRASSE" },
@@ -154,6 +194,22 @@ static const RenderCase render_cases[] = {
   { "join-text", "{{ .title | join \", \" }}", "Hello" },
   { "join-then-upper", "{{ .tags | join \"+\" | upper }}", "A+B+C" },
   { "chain", "{{ .html | striphtml | truncate 6 | upper }}", "HI & " ELLIPSIS },
+  /* pairs */
+  { "pairs", "{{ .fields | pairs }}",
+    "name: Ann\nage: 42\nratio: 1.5\nadmin: true\nblank: \noff: false" },
+  { "pairs-names", "{{ .ld | pairs }}", "@id: urn:x:1\na$b: dollar\n@: at" },
+  { "pairs-no-scalars", "{{ .no_scalars | pairs }}", "" },
+  { "pairs-no-scalars-default", "{{ .no_scalars | pairs | default \"none\" }}", "none" },
+  { "pairs-empty", "{{ .empty_object | pairs }}", "" },
+  { "pairs-string", "{{ .title | pairs }}", "Hello" },
+  { "pairs-number", "{{ .ratio | pairs }}", "1.5" },
+  { "pairs-boolean", "{{ .no | pairs }}", "false" },
+  { "pairs-missing-default", "{{ .nope | pairs | default \"none\" }}", "none" },
+  { "pairs-null-default", "{{ .none | pairs | default \"none\" }}", "none" },
+  { "pairs-then-upper", "{{ .ld | pairs | upper }}", "@ID: URN:X:1\nA$B: DOLLAR\n@: AT" },
+  { "pairs-then-truncate", "{{ .fields | pairs | truncate 12 }}", "name: Ann\na" ELLIPSIS },
+  { "pairs-default-path", "{{ .nope | default .ld | pairs }}", "@id: urn:x:1\na$b: dollar\n@: at" },
+  { "pairs-twice", "{{ .ld | pairs | pairs }}", "@id: urn:x:1\na$b: dollar\n@: at" },
 };
 
 static void
@@ -220,6 +276,99 @@ test_striphtml_case (gconstpointer data)
 
 /* ------------------------------------------------------------------------ */
 
+/* .data is the payload's member data when it has one, the payload
+ * otherwise. */
+typedef struct
+{
+  const char *name;
+  const char *payload;
+  const char *source;
+  const char *expected;  /* or NULL for the error */
+  const char *message;
+} DataCase;
+
+#define HOME_ASSISTANT "{ \"id\": \"top-id\", \"event\": \"top-event\", \"title\": \"top\"," \
+  " \"data\": { \"new_state\": { \"attributes\": { \"friendly_name\": \"Lamp\" } }," \
+  " \"id\": \"inner-id\", \"title\": \"inner\", \"name\": null } }"
+#define FIREBASE "{ \"path\": \"/\", \"data\": \"hello\" }"
+#define DATA_NULL "{ \"id\": \"top-id\", \"title\": \"top\", \"data\": null }"
+#define DATA_NUMBER "{ \"id\": \"top-id\", \"data\": 42 }"
+#define DATA_ARRAY "{ \"id\": \"top-id\", \"data\": [ \"a\", \"b\" ] }"
+#define NO_DATA "{ \"id\": \"payload-id\", \"event\": \"payload-event\", \"x\": 1 }"
+
+static const DataCase data_cases[] = {
+  { "member", HOME_ASSISTANT, "{{ .data.new_state.attributes.friendly_name }}", "Lamp", NULL },
+  { "member-id", HOME_ASSISTANT, "{{ .data.id }}", "inner-id", NULL },
+  { "member-and-top", HOME_ASSISTANT, "{{ .data.title }}/{{ .title }}/{{ .id }}",
+    "inner/top/" EVENT_ID, NULL },
+  { "member-data-data", HOME_ASSISTANT, "{{ .data.data | default \"none\" }}", "none", NULL },
+  { "member-pairs", HOME_ASSISTANT, "{{ .data | pairs }}", "id: inner-id\ntitle: inner", NULL },
+  { "member-default-path", HOME_ASSISTANT, "{{ .nope | default .data.title }}", "inner", NULL },
+  { "member-null-default-path", HOME_ASSISTANT, "{{ .data.name | default .title }}", "top",
+    NULL },
+  { "member-object", HOME_ASSISTANT, "{{ .data }}", NULL,
+    "Column 4: .data is an object, not text" },
+  { "member-missing", HOME_ASSISTANT, "{{ .data.event }}", NULL,
+    "Column 4: .data.event is missing" },
+  { "member-default-path-missing", HOME_ASSISTANT, "{{ .nope | default .data.x }}", NULL,
+    "Column 20: .data.x is missing" },
+  { "string", FIREBASE, "{{ .data }} at {{ .path }}", "hello at /", NULL },
+  { "string-pairs", FIREBASE, "{{ .data | pairs }}", "hello", NULL },
+  { "string-default-path", FIREBASE, "{{ .nope | default .data | upper }}", "HELLO", NULL },
+  { "string-member", FIREBASE, "{{ .data.path | default \"none\" }}", "none", NULL },
+  { "null", DATA_NULL, "{{ .data }}", NULL, "Column 4: .data is null" },
+  { "null-default", DATA_NULL, "{{ .data | default \"none\" }}", "none", NULL },
+  { "null-member", DATA_NULL, "{{ .data.id | default \"none\" }}", "none", NULL },
+  { "null-pairs", DATA_NULL, "{{ .data | pairs | default .title }}", "top", NULL },
+  { "null-default-path", DATA_NULL, "{{ .nope | default .data }}", NULL,
+    "Column 20: .data is null" },
+  { "number", DATA_NUMBER, "{{ .data }}", "42", NULL },
+  { "number-pairs", DATA_NUMBER, "{{ .data | pairs }}", "42", NULL },
+  { "number-member", DATA_NUMBER, "{{ .data.id | default \"none\" }}", "none", NULL },
+  { "number-index", DATA_NUMBER, "{{ .data[0] }}", NULL, "Column 4: .data[0] is missing" },
+  { "array-index", DATA_ARRAY, "{{ .data[1] }}", "b", NULL },
+  { "array-join", DATA_ARRAY, "{{ .data | join \",\" }}", "a,b", NULL },
+  { "array-member", DATA_ARRAY, "{{ .data.id }}", NULL,
+    "Column 4: .data is an array, not an object: pick an item with an index, as in .data[0]" },
+  { "array-pairs", DATA_ARRAY, "{{ .data | pairs }}", NULL,
+    "Column 4: pairs needs an object, and .data is an array" },
+  { "array-default-path-pairs", DATA_ARRAY, "{{ .nope | default .data | pairs }}", NULL,
+    "Column 20: pairs needs an object, and .data is an array" },
+  { "none-id", NO_DATA, "{{ .data.id }}/{{ .data.event }}/{{ .id }}/{{ .event }}",
+    "payload-id/payload-event/" EVENT_ID "/" EVENT_TYPE, NULL },
+  { "none-pairs", NO_DATA, "{{ .data | pairs }}",
+    "id: payload-id\nevent: payload-event\nx: 1", NULL },
+  { "none-default-path", NO_DATA, "{{ .nope | default .data.id }}", "payload-id", NULL },
+  { "none-index", NO_DATA, "{{ .data[0] }}", NULL,
+    "Column 4: .data is an object, not an array: pick a member by its name" },
+  /* Only an object has members: in an array payload, .data is the payload. */
+  { "array-payload", "[ { \"data\": 1 } ]", "{{ .data[0].data }}", "1", NULL },
+  { "string-payload", "\"data\"", "{{ .data }}", "data", NULL },
+};
+
+static void
+test_data_case (gconstpointer data)
+{
+  const DataCase *c = data;
+  g_autoptr(JsonNode) payload = parse_json (c->payload);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = render_node (c->source, payload, G_MAXSIZE, &error);
+
+  if (c->expected != NULL)
+    {
+      g_assert_no_error (error);
+      g_assert_cmpstr (text, ==, c->expected);
+    }
+  else
+    {
+      g_assert_error (error, FB_TEMPLATE_ERROR, FB_TEMPLATE_ERROR_RENDER);
+      g_assert_cmpstr (error->message, ==, c->message);
+      g_assert_null (text);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+
 typedef struct
 {
   const char *name;
@@ -246,9 +395,35 @@ static const ErrorCase render_errors[] = {
     "Column 4: .account is an object, not an array: pick a member by its name" },
   { "join-object", "{{ .account | join \", \" }}",
     "Column 4: join needs an array, and .account is an object" },
+  { "pairs-array", "{{ .tags | pairs }}", "Column 4: pairs needs an object, and .tags is an array" },
+  { "pairs-null", "{{ .none | pairs }}", "Column 4: .none is null" },
+  { "pairs-missing", "{{ .nope | pairs }}", "Column 4: .nope is missing" },
+  { "default-path-pairs-array", "{{ .nope | default .tags | pairs }}",
+    "Column 20: pairs needs an object, and .tags is an array" },
+  { "at-missing", "{{ .ld.@type }}", "Column 4: .ld.@type is missing" },
   { "join-nested", "{{ .nested_list | join \", \" }}",
     "Column 4: item 0 of .nested_list is an object or array, which join cannot turn into text" },
   { "column-after-text", "\u00E9t\u00E9 {{ .title }} {{.nope}}", "Column 20: .nope is missing" },
+  /* A value from default's path: the error is at that path, and names it. */
+  { "default-path-missing", "{{ .nope | default .also_nope }}",
+    "Column 20: .also_nope is missing" },
+  { "default-path-null", "{{ .nope | default .none }}", "Column 20: .none is null" },
+  { "default-path-object", "{{ .nope | default .account }}",
+    "Column 20: .account is an object, not text" },
+  { "default-path-object-filtered", "{{ .nope | default .account | upper }}",
+    "Column 20: .account is an object, not text" },
+  { "default-whole-payload", "{{ .nope | default . }}", "Column 20: . is an object, not text" },
+  { "default-path-array", "{{ .nope | default .tags }}",
+    "Column 20: .tags is an array, not text: join its items, as in {{ .tags | join \", \" }}" },
+  { "default-path-member-of-array", "{{ .nope | default .items.name }}",
+    "Column 20: .items is an array, not an object: pick an item with an index, as in .items[0]" },
+  { "default-path-join-object", "{{ .nope | default .account | join \",\" }}",
+    "Column 20: join needs an array, and .account is an object" },
+  { "default-path-after-chain", "{{ .nope | default .none | default .also_nope }}",
+    "Column 36: .also_nope is missing" },
+  /* An object is not replaced: the error stays at the head. */
+  { "default-path-head-object", "{{ .account | default .title }}",
+    "Column 4: .account is an object, not text" },
 };
 
 static void
@@ -264,7 +439,7 @@ test_render_error_case (gconstpointer data)
 }
 
 #define FILTERS "unknown filter “shout”; the filters are striphtml, truncate, default, lower, " \
-  "upper and join"
+  "upper, join and pairs"
 
 static const ErrorCase syntax_errors[] = {
   { "unterminated", "Hi {{ .title", "Column 13: expected “}}” to close the “{{” at column 4" },
@@ -296,7 +471,26 @@ static const ErrorCase syntax_errors[] = {
   { "truncate-not-number", "{{ .a | truncate \"3\" }}",
     "Column 18: expected a number of characters, a whole number from 0 to 4294967295" },
   { "join-no-string", "{{ .a | join }}", "Column 14: join needs a string in quotes" },
-  { "default-number", "{{ .a | default 3 }}", "Column 17: default needs a string in quotes" },
+  { "default-number", "{{ .a | default 3 }}",
+    "Column 17: default needs a string in quotes or a path" },
+  { "default-nothing", "{{ .a | default }}",
+    "Column 17: default needs a string in quotes or a path" },
+  { "default-name", "{{ .a | default b }}",
+    "Column 17: default needs a string in quotes or a path" },
+  /* "." alone is a path, the whole payload, as a head; nothing closes it. */
+  { "default-dot", "{{ .a | default .", "Column 18: expected “}}” to close the “{{” at column 1" },
+  { "default-double-dot", "{{ .a | default .. }}", "Column 18: expected a member name after “.”" },
+  { "default-trailing-dot", "{{ .a | default .b. }}",
+    "Column 20: expected a member name after “.”" },
+  { "default-unclosed-index", "{{ .a | default .a[ }}",
+    "Column 20: expected an index, a whole number from 0 to 4294967295" },
+  { "default-index-unclosed", "{{ .a | default .a[1 }}", "Column 21: expected “]”" },
+  { "default-two-paths", "{{ .a | default .b .c }}", "Column 20: expected “|” or “}}”" },
+  { "default-event-member", "{{ .a | default .event.x }}",
+    "Column 23: .event is the event type and has no members; "
+    "the payload’s own “event” is .data.event" },
+  { "default-id-index", "{{ .a | default .id[0] }}",
+    "Column 20: .id is the event’s id and has no members; the payload’s own “id” is .data.id" },
   { "filter-argument-extra", "{{ .a | upper 3 }}", "Column 15: expected “|” or “}}”" },
   { "event-member", "{{ .event.x }}",
     "Column 10: .event is the event type and has no members; "
@@ -307,7 +501,12 @@ static const ErrorCase syntax_errors[] = {
     "Column 3: expected a path such as “.title” or a string in quotes" },
   { "column-counts-characters", "\u00E9\u00E9\u00E9 {{ .a | nope }}",
     "Column 13: unknown filter “nope”; the filters are striphtml, truncate, default, lower, "
-    "upper and join" },
+    "upper, join and pairs" },
+  /* "@" and "$" are for members' names, not filters' or heads'. */
+  { "at-filter", "{{ .a | @x }}", "Column 9: expected a filter’s name after “|”" },
+  { "dollar-in-filter", "{{ .a | upper$ }}", "Column 14: expected “|” or “}}”" },
+  { "at-head", "{{ @type }}", "Column 4: expected a path such as “.title” or a string in quotes" },
+  { "pairs-argument", "{{ .a | pairs \", \" }}", "Column 15: expected “|” or “}}”" },
   { "invalid-utf8", "ab\xff{{ .a }}", "Column 3: the template is not valid UTF-8" },
   { "too-many-filters", "{{ .a | lower | lower | lower | lower | lower | lower | lower | lower "
     "| lower }}", "Column 73: an action may have at most 8 filters" },
@@ -372,6 +571,28 @@ test_limits_steps (void)
   assert_syntax_error (source->str, "Column 68: a path may have at most 32 steps");
 }
 
+/* default's path is bounded as a head is. */
+static void
+test_limits_default_steps (void)
+{
+  g_autoptr(GString) source = g_string_new ("{{ .nope | default ");
+  g_autoptr(FbTemplate) template = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  for (guint i = 0; i < FB_TEMPLATE_MAX_STEPS; i++)
+    g_string_append (source, ".a");
+  g_string_append (source, " | default \"deep\" }}");
+  template = parse_ok (source->str);
+  text = fb_template_render (template, NULL, NULL, NULL, G_MAXSIZE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (text, ==, "deep");
+
+  /* The 33rd step starts at byte 19 + 32 * 2. */
+  g_string_insert (source, 19 + 2 * FB_TEMPLATE_MAX_STEPS, "[0]");
+  assert_syntax_error (source->str, "Column 84: a path may have at most 32 steps");
+}
+
 static void
 test_limits_length (void)
 {
@@ -400,9 +621,13 @@ test_event_and_id_absent (void)
 {
   g_autoptr(FbTemplate) template = parse_ok ("{{ .id | default \"no id\" }}/{{ .event }}");
   g_autoptr(FbTemplate) id_only = parse_ok ("{{ .id }}");
+  g_autoptr(FbTemplate) fallbacks = parse_ok ("{{ .nope | default .id | default .event }}");
+  g_autoptr(FbTemplate) id_fallback = parse_ok ("{{ .nope | default .id }}");
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
   g_autofree char *failed = NULL;
+  g_autofree char *fallen_back = NULL;
+  g_autofree char *id_failed = NULL;
 
   text = fb_template_render (template, NULL, "update", NULL, G_MAXSIZE, &error);
   g_assert_no_error (error);
@@ -412,6 +637,18 @@ test_event_and_id_absent (void)
   g_assert_error (error, FB_TEMPLATE_ERROR, FB_TEMPLATE_ERROR_RENDER);
   g_assert_cmpstr (error->message, ==, "Column 4: .id is missing: this event has no id");
   g_assert_null (failed);
+  g_clear_error (&error);
+
+  /* As default's argument, .id is missing the same way, for the next
+   * default to catch or for the error, at its own column. */
+  fallen_back = fb_template_render (fallbacks, NULL, "update", NULL, G_MAXSIZE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (fallen_back, ==, "update");
+
+  id_failed = fb_template_render (id_fallback, NULL, "update", NULL, G_MAXSIZE, &error);
+  g_assert_error (error, FB_TEMPLATE_ERROR, FB_TEMPLATE_ERROR_RENDER);
+  g_assert_cmpstr (error->message, ==, "Column 20: .id is missing: this event has no id");
+  g_assert_null (id_failed);
 }
 
 /* Without a JSON payload, paths are missing and the rest still works. */
@@ -432,9 +669,16 @@ test_scalar_payload (void)
   g_autoptr(JsonNode) payload = parse_json ("[\"zero\", 1.25e3]");
   g_autoptr(GError) error = NULL;
   g_autofree char *text = render_node ("{{ .[0] }} {{ .data[1] }}", payload, G_MAXSIZE, &error);
+  g_autoptr(JsonNode) string_payload = parse_json ("\"plain\"");
+  g_autofree char *whole = NULL;
 
   g_assert_no_error (error);
   g_assert_cmpstr (text, ==, "zero 1250.0");
+
+  /* A payload that is not an object is the default of its members. */
+  whole = render_node ("{{ .title | default . | upper }}", string_payload, G_MAXSIZE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (whole, ==, "PLAIN");
 }
 
 /* Every cut of the output is the full output cut at a character boundary:
@@ -448,6 +692,8 @@ test_max_len_prefix (void)
     "{{ .tags | join \"\u00E9\" | upper | truncate 4 }}{{ .title | lower }}",
     "{{ \"\u03A3\u03A3\u03A3 \u03A3\u03A3\" | lower }}",
     "{{ .html | striphtml | upper }}",
+    "{{ .nope | default .accents | upper }}{{ .none | default .emoji | truncate 2 }}",
+    "{{ .fields | pairs | upper }}|{{ .ld | pairs }}",
     /* Upper case is shorter here (3 bytes to 2): reading as many bytes as
      * the output can hold would not be enough. */
     "{{ \"\u2C65\u2C65\u2C65\u2C65\u2C65\u2C65\u2C65\u2C65\u2C65\" | upper }}",
@@ -532,6 +778,9 @@ test_hostile_huge_string (void)
     "{{ .big | upper | truncate 100000 }}",
     "{{ .big | join \", \" | lower }}",
     "{{ .big | striphtml }}",
+    "{{ .big | pairs }}",
+    "{{ . | pairs }}",
+    "{{ .nope | default . | pairs | upper }}",
   };
   g_autofree char *big = g_strnfill (10 * MIB, 'x');
   g_autoptr(JsonNode) payload = NULL;
@@ -583,6 +832,82 @@ test_hostile_deep (void)
   g_assert_error (error, FB_TEMPLATE_ERROR, FB_TEMPLATE_ERROR_RENDER);
   g_assert_cmpstr (error->message, ==, "Column 4: .a.a is an object, not text");
   g_assert_null (object);
+}
+
+/* Keys and values far longer than the output: each is read only as far as
+ * it can be seen. */
+static void
+test_hostile_pairs_huge (void)
+{
+  g_autofree char *big = g_strnfill (10 * MIB, 'x');
+  g_autoptr(JsonNode) payload = json_node_init_object (json_node_alloc (), json_object_new ());
+  JsonObject *object = json_node_get_object (payload);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  json_object_set_string_member (object, big, "key");
+  big[0] = 'y';
+  json_object_set_string_member (object, "value", big);
+  text = render_node ("{{ . | pairs }}", payload, 1000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (strlen (text), ==, 1000);
+  g_assert_true (text[0] == 'x' && text[999] == 'x');
+}
+
+/* A 10,000-member object makes 8 lines, from its first scalar members. */
+static void
+test_hostile_pairs_many (void)
+{
+  g_autoptr(JsonNode) payload = json_node_init_object (json_node_alloc (), json_object_new ());
+  JsonObject *object = json_node_get_object (payload);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *last = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  for (guint i = 0; i < 10000; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("k%u", i);
+
+      /* Nulls and objects first: they make no line. */
+      if (i < 9000 && i % 2 == 0)
+        json_object_set_null_member (object, name);
+      else if (i < 9000)
+        json_object_set_object_member (object, name, json_object_new ());
+      else
+        json_object_set_int_member (object, name, i);
+    }
+
+  text = render_node ("{{ .data | pairs }}", payload, G_MAXSIZE, &error);
+  g_assert_no_error (error);
+  lines = g_strsplit (text, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 8);
+  g_assert_cmpstr (lines[0], ==, "k9000: 9000");
+  g_assert_cmpstr (lines[7], ==, "k9007: 9007");
+
+  /* Cut by max_len, the lines are the start of the same ones. */
+  last = render_node ("{{ .data | pairs }}", payload, 20, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (last, ==, "k9000: 9000\nk9001: 9");
+}
+
+/* A line break in a key or value cannot make a line of its own. */
+static void
+test_hostile_pairs_newlines (void)
+{
+  g_autoptr(JsonNode) payload = parse_json ("{ \"a\": \"one\\ntwo\\r\\nthree\","
+                                            "  \"b\\nc: forged\": \"x\\u2028y\\u2029z\\u0085w\","
+                                            "  \"d\": \"\\n\\n\\n\\n\\n\\n\\n\\n\\n\","
+                                            "  \"e\": \"\\u000b\\f\\ttab\" }");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = render_node ("{{ . | pairs }}", payload, G_MAXSIZE, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (text, ==,
+                   "a: one two  three\n"
+                   "b c: forged: x y z w\n"
+                   "d:          \n"
+                   "e:   \ttab");
 }
 
 static void
@@ -666,6 +991,12 @@ main (int   argc,
 
       g_test_add_data_func (path, &html_cases[i], test_striphtml_case);
     }
+  for (guint i = 0; i < G_N_ELEMENTS (data_cases); i++)
+    {
+      g_autofree char *path = g_strconcat ("/template/data/", data_cases[i].name, NULL);
+
+      g_test_add_data_func (path, &data_cases[i], test_data_case);
+    }
   for (guint i = 0; i < G_N_ELEMENTS (render_errors); i++)
     {
       g_autofree char *path = g_strconcat ("/template/render-error/", render_errors[i].name, NULL);
@@ -681,6 +1012,7 @@ main (int   argc,
 
   g_test_add_func ("/template/limits/actions", test_limits_actions);
   g_test_add_func ("/template/limits/steps", test_limits_steps);
+  g_test_add_func ("/template/limits/default-steps", test_limits_default_steps);
   g_test_add_func ("/template/limits/length", test_limits_length);
   g_test_add_func ("/template/event/absent", test_event_and_id_absent);
   g_test_add_func ("/template/payload/none", test_no_payload);
@@ -690,6 +1022,9 @@ main (int   argc,
   g_test_add_func ("/template/max-len/stops", test_max_len_stops);
   g_test_add_func ("/template/hostile/huge-string", test_hostile_huge_string);
   g_test_add_func ("/template/hostile/deep", test_hostile_deep);
+  g_test_add_func ("/template/hostile/pairs-huge", test_hostile_pairs_huge);
+  g_test_add_func ("/template/hostile/pairs-many", test_hostile_pairs_many);
+  g_test_add_func ("/template/hostile/pairs-newlines", test_hostile_pairs_newlines);
   g_test_add_func ("/template/hostile/invalid-utf8", test_hostile_invalid_utf8);
   g_test_add_func ("/template/hostile/entity-run", test_hostile_entity_run);
   g_test_add_func ("/template/ref", test_ref);

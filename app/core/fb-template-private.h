@@ -21,6 +21,7 @@ typedef enum
   FB_FILTER_LOWER,
   FB_FILTER_UPPER,
   FB_FILTER_JOIN,
+  FB_FILTER_PAIRS,
 } FbFilterKind;
 
 typedef struct
@@ -30,11 +31,26 @@ typedef struct
   gsize  path_len;  /* bytes of the path as written, up to this step */
 } FbTemplateStep;
 
+/* An action's head, or default's argument: a path or (kind
+ * FB_HEAD_STRING) a string. */
 typedef struct
 {
-  FbFilterKind  kind;
-  guint         n;    /* truncate's length */
-  char         *arg;  /* default's or join's string */
+  FbHeadKind      kind;
+  gsize           offset;      /* in the source, for the column of errors */
+  char           *value;       /* the path as written, or the string's text */
+  FbTemplateStep *steps;
+  guint           n_steps;
+  /* 1 when the path starts with .data, whose step is then skipped unless
+   * the payload has a member data */
+  guint           first_step;
+} FbTemplateHead;
+
+typedef struct
+{
+  FbFilterKind    kind;
+  guint           n;         /* truncate's length */
+  char           *arg;       /* join's string */
+  FbTemplateHead  fallback;  /* default's string or path */
 } FbTemplateFilter;
 
 /* Literal text, then (if is_action) one action. */
@@ -43,12 +59,7 @@ typedef struct
   char             *text;
   gsize             text_len;
   gboolean          is_action;
-  gsize             offset;      /* of the action's head in the source */
-  FbHeadKind        head;
-  char             *value;       /* the path as written, or the string's text */
-  FbTemplateStep   *steps;
-  guint             n_steps;
-  guint             first_step;  /* 1 when the path starts with .data */
+  FbTemplateHead    head;
   FbTemplateFilter  filters[FB_TEMPLATE_MAX_FILTERS];
   guint             n_filters;
   gboolean          has_striphtml;

@@ -19,6 +19,7 @@
  */
 
 #define ELLIPSIS "\u2026"
+#define PAIRS_MAX_LINES 8
 
 typedef enum
 {
@@ -40,6 +41,12 @@ typedef struct
 {
   FbTemplate      *self;
   FbTemplatePiece *piece;
+  /* Where the value comes from: the action's head, or the path of the
+   * default that replaced it, which errors then name. */
+  FbTemplateHead  *head;
+  JsonNode        *payload;
+  const char      *event_type;
+  const char      *event_id;
   gsize            max_chars;  /* of this value that can still be seen */
   GError         **error;
 } Action;
@@ -59,7 +66,7 @@ render_error (Action     *action,
 
   g_set_error (action->error, FB_TEMPLATE_ERROR, FB_TEMPLATE_ERROR_RENDER,
                _("Column %u: %s"),
-               _fb_template_column (action->self->source, action->piece->offset), message);
+               _fb_template_column (action->self->source, action->head->offset), message);
   return FALSE;
 }
 
@@ -122,24 +129,31 @@ value_from_node (JsonNode *node,
  * index: a mapping written for another payload. */
 static gboolean
 follow_path (Action    *action,
-             JsonNode  *node,
              JsonNode **found)
 {
-  FbTemplatePiece *piece = action->piece;
+  FbTemplateHead *head = action->head;
+  JsonNode *node = action->payload;
+  guint first = head->first_step;
 
-  for (guint i = piece->first_step; i < piece->n_steps && node != NULL; i++)
+  /* .data is the payload's member data when there is one, whatever its
+   * value, and the payload itself otherwise. */
+  if (first == 1 && node != NULL && JSON_NODE_HOLDS_OBJECT (node)
+      && json_object_has_member (json_node_get_object (node), "data"))
+    first = 0;
+
+  for (guint i = first; i < head->n_steps && node != NULL; i++)
     {
-      FbTemplateStep *step = &piece->steps[i];
-      int len = (int) (i > 0 ? piece->steps[i - 1].path_len : 1);
+      FbTemplateStep *step = &head->steps[i];
+      int len = (int) (i > 0 ? head->steps[i - 1].path_len : 1);
       JsonNodeType type = json_node_get_node_type (node);
 
       if (step->name != NULL && type == JSON_NODE_ARRAY)
         return render_error (action, _("%.*s is an array, not an object: pick an item "
                                        "with an index, as in %.*s[0]"),
-                             len, piece->value, len, piece->value);
+                             len, head->value, len, head->value);
       if (step->name == NULL && type == JSON_NODE_OBJECT)
         return render_error (action, _("%.*s is an object, not an array: pick a member "
-                                       "by its name"), len, piece->value);
+                                       "by its name"), len, head->value);
 
       if (step->name != NULL && type == JSON_NODE_OBJECT)
         node = json_object_get_member (json_node_get_object (node), step->name);
@@ -154,24 +168,24 @@ follow_path (Action    *action,
   return TRUE;
 }
 
+/* The value of @head, which from now on is where the value comes from;
+ * @value is empty. */
 static gboolean
-evaluate_head (Action     *action,
-               JsonNode   *payload,
-               const char *event_type,
-               const char *event_id,
-               Value      *value)
+evaluate_head (Action         *action,
+               FbTemplateHead *head,
+               Value          *value)
 {
-  FbTemplatePiece *piece = action->piece;
   const char *text = NULL;
   JsonNode *node = NULL;
 
-  switch (piece->head)
+  action->head = head;
+  switch (head->kind)
     {
-    case FB_HEAD_STRING: text = piece->value; break;
-    case FB_HEAD_EVENT: text = event_type; break;
-    case FB_HEAD_ID: text = event_id; break;
+    case FB_HEAD_STRING: text = head->value; break;
+    case FB_HEAD_EVENT: text = action->event_type; break;
+    case FB_HEAD_ID: text = action->event_id; break;
     case FB_HEAD_PAYLOAD:
-      if (!follow_path (action, payload, &node))
+      if (!follow_path (action, &node))
         return FALSE;
       *value = value_from_node (node, action->max_chars);
       return TRUE;
@@ -181,6 +195,7 @@ evaluate_head (Action     *action,
 
   value->kind = text != NULL ? VALUE_TEXT : VALUE_MISSING;
   value->text = text != NULL ? bounded_text (text, action->max_chars) : NULL;
+  value->node = NULL;
   return TRUE;
 }
 
@@ -235,7 +250,7 @@ join_items (Action     *action,
         continue;
       if (type != JSON_NODE_VALUE)
         return render_error (action, _("item %u of %s is an object or array, which join "
-                                       "cannot turn into text"), i, action->piece->value);
+                                       "cannot turn into text"), i, action->head->value);
 
       text = scalar_text (item, action->max_chars);
       if (!first)
@@ -246,6 +261,60 @@ join_items (Action     *action,
 
   set_text (value, bounded_text (joined->str, action->max_chars));
   return TRUE;
+}
+
+/* @text on one line, so that a key or value cannot make lines of its own:
+ * each line break character becomes a space ("\r\n" two), which keeps a
+ * text cut at max_chars the start of the whole one's. */
+static void
+append_one_line (GString    *out,
+                 const char *text)
+{
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      GUnicodeBreakType type = g_unichar_break_type (g_utf8_get_char (p));
+
+      if (type == G_UNICODE_BREAK_MANDATORY || type == G_UNICODE_BREAK_LINE_FEED
+          || type == G_UNICODE_BREAK_CARRIAGE_RETURN || type == G_UNICODE_BREAK_NEXT_LINE)
+        g_string_append_c (out, ' ');
+      else
+        g_string_append_len (out, p, g_utf8_next_char (p) - p);
+    }
+}
+
+static void
+pair_lines (Action *action,
+            Value  *value)
+{
+  JsonObjectIter iter;
+  const char *key;
+  JsonNode *member;
+  g_autoptr(GString) lines = g_string_new (NULL);
+  gsize max_bytes = action->max_chars < G_MAXSIZE / 4 ? 4 * action->max_chars : G_MAXSIZE;
+  guint n_lines = 0;
+
+  /* A large object is read only as far as the output can show, and never
+   * past its PAIRS_MAX_LINES-th scalar member. */
+  json_object_iter_init_ordered (&iter, json_node_get_object (value->node));
+  while (n_lines < PAIRS_MAX_LINES && lines->len <= max_bytes
+         && json_object_iter_next_ordered (&iter, &key, &member))
+    {
+      g_autofree char *name = NULL;
+      g_autofree char *text = NULL;
+
+      if (json_node_get_node_type (member) != JSON_NODE_VALUE)
+        continue;
+
+      name = bounded_text (key, action->max_chars);
+      text = scalar_text (member, action->max_chars);
+      if (n_lines++ > 0)
+        g_string_append_c (lines, '\n');
+      append_one_line (lines, name);
+      g_string_append (lines, ": ");
+      append_one_line (lines, text);
+    }
+
+  set_text (value, bounded_text (lines->str, action->max_chars));
 }
 
 static const struct
@@ -437,7 +506,12 @@ apply_filter (Action           *action,
     {
       if (value->kind == VALUE_MISSING || value->kind == VALUE_NULL
           || (value->kind == VALUE_TEXT && *value->text == '\0'))
-        set_text (value, g_strdup (filter->arg));
+        {
+          /* A path's value goes on through the filters like the head's:
+           * it may be missing too, for a later default to catch. */
+          g_clear_pointer (&value->text, g_free);
+          return evaluate_head (action, &filter->fallback, value);
+        }
       return TRUE;
     }
 
@@ -449,7 +523,15 @@ apply_filter (Action           *action,
     return join_items (action, value, filter->arg);
   if (filter->kind == FB_FILTER_JOIN && value->kind == VALUE_OBJECT)
     return render_error (action, _("join needs an array, and %s is an object"),
-                         action->piece->value);
+                         action->head->value);
+  if (filter->kind == FB_FILTER_PAIRS && value->kind == VALUE_OBJECT)
+    {
+      pair_lines (action, value);
+      return TRUE;
+    }
+  if (filter->kind == FB_FILTER_PAIRS && value->kind == VALUE_ARRAY)
+    return render_error (action, _("pairs needs an object, and %s is an array"),
+                         action->head->value);
   if (value->kind != VALUE_TEXT)
     return TRUE;
 
@@ -460,6 +542,7 @@ apply_filter (Action           *action,
     case FB_FILTER_LOWER: set_text (value, g_utf8_strdown (value->text, -1)); break;
     case FB_FILTER_UPPER: set_text (value, g_utf8_strup (value->text, -1)); break;
     case FB_FILTER_JOIN: break;
+    case FB_FILTER_PAIRS: break;
     case FB_FILTER_DEFAULT:
     default:
       g_assert_not_reached ();
@@ -471,14 +554,14 @@ static gboolean
 check_text (Action *action,
             Value  *value)
 {
-  const char *path = action->piece->value;
+  const char *path = action->head->value;
 
   switch (value->kind)
     {
     case VALUE_TEXT:
       return TRUE;
     case VALUE_MISSING:
-      if (action->piece->head == FB_HEAD_ID)
+      if (action->head->kind == FB_HEAD_ID)
         return render_error (action, _(".id is missing: this event has no id"));
       return render_error (action, _("%s is missing"), path);
     case VALUE_NULL:
@@ -494,17 +577,14 @@ check_text (Action *action,
 }
 
 static gboolean
-render_action (Action     *action,
-               JsonNode   *payload,
-               const char *event_type,
-               const char *event_id,
-               GString    *out)
+render_action (Action  *action,
+               GString *out)
 {
   FbTemplatePiece *piece = action->piece;
   Value value = { VALUE_MISSING, NULL, NULL };
   gboolean ok;
 
-  ok = evaluate_head (action, payload, event_type, event_id, &value);
+  ok = evaluate_head (action, &piece->head, &value);
   for (guint i = 0; ok && i < piece->n_filters; i++)
     ok = apply_filter (action, &piece->filters[i], &value);
   ok = ok && check_text (action, &value);
@@ -563,7 +643,8 @@ fb_template_render (FbTemplate  *self,
   for (guint i = 0; i < self->pieces->len && out->len < max_len; i++)
     {
       FbTemplatePiece *piece = &g_array_index (self->pieces, FbTemplatePiece, i);
-      Action action = { self, piece, G_MAXSIZE, error };
+      Action action = { self, piece, &piece->head, payload, event_type, event_id, G_MAXSIZE,
+                        error };
       gsize left;
 
       g_string_append_len (out, piece->text, piece->text_len);
@@ -577,7 +658,7 @@ fb_template_render (FbTemplate  *self,
       left = max_len - out->len;
       if (!piece->has_striphtml && left < G_MAXSIZE - 2)
         action.max_chars = left + 2;
-      if (!render_action (&action, payload, event_type, event_id, out))
+      if (!render_action (&action, out))
         return NULL;
     }
 

@@ -39,6 +39,7 @@ static const struct
   { "lower", FB_FILTER_LOWER },
   { "upper", FB_FILTER_UPPER },
   { "join", FB_FILTER_JOIN },
+  { "pairs", FB_FILTER_PAIRS },
 };
 
 /* The 1-based character column of byte @offset; the source is valid UTF-8
@@ -80,17 +81,26 @@ unclosed_error (Parser *parser)
 }
 
 static void
+head_clear (FbTemplateHead *head)
+{
+  g_free (head->value);
+  for (guint i = 0; i < head->n_steps; i++)
+    g_free (head->steps[i].name);
+  g_free (head->steps);
+}
+
+static void
 piece_clear (gpointer data)
 {
   FbTemplatePiece *piece = data;
 
   g_free (piece->text);
-  g_free (piece->value);
-  for (guint i = 0; i < piece->n_steps; i++)
-    g_free (piece->steps[i].name);
-  g_free (piece->steps);
+  head_clear (&piece->head);
   for (guint i = 0; i < piece->n_filters; i++)
-    g_free (piece->filters[i].arg);
+    {
+      g_free (piece->filters[i].arg);
+      head_clear (&piece->filters[i].fallback);
+    }
 }
 
 static void
@@ -108,11 +118,20 @@ is_name_byte (char c)
   return g_ascii_isalnum (c) || c == '_' || c == '-' || (guchar) c >= 0x80;
 }
 
-static gsize
-name_end (Parser *parser,
-          gsize   from)
+/* A member's name may also have "@" and "$", as JSON-LD's @type and
+ * $schema do; a filter's name may not. */
+static gboolean
+is_member_byte (char c)
 {
-  while (is_name_byte (parser->src[from]))
+  return is_name_byte (c) || c == '@' || c == '$';
+}
+
+static gsize
+name_end (Parser   *parser,
+          gsize     from,
+          gboolean  member)
+{
+  while (member ? is_member_byte (parser->src[from]) : is_name_byte (parser->src[from]))
     from++;
   return from;
 }
@@ -172,17 +191,17 @@ parse_number (Parser *parser,
 }
 
 static gboolean
-parse_step (Parser          *parser,
-            FbTemplatePiece *piece)
+parse_step (Parser         *parser,
+            FbTemplateHead *head)
 {
   FbTemplateStep *step;
   gsize start = parser->pos;
 
-  if (piece->n_steps == FB_TEMPLATE_MAX_STEPS)
+  if (head->n_steps == FB_TEMPLATE_MAX_STEPS)
     return syntax_error (parser, start, _("a path may have at most %u steps"),
                          FB_TEMPLATE_MAX_STEPS);
 
-  step = &piece->steps[piece->n_steps];
+  step = &head->steps[head->n_steps];
   if (parser->src[start] == '[')
     {
       parser->pos++;
@@ -195,7 +214,7 @@ parse_step (Parser          *parser,
     }
   else
     {
-      gsize end = name_end (parser, start + 1);
+      gsize end = name_end (parser, start + 1, TRUE);
 
       if (end == start + 1)
         return syntax_error (parser, end, _("expected a member name after “.”"));
@@ -203,33 +222,35 @@ parse_step (Parser          *parser,
       parser->pos = end;
     }
 
-  step->path_len = parser->pos - piece->offset;
-  piece->n_steps++;
+  step->path_len = parser->pos - head->offset;
+  head->n_steps++;
   return TRUE;
 }
 
-/* .event and .id are the caller's, .data is the payload (see the header). */
+/* .event and .id are the caller's; .data is the payload's member data or,
+ * when it has none, the payload, which only rendering can tell (see the
+ * header). */
 static gboolean
-resolve_root (Parser          *parser,
-              FbTemplatePiece *piece)
+resolve_root (Parser         *parser,
+              FbTemplateHead *head)
 {
-  const char *first = piece->n_steps > 0 ? piece->steps[0].name : NULL;
+  const char *first = head->n_steps > 0 ? head->steps[0].name : NULL;
   gboolean is_event = g_strcmp0 (first, "event") == 0;
 
   if (is_event || g_strcmp0 (first, "id") == 0)
     {
-      if (piece->n_steps > 1)
-        return syntax_error (parser, piece->offset + piece->steps[0].path_len,
+      if (head->n_steps > 1)
+        return syntax_error (parser, head->offset + head->steps[0].path_len,
                              is_event
                              ? _(".event is the event type and has no members; "
                                  "the payload’s own “event” is .data.event")
                              : _(".id is the event’s id and has no members; "
                                  "the payload’s own “id” is .data.id"));
-      piece->head = is_event ? FB_HEAD_EVENT : FB_HEAD_ID;
+      head->kind = is_event ? FB_HEAD_EVENT : FB_HEAD_ID;
     }
   else if (g_strcmp0 (first, "data") == 0)
     {
-      piece->first_step = 1;
+      head->first_step = 1;
     }
 
   return TRUE;
@@ -237,15 +258,15 @@ resolve_root (Parser          *parser,
 
 /* A path; @parser is on its first ".". */
 static gboolean
-parse_path (Parser          *parser,
-            FbTemplatePiece *piece)
+parse_path (Parser         *parser,
+            FbTemplateHead *head)
 {
-  piece->head = FB_HEAD_PAYLOAD;
+  head->kind = FB_HEAD_PAYLOAD;
   /* At most FB_TEMPLATE_MAX_STEPS while parsing, then only what is used. */
-  piece->steps = g_new0 (FbTemplateStep, FB_TEMPLATE_MAX_STEPS);
-  if (is_name_byte (parser->src[parser->pos + 1]))
+  head->steps = g_new0 (FbTemplateStep, FB_TEMPLATE_MAX_STEPS);
+  if (is_member_byte (parser->src[parser->pos + 1]))
     {
-      if (!parse_step (parser, piece))
+      if (!parse_step (parser, head))
         return FALSE;
     }
   else if (parser->src[parser->pos + 1] == '.')
@@ -259,13 +280,29 @@ parse_path (Parser          *parser,
 
   while (parser->src[parser->pos] == '[' || parser->src[parser->pos] == '.')
     {
-      if (!parse_step (parser, piece))
+      if (!parse_step (parser, head))
         return FALSE;
     }
 
-  piece->steps = g_renew (FbTemplateStep, piece->steps, piece->n_steps);
-  piece->value = g_strndup (parser->src + piece->offset, parser->pos - piece->offset);
-  return resolve_root (parser, piece);
+  head->steps = g_renew (FbTemplateStep, head->steps, head->n_steps);
+  head->value = g_strndup (parser->src + head->offset, parser->pos - head->offset);
+  return resolve_root (parser, head);
+}
+
+/* A path or a string, @parser on its first character: an action's head,
+ * or default's argument, which has the same rules. */
+static gboolean
+parse_path_or_string (Parser         *parser,
+                      FbTemplateHead *head)
+{
+  head->offset = parser->pos;
+  if (parser->src[parser->pos] == '.')
+    return parse_path (parser, head);
+
+  g_assert (parser->src[parser->pos] == '"');
+  head->kind = FB_HEAD_STRING;
+  head->value = parse_string (parser);
+  return head->value != NULL;
 }
 
 static gboolean
@@ -274,16 +311,8 @@ parse_head (Parser          *parser,
 {
   char c = parser->src[parser->pos];
 
-  piece->offset = parser->pos;
-  if (c == '.')
-    return parse_path (parser, piece);
-
-  if (c == '"')
-    {
-      piece->head = FB_HEAD_STRING;
-      piece->value = parse_string (parser);
-      return piece->value != NULL;
-    }
+  if (c == '.' || c == '"')
+    return parse_path_or_string (parser, &piece->head);
 
   if (c == '\0')
     return unclosed_error (parser);
@@ -294,8 +323,7 @@ parse_head (Parser          *parser,
 
 static gboolean
 parse_filter_argument (Parser           *parser,
-                       FbTemplateFilter *filter,
-                       const char       *name)
+                       FbTemplateFilter *filter)
 {
   skip_space (parser);
   switch (filter->kind)
@@ -306,15 +334,21 @@ parse_filter_argument (Parser           *parser,
                                                     "a whole number from 0 to %u"), G_MAXUINT);
       return TRUE;
     case FB_FILTER_DEFAULT:
+      /* A path too, so that one member can stand in for another, as in
+       * .display_name | default .username. */
+      if (parser->src[parser->pos] != '"' && parser->src[parser->pos] != '.')
+        return syntax_error (parser, parser->pos,
+                             _("default needs a string in quotes or a path"));
+      return parse_path_or_string (parser, &filter->fallback);
     case FB_FILTER_JOIN:
       if (parser->src[parser->pos] != '"')
-        /* TRANSLATORS: %s is a filter's name, "default" or "join" */
-        return syntax_error (parser, parser->pos, _("%s needs a string in quotes"), name);
+        return syntax_error (parser, parser->pos, _("join needs a string in quotes"));
       filter->arg = parse_string (parser);
       return filter->arg != NULL;
     case FB_FILTER_STRIPHTML:
     case FB_FILTER_LOWER:
     case FB_FILTER_UPPER:
+    case FB_FILTER_PAIRS:
       return TRUE;
     default:
       g_assert_not_reached ();
@@ -335,7 +369,7 @@ parse_filter (Parser          *parser,
     return syntax_error (parser, start, _("an action may have at most %u filters"),
                          FB_TEMPLATE_MAX_FILTERS);
 
-  end = name_end (parser, start);
+  end = name_end (parser, start, FALSE);
   if (end == start)
     return syntax_error (parser, start, _("expected a filter’s name after “|”"));
 
@@ -349,13 +383,13 @@ parse_filter (Parser          *parser,
 
           filter->kind = filter_names[i].kind;
           piece->has_striphtml |= filter->kind == FB_FILTER_STRIPHTML;
-          return parse_filter_argument (parser, filter, name);
+          return parse_filter_argument (parser, filter);
         }
     }
 
   return syntax_error (parser, start,
                        _("unknown filter “%s”; the filters are striphtml, truncate, "
-                         "default, lower, upper and join"), name);
+                         "default, lower, upper, join and pairs"), name);
 }
 
 /* An action; @parser is just after its "{{". */
