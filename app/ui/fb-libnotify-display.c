@@ -15,7 +15,8 @@
  * `app.*` actions), notices the notifier keeps updating (a flood's
  * summary) by handle, and the live set that keeps recent notifications
  * answering. show() is the one place that talks to the notification
- * server; this is the only file that includes libnotify. What to show, and
+ * server; a message's group replaces the notification of the group's last
+ * message. This is the only file that includes libnotify. What to show, and
  * when, is policy: FbNotifier (app/service/fb-notifier.c).
  */
 
@@ -24,6 +25,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (NotifyNotification, g_object_unref)
 #elif !NOTIFY_CHECK_VERSION (0, 8, 4)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NotifyNotification, g_object_unref)
 #endif
+
+/* Groups remembered; beyond this many, all of them are forgotten at once
+ * (a message of a forgotten group then gets a notification of its own). */
+#define GROUPS_MAX 512
 
 /* Notifications kept alive for their actions. libnotify has every one of
  * them look at every NotificationClosed the server sends, so thousands
@@ -38,6 +43,7 @@ struct _FbLibnotifyDisplay
   GSettings  *settings;
   GQueue      live;             /* NotifyNotification, oldest first, at most LIVE_MAX */
   GHashTable *notices;          /* handle → NotifyNotification, kept for updates */
+  GHashTable *groups;           /* "feed id\x1fgroup" → the server's id of its last notification */
   guint       next_handle;
   GPtrArray  *caps;
   gboolean    told_no_server;
@@ -287,8 +293,32 @@ fb_libnotify_display_show_message (FbNotificationDisplay *display,
 {
   FbLibnotifyDisplay *self = FB_LIBNOTIFY_DISPLAY (display);
   g_autoptr(NotifyNotification) notification = notification_for_message (self, feed, message);
+  g_autofree char *group = NULL;
+  int id = 0;
+
+  /* A message of a group replaces the notification of the group's last
+   * one: the server is asked to replace that id (a closed one is shown
+   * anew). */
+  if (feed != NULL && fb_message_get_group (message) != NULL)
+    {
+      group = g_strconcat (fb_feed_get_id (feed), "\x1f", fb_message_get_group (message), NULL);
+      id = GPOINTER_TO_INT (g_hash_table_lookup (self->groups, group));
+      if (id != 0)
+        g_object_set (notification, "id", id, NULL);
+    }
 
   show (self, notification);
+
+  if (group != NULL)
+    {
+      g_object_get (notification, "id", &id, NULL);
+      if (id != 0)
+        {
+          if (g_hash_table_size (self->groups) >= GROUPS_MAX)
+            g_hash_table_remove_all (self->groups);
+          g_hash_table_replace (self->groups, g_steal_pointer (&group), GINT_TO_POINTER (id));
+        }
+    }
 }
 
 static void
@@ -342,6 +372,7 @@ fb_libnotify_display_dispose (GObject *object)
   while (self->live.head != NULL)
     forget_live (self, self->live.head);
   g_clear_pointer (&self->notices, g_hash_table_unref);
+  g_clear_pointer (&self->groups, g_hash_table_unref);
   g_clear_pointer (&self->caps, g_ptr_array_unref);
   g_clear_object (&self->settings);
 
@@ -359,6 +390,7 @@ fb_libnotify_display_init (FbLibnotifyDisplay *self)
 {
   g_queue_init (&self->live);
   self->notices = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  self->groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /**
