@@ -6,6 +6,7 @@
 #include "fb-feed-server.h"
 
 #include <libsoup/soup.h>
+#include <string.h>
 
 #include "fb-test-utils.h"
 
@@ -14,6 +15,7 @@ struct _FbFeedServer
 {
   FbTestSseServer *sse;
   char            *url;
+  char            *path;     /* the one path it serves */
   gboolean         stopped;
   gboolean         down;     /* answering 503, still listening */
 };
@@ -32,7 +34,7 @@ events_cb (FbTestSseServer   *sse,
   /* The test may be waiting on the count of requests. */
   g_main_context_wakeup (NULL);
 
-  if (self->stopped || self->down || g_strcmp0 (path, "/events") != 0)
+  if (self->stopped || self->down || g_strcmp0 (path, self->path) != 0)
     {
       soup_server_message_set_status (msg, self->stopped || self->down ? SOUP_STATUS_SERVICE_UNAVAILABLE
                                                                        : SOUP_STATUS_NOT_FOUND, NULL);
@@ -47,10 +49,19 @@ events_cb (FbTestSseServer   *sse,
 FbFeedServer *
 fb_feed_server_new (void)
 {
+  return fb_feed_server_new_at ("/events");
+}
+
+/* A stand-in for a service: it serves @path_and_query's path, as the
+ * service's API does (the query is only in the URL it gives). */
+FbFeedServer *
+fb_feed_server_new_at (const char *path_and_query)
+{
   FbFeedServer *self = g_new0 (FbFeedServer, 1);
 
+  self->path = g_strndup (path_and_query, strcspn (path_and_query, "?"));
   self->sse = fb_test_sse_server_new (events_cb, self);
-  self->url = fb_test_sse_server_url (self->sse, "/events");
+  self->url = fb_test_sse_server_url (self->sse, path_and_query);
 
   return self;
 }
@@ -63,6 +74,7 @@ fb_feed_server_free (FbFeedServer *self)
 
   g_clear_pointer (&self->sse, fb_test_sse_server_free);
   g_free (self->url);
+  g_free (self->path);
   g_free (self);
 }
 

@@ -13,6 +13,8 @@ G_BEGIN_DECLS
 typedef struct _FbFeedServer FbFeedServer;
 
 FbFeedServer *fb_feed_server_new            (void);
+/* Serving @path_and_query's path instead, at http://127.0.0.1:PORT@path_and_query. */
+FbFeedServer *fb_feed_server_new_at         (const char   *path_and_query);
 void          fb_feed_server_free           (FbFeedServer *self);
 /* http://127.0.0.1:PORT/events */
 const char   *fb_feed_server_get_url        (FbFeedServer *self);
