@@ -15,6 +15,7 @@
 #   FB_BENCH_IDLE_SETTLE_SECONDS  wait before the idle window opens (default 20)
 #   FB_BENCH_EVENTS_64       events per throughput run, 64 B   (default 16000000)
 #   FB_BENCH_EVENTS_1K       events per throughput run, 1 KiB  (default 2000000)
+#   FB_BENCH_EVENTS_NOTIFICATION  events per --notification run, 2 KiB Mastodon (default 300000)
 #   FB_BENCH_NODE_SECONDS    time limit of the Node reader     (default 5)
 #   FB_BENCH_LATENCY_SECONDS, FB_BENCH_STARTUP_RUNS, FB_BENCH_BURST_EVENTS
 set -euo pipefail
@@ -24,6 +25,7 @@ top=$(dirname "$here")
 builddir=${FEEDBELL_BENCH_BUILDDIR:-$top/build-bench}
 events_64=${FB_BENCH_EVENTS_64:-16000000}
 events_1k=${FB_BENCH_EVENTS_1K:-2000000}
+events_notification=${FB_BENCH_EVENTS_NOTIFICATION:-300000}
 export FB_BENCH_IDLE_SECONDS=${FB_BENCH_IDLE_SECONDS:-120}
 
 started=$(date +%s)
@@ -38,6 +40,7 @@ targets=(
   app/cli/feedbell-listen
   tests/bench/fb-bench-emitter tests/bench/fb-bench-raw-reader tests/bench/fb-bench-soup-reader
   tests/bench/fb-bench-throughput tests/bench/fb-bench-parser tests/bench/fb-bench-cli
+  tests/bench/fb-bench-notification
 )
 have_app=no
 if ninja -C "$builddir" -t targets all 2>/dev/null | grep -q '^tests/bench/fb-bench-desktop:'; then
@@ -86,6 +89,7 @@ run "throughput, 1 KiB" "$bench/fb-bench-throughput" --size 1024 --events "$even
 run "parser, 64 B" "$bench/fb-bench-parser" --size 64
 run "parser, 1 KiB" "$bench/fb-bench-parser" --size 1024
 run "feedbell-listen latency and memory" "$bench/fb-bench-cli" latency memory
+run "feedbell-listen --notification, Mastodon" "$bench/fb-bench-notification" --events "$events_notification"
 
 if [ "$have_app" = yes ] && command -v xvfb-run >/dev/null 2>&1 && command -v dbus-run-session >/dev/null 2>&1; then
   authdir=$(mktemp -d "${TMPDIR:-/tmp}/feedbell-bench-xauth.XXXXXX")

@@ -641,6 +641,291 @@ test_idle_timeout (void)
   fixture_free (f);
 }
 
+/* --notification: what the app would show */
+
+/* The events of f->events, then the stream stays open. */
+static const char *notification_stream;
+
+static void
+notification_handler (Fixture           *f,
+                      SoupServerMessage *msg,
+                      const char        *path,
+                      guint              index)
+{
+  fb_test_stream_write (fixture_stream (f, msg), notification_stream, -1);
+}
+
+/* Runs with --notification, the options given and --count @count, on
+ * @stream; parses each output line into @objects (JsonNode). */
+static Fixture *
+notification_run (const char  *stream,
+                  guint        count,
+                  const char  *opt1,
+                  const char  *arg1,
+                  const char  *opt2,
+                  const char  *arg2,
+                  const char  *opt3,
+                  const char  *arg3)
+{
+  Fixture *f = fixture_new (notification_handler);
+  g_autofree char *n = g_strdup_printf ("%u", count);
+
+  notification_stream = stream;
+  g_assert_cmpint (fixture_run (f, "--notification", "--count", n,
+                                opt1 ? opt1 : "--count", opt1 ? arg1 : n,
+                                opt2 ? opt2 : "--count", opt2 ? arg2 : n,
+                                opt3 ? opt3 : "--count", opt3 ? arg3 : n,
+                                NULL), ==, 0);
+  for (guint i = 0; i < f->run->lines->len; i++)
+    g_assert_true (g_utf8_validate (get_line (f, i), -1, NULL));
+
+  return f;
+}
+
+/* Member @name of output line @i, as text; NULL for a JSON null. */
+static char *
+line_member (Fixture    *f,
+             guint       i,
+             const char *name)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *object;
+  JsonNode *node;
+
+  json_parser_load_from_data (parser, get_line (f, i), -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  object = json_node_get_object (json_parser_get_root (parser));
+  g_assert_true (json_object_has_member (object, name) ||
+                 g_str_equal (name, "key") || g_str_equal (name, "group"));
+  node = json_object_get_member (object, name);
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return NULL;
+  return g_strdup (json_node_get_string (node));
+}
+
+#define assert_member(f, i, name, expected) \
+  G_STMT_START { \
+    g_autofree char *_value = line_member ((f), (i), (name)); \
+    g_assert_cmpstr (_value, ==, (expected)); \
+  } G_STMT_END
+
+static void
+test_notification_plain (void)
+{
+  Fixture *f = notification_run ("data: Build #12 passed\ndata: All green.\n\n", 1,
+                                 "--format", "plain", NULL, NULL, NULL, NULL);
+
+  g_assert_cmpuint (f->run->lines->len, ==, 1);
+  assert_member (f, 0, "title", "Build #12 passed");
+  assert_member (f, 0, "body", "All green.");
+  assert_member (f, 0, "url", NULL);
+  assert_member (f, 0, "icon", NULL);
+  assert_member (f, 0, "urgency", "normal");
+  assert_member (f, 0, "ignored", NULL);
+  assert_member (f, 0, "format", "plain");
+
+  fixture_free (f);
+}
+
+static void
+test_notification_ntfy (void)
+{
+  static const char stream[] =
+    "data: {\"id\":\"k1\",\"time\":1700000000,\"event\":\"keepalive\",\"topic\":\"t\"}\n\n"
+    "data: {\"id\":\"m1\",\"time\":1700000001,\"event\":\"message\",\"topic\":\"t\","
+    "\"title\":\"Disk\",\"message\":\"Almost full\",\"priority\":5,"
+    "\"click\":\"https://example.com/disk\"}\n\n";
+  Fixture *f = notification_run (stream, 2, "--format", "ntfy", NULL, NULL, NULL, NULL);
+
+  /* The keepalive prints nothing. */
+  g_assert_cmpuint (f->run->lines->len, ==, 1);
+  assert_member (f, 0, "title", "Disk");
+  assert_member (f, 0, "body", "Almost full");
+  assert_member (f, 0, "url", "https://example.com/disk");
+  assert_member (f, 0, "urgency", "critical");
+  assert_member (f, 0, "ignored", NULL);
+  assert_member (f, 0, "format", "ntfy");
+
+  fixture_free (f);
+}
+
+static void
+test_notification_custom (void)
+{
+  static const char stream[] =
+    "data: {\"a\":{\"b\":\"Deployed\"},\"env\":\"prod\",\"u\":\"https://ci.example/1\"}\n\n";
+  Fixture *f = notification_run (stream, 1,
+                                 "--title", "{{ .a.b }}",
+                                 "--body", "to {{ .env }}",
+                                 "--link", "{{ .u }}");
+
+  g_assert_cmpuint (f->run->lines->len, ==, 1);
+  assert_member (f, 0, "title", "Deployed");
+  assert_member (f, 0, "body", "to prod");
+  assert_member (f, 0, "url", "https://ci.example/1");
+  assert_member (f, 0, "ignored", NULL);
+  assert_member (f, 0, "format", "custom");
+
+  fixture_free (f);
+}
+
+static void
+test_notification_key_group (void)
+{
+  static const char stream[] = "data: {\"job\":\"build\",\"repo\":\"fb\"}\n\n";
+  Fixture *f = notification_run (stream, 1,
+                                 "--title", "{{ .job }}",
+                                 "--key", "{{ .repo }}-{{ .job }}",
+                                 "--group", "{{ .repo }}");
+
+  g_assert_cmpuint (f->run->lines->len, ==, 1);
+  assert_member (f, 0, "key", "fb-build");
+  assert_member (f, 0, "group", "fb");
+
+  fixture_free (f);
+}
+
+static void
+test_notification_ignore (void)
+{
+  Fixture *f = notification_run ("data: ping\n\ndata: pong\n\n", 2,
+                                 "--ignore", "data == \"ping\"", NULL, NULL, NULL, NULL);
+  g_autofree char *reason = NULL;
+
+  g_assert_cmpuint (f->run->lines->len, ==, 2);
+  reason = line_member (f, 0, "ignored");
+  g_assert_nonnull (reason);
+  g_assert_nonnull (strstr (reason, "ping"));
+  assert_member (f, 0, "title", NULL);
+  assert_member (f, 0, "body", NULL);
+  assert_member (f, 0, "url", NULL);
+  assert_member (f, 0, "icon", NULL);
+  assert_member (f, 1, "ignored", NULL);
+  assert_member (f, 1, "title", "pong");
+
+  fixture_free (f);
+}
+
+/* The first stream breaks after two events, the second has three: the
+ * first event of each is skipped, and only it. */
+static void
+skip_first_handler (Fixture           *f,
+                    SoupServerMessage *msg,
+                    const char        *path,
+                    guint              index)
+{
+  FbTestStream *stream = fixture_stream (f, msg);
+
+  if (index == 0)
+    {
+      fb_test_stream_write (stream, "retry: 10\nid: 1\ndata: one\n\nid: 2\ndata: two\n\n", -1);
+      fb_test_stream_end (stream);
+    }
+  else
+    fb_test_stream_write (stream, "id: 3\ndata: three\n\nid: 4\ndata: four\n\n", -1);
+}
+
+static void
+test_notification_skip_first (void)
+{
+  Fixture *f = fixture_new (skip_first_handler);
+
+  g_assert_cmpint (fixture_run (f, "--notification", "--skip-first", "--count", "4", NULL), ==, 0);
+  g_assert_cmpuint (f->requests->len, ==, 2);
+  g_assert_cmpuint (f->run->lines->len, ==, 4);
+  assert_member (f, 0, "title", NULL);
+  g_assert_nonnull (line_member (f, 0, "ignored"));
+  assert_member (f, 1, "title", "two");
+  assert_member (f, 2, "title", NULL);
+  g_assert_nonnull (line_member (f, 2, "ignored"));
+  assert_member (f, 3, "title", "four");
+
+  fixture_free (f);
+}
+
+static void
+test_notification_javascript_link (void)
+{
+  Fixture *f = notification_run ("data: {\"u\":\"javascript:alert(1)\"}\n\n", 1,
+                                 "--title", "hi", "--link", "{{ .u }}", NULL, NULL);
+
+  g_assert_cmpuint (f->run->lines->len, ==, 1);
+  assert_member (f, 0, "title", "hi");
+  assert_member (f, 0, "url", NULL);
+
+  fixture_free (f);
+}
+
+static void
+test_notification_mastodon (void)
+{
+  static const char stream[] =
+    "event: notification\n"
+    "data: {\"id\":\"1\",\"type\":\"mention\",\"account\":{\"username\":\"ana\",\"acct\":\"ana\","
+    "\"display_name\":\"Ana\"},\"status\":{\"content\":\"<p>Hi <b>there</b></p>\","
+    "\"url\":\"https://social.example/@ana/1\"}}\n\n";
+  Fixture *f = notification_run (stream, 1, "--format", "mastodon", NULL, NULL, NULL, NULL);
+  g_autofree char *title = NULL;
+
+  g_assert_cmpuint (f->run->lines->len, ==, 1);
+  title = line_member (f, 0, "title");
+  g_test_message ("line: %s", get_line (f, 0));
+  g_assert_nonnull (title);
+  g_assert_true (g_str_has_suffix (title, "mentioned you"));
+  assert_member (f, 0, "ignored", NULL);
+  assert_member (f, 0, "format", "mastodon");
+
+  fixture_free (f);
+}
+
+/* Usage errors of the mapping options: status 2, the reason on stderr, no request. */
+
+typedef struct
+{
+  const char *path;
+  const char *args[5];
+  const char *in_stderr[3];
+} MappingUsageCase;
+
+static const MappingUsageCase mapping_usage_cases[] = {
+  { "/listen/cli/notification/usage/bad-template",
+    { "--notification", "--title", "{{ .a", NULL }, { "--title", "Column", NULL } },
+  { "/listen/cli/notification/usage/bad-rule",
+    { "--notification", "--ignore", "data === 1", NULL }, { "--ignore", "Column", NULL } },
+  { "/listen/cli/notification/usage/template-with-ntfy",
+    { "--notification", "--format", "ntfy", "--title", "x" }, { "ntfy", NULL } },
+  { "/listen/cli/notification/usage/unknown-format",
+    { "--notification", "--format", "nope", NULL }, { "nope", NULL } },
+  { "/listen/cli/notification/usage/without-notification",
+    { "--title", "x", NULL }, { "--notification", NULL } },
+};
+
+static void
+test_mapping_usage (gconstpointer data)
+{
+  const MappingUsageCase *c = data;
+  Fixture *f = fixture_new (one_event_handler);
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < G_N_ELEMENTS (c->args) && c->args[i] != NULL; i++)
+    g_ptr_array_add (args, g_strdup (c->args[i]));
+  g_ptr_array_add (args, fb_test_sse_server_url (f->server, "/events"));
+  g_ptr_array_add (args, NULL);
+
+  f->run = run_start ((const char * const *) args->pdata);
+  g_assert_true (run_wait (f->run, RUN_MS));
+  g_assert_cmpint (run_status (f->run), ==, 2);
+  g_assert_cmpuint (f->run->lines->len, ==, 0);
+  for (guint i = 0; c->in_stderr[i] != NULL; i++)
+    g_assert_nonnull (strstr (run_stderr (f->run), c->in_stderr[i]));
+  fb_test_flush_main_context ();
+  g_assert_cmpuint (f->requests->len, ==, 0);
+
+  fixture_free (f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -662,6 +947,16 @@ main (int   argc,
   g_test_add_func ("/listen/cli/resume", test_resume);
   g_test_add_func ("/listen/cli/verbose", test_verbose);
   g_test_add_func ("/listen/cli/idle-timeout", test_idle_timeout);
+  g_test_add_func ("/listen/cli/notification/plain", test_notification_plain);
+  g_test_add_func ("/listen/cli/notification/ntfy", test_notification_ntfy);
+  g_test_add_func ("/listen/cli/notification/custom", test_notification_custom);
+  g_test_add_func ("/listen/cli/notification/key-group", test_notification_key_group);
+  g_test_add_func ("/listen/cli/notification/ignore", test_notification_ignore);
+  g_test_add_func ("/listen/cli/notification/skip-first", test_notification_skip_first);
+  g_test_add_func ("/listen/cli/notification/javascript-link", test_notification_javascript_link);
+  g_test_add_func ("/listen/cli/notification/mastodon", test_notification_mastodon);
+  for (guint i = 0; i < G_N_ELEMENTS (mapping_usage_cases); i++)
+    g_test_add_data_func (mapping_usage_cases[i].path, &mapping_usage_cases[i], test_mapping_usage);
 
   return g_test_run ();
 }

@@ -3,6 +3,8 @@
 
 #include "fb-json-writer.h"
 
+#include <string.h>
+
 /*
  * JSON string escaping for the CLI's output. The input is already valid
  * UTF-8 (the parser replaced anything else), so only '"', '\\' and the
@@ -70,4 +72,83 @@ fb_json_append_string (GString    *out,
         append_escape (out, *p++);
     }
   g_string_append_c (out, '"');
+}
+
+static void
+append_member (GString    *out,
+               const char *name,
+               const char *value)
+{
+  g_string_append_c (out, '"');
+  g_string_append (out, name);
+  g_string_append_len (out, "\":", 2);
+  if (value != NULL)
+    fb_json_append_string (out, value, strlen (value));
+  else
+    g_string_append_len (out, "null", 4);
+}
+
+static const char *
+urgency_to_string (FbUrgency urgency)
+{
+  switch (urgency)
+    {
+    case FB_URGENCY_LOW:
+      return "low";
+    case FB_URGENCY_NORMAL:
+      return "normal";
+    case FB_URGENCY_CRITICAL:
+      return "critical";
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/**
+ * fb_json_append_notification:
+ * @out: where to append
+ * @message: (nullable): what would be shown, or %NULL for an ignored event
+ * @reason: (nullable): why the event was ignored, when @message is %NULL
+ * @format: the nick of the format that read the event
+ *
+ * Appends one line: the notification @message would make, or the reason
+ * it makes none. Members are always there (null when empty) so that a
+ * script can test them without checking for their presence first; only
+ * key and group, which few feeds set, are left out when unset.
+ */
+void
+fb_json_append_notification (GString    *out,
+                             FbMessage  *message,
+                             const char *reason,
+                             const char *format)
+{
+  const char *key = message != NULL ? fb_message_get_key (message) : NULL;
+  const char *group = message != NULL ? fb_message_get_group (message) : NULL;
+
+  g_string_append_c (out, '{');
+  append_member (out, "title", message != NULL ? fb_message_get_title (message) : NULL);
+  g_string_append_c (out, ',');
+  append_member (out, "body", message != NULL ? fb_message_get_body (message) : NULL);
+  g_string_append_c (out, ',');
+  append_member (out, "url", message != NULL ? fb_message_get_click_url (message) : NULL);
+  g_string_append_c (out, ',');
+  append_member (out, "icon", message != NULL ? fb_message_get_icon_url (message) : NULL);
+  g_string_append_c (out, ',');
+  append_member (out, "urgency",
+                 message != NULL ? urgency_to_string (fb_message_get_urgency (message)) : NULL);
+  g_string_append_c (out, ',');
+  append_member (out, "ignored", message != NULL ? NULL : reason);
+  g_string_append_c (out, ',');
+  append_member (out, "format", format);
+  if (key != NULL)
+    {
+      g_string_append_c (out, ',');
+      append_member (out, "key", key);
+    }
+  if (group != NULL)
+    {
+      g_string_append_c (out, ',');
+      append_member (out, "group", group);
+    }
+  g_string_append_len (out, "}\n", 2);
 }

@@ -13,8 +13,12 @@
 #include <unistd.h>
 
 #include "fb-event-log.h"
+#include "fb-format.h"
 #include "fb-json-writer.h"
+#include "fb-listen-private.h"
+#include "fb-reader.h"
 #include "fb-sse-connection.h"
+#include "fb-template.h"
 #include "fb-url.h"
 
 /*
@@ -23,66 +27,10 @@
  * Output is collected in one buffer and written once per read of the
  * stream (or when the buffer is full), so a burst costs one write() per
  * many events while a lone event is still printed at once.
+ *
+ * With --notification, each event goes through an FbReader, as a feed's
+ * events do in the app, and what is printed is the notification it makes.
  */
-
-#define FLUSH_ABOVE (64 * 1024)
-/* Bigger reads than the connection's default: fewer wakeups on a busy stream. */
-#define READ_SIZE   (64 * 1024)
-
-typedef struct
-{
-  GMainLoop       *loop;
-  FbSseConnection *connection;
-  FbEventLog      *log;
-  GString         *out;
-  GPtrArray       *unsaved;      /* ids of the lines in out, in order */
-  GHashTable      *unsaved_set;  /* the same, to look up */
-  gint64           count;
-  gint64           received;
-  gboolean         quiet;
-  gboolean         verbose;
-  int              status;
-} Listen;
-
-typedef struct
-{
-  gint64    count;
-  int       idle_timeout;
-  gboolean  quiet;
-  gboolean  verbose;
-  char     *last_event_id;
-  char     *state_file;
-  GStrv     headers;
-} Options;
-
-static void
-options_clear (Options *options)
-{
-  g_clear_pointer (&options->last_event_id, g_free);
-  g_clear_pointer (&options->state_file, g_free);
-  g_clear_pointer (&options->headers, g_strfreev);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
-
-static gboolean
-write_all (const char *buf,
-           gsize       len)
-{
-  while (len > 0)
-    {
-      gssize n = write (STDOUT_FILENO, buf, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      buf += n;
-      len -= n;
-    }
-
-  return TRUE;
-}
 
 static void
 quit (Listen *listen,
@@ -97,10 +45,9 @@ quit (Listen *listen,
 static void
 flush_output (Listen *listen)
 {
-  if (listen->out->len == 0)
-    return;
-
-  if (!write_all (listen->out->str, listen->out->len))
+  /* Ids of events that printed nothing (an ntfy keepalive) are still
+   * recorded below: they move the place the stream resumes from. */
+  if (listen->out->len > 0 && !_fb_listen_write_all (listen->out->str, listen->out->len))
     {
       /* Nobody reads us any more (a closed pipe): nothing left to do. */
       g_printerr ("feedbell-listen: %s: %s\n", _("Could not write the output"), g_strerror (errno));
@@ -128,35 +75,46 @@ read_done_cb (FbSseConnection *connection,
   flush_output (user_data);
 }
 
-/* Most events are of the default type and many carry no id: their
- * constant parts go in with one append. */
-static void
-append_json_line (GString          *out,
-                  const FbSseEvent *event)
+/* Reads @event as the app would and appends what it would show. Returns
+ * FALSE when the event ends the stream for good (FB_MAPPING_FAIL), having
+ * said why. */
+static gboolean
+append_notification (Listen           *listen,
+                     const FbSseEvent *event)
 {
-  static const char message_head[] = "{\"type\":\"message\",\"data\":";
-  static const char no_id_tail[] = ",\"lastEventId\":\"\"}\n";
+  g_autoptr(FbMessage) message = NULL;
+  g_autofree char *type = g_strndup (event->type, event->type_len);
+  g_autofree char *reason = NULL;
+  FbMappingResult result;
 
-  /* The type may hold a NUL ("message\0x" is another type): compare and
-   * print it by its length. */
-  if (event->type_len == strlen ("message") &&
-      memcmp (event->type, "message", event->type_len) == 0)
-    g_string_append_len (out, message_head, sizeof message_head - 1);
-  else
+  result = fb_reader_read (listen->reader, NULL, type, event->data, event->data_len,
+                           event->last_event_id, &message, &reason);
+  switch (result)
     {
-      g_string_append_len (out, "{\"type\":", 8);
-      fb_json_append_string (out, event->type, event->type_len);
-      g_string_append_len (out, ",\"data\":", 8);
+    case FB_MAPPING_FAIL:
+      flush_output (listen);
+      g_printerr ("feedbell-listen: %s\n", reason ? reason : _("The connection failed"));
+      quit (listen, 1);
+      return FALSE;
+
+    case FB_MAPPING_IGNORE:
+      /* No reason: a keepalive, not worth a line. */
+      if (reason == NULL || listen->quiet)
+        return TRUE;
+      break;
+
+    case FB_MAPPING_SHOW:
+      if (listen->quiet)
+        return TRUE;
+      break;
+
+    default:
+      g_assert_not_reached ();
     }
-  fb_json_append_string (out, event->data, event->data_len);
-  if (event->last_event_id[0] == '\0')
-    g_string_append_len (out, no_id_tail, sizeof no_id_tail - 1);
-  else
-    {
-      g_string_append_len (out, ",\"lastEventId\":", 15);
-      fb_json_append_string (out, event->last_event_id, strlen (event->last_event_id));
-      g_string_append_len (out, "}\n", 2);
-    }
+
+  fb_json_append_notification (listen->out, message, reason,
+                               fb_format_to_nick (fb_reader_get_effective_format (listen->reader)));
+  return TRUE;
 }
 
 static void
@@ -166,34 +124,31 @@ event_cb (FbSseConnection  *connection,
 {
   Listen *listen = user_data;
 
+  /* The rest of a read after --count or a failure said stop. */
+  if (!g_main_loop_is_running (listen->loop))
+    return;
+
   /* A replay of an event already printed (the server resent it after a
    * reconnect, or we restarted after a crash) is not printed again. */
-  if (listen->log != NULL && event->has_id)
-    {
-      if (fb_event_log_has_seen (listen->log, event->last_event_id) ||
-          g_hash_table_contains (listen->unsaved_set, event->last_event_id))
-        return;
-      if (listen->quiet)
-        fb_event_log_record (listen->log, event->last_event_id, NULL);
-      else
-        {
-          char *id = g_strdup (event->last_event_id);
-
-          /* Recorded by flush_output(), once its line is out. */
-          g_ptr_array_add (listen->unsaved, id);
-          g_hash_table_add (listen->unsaved_set, id);
-        }
-    }
+  if (listen->log != NULL && event->has_id &&
+      (fb_event_log_has_seen (listen->log, event->last_event_id) ||
+       g_hash_table_contains (listen->unsaved_set, event->last_event_id)))
+    return;
 
   listen->received++;
 
-  if (!listen->quiet)
+  if (listen->reader != NULL)
     {
-      append_json_line (listen->out, event);
-      /* The rest waits for the end of the read (read_done_cb). */
-      if (listen->out->len > FLUSH_ABOVE)
-        flush_output (listen);
+      if (!append_notification (listen, event))
+        return;
     }
+  else if (!listen->quiet)
+    _fb_listen_append_event (listen->out, event);
+  _fb_listen_remember_id (listen, event);
+
+  /* The rest waits for the end of the read (read_done_cb). */
+  if (listen->out->len > FLUSH_ABOVE)
+    flush_output (listen);
 
   if (listen->count > 0 && listen->received >= listen->count)
     {
@@ -217,6 +172,11 @@ state_cb (FbSseConnection *connection,
       else
         g_printerr ("feedbell-listen: %s\n", fb_sse_state_to_string (state));
     }
+
+  /* Every stream opened, the first included: "skip the first event"
+   * counts from here. */
+  if (state == FB_SSE_STATE_OPEN && listen->reader != NULL)
+    fb_reader_connected (listen->reader);
 
   if (!g_main_loop_is_running (listen->loop))
     return;
@@ -334,6 +294,16 @@ usage_error (const char *message)
   return FALSE;
 }
 
+static gboolean
+has_mapping_options (const Options *options)
+{
+  for (guint i = 0; i < FB_MAPPING_N_FIELDS; i++)
+    if (options->templates[i] != NULL)
+      return TRUE;
+
+  return options->ignore != NULL || options->skip_first;
+}
+
 /* Leaves the URL alone in @argv. Returns FALSE, having said why, when the
  * command line is not one to run. */
 static gboolean
@@ -352,6 +322,29 @@ parse_options (int      *argc,
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options->verbose, N_("Report connection state changes on stderr"), NULL },
     { "state-file", 0, 0, G_OPTION_ARG_FILENAME, &options->state_file,
       N_("Resume from and save progress to FILE; never print an event twice"), N_("FILE") },
+    { "notification", 0, 0, G_OPTION_ARG_NONE, &options->notification,
+      N_("Print the notification each event makes, as the app would show it"), NULL },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &options->format,
+      N_("Read events as FORMAT: auto, plain, ntfy, mastodon, wikimedia, home-assistant, firebase, "
+         "mercure, woodpecker, json or custom"), N_("FORMAT") },
+    { "title", 0, 0, G_OPTION_ARG_STRING, &options->templates[FB_MAPPING_FIELD_TITLE],
+      N_("Template of the title (implies --format custom)"), N_("TEMPLATE") },
+    { "body", 0, 0, G_OPTION_ARG_STRING, &options->templates[FB_MAPPING_FIELD_BODY],
+      N_("Template of the body"), N_("TEMPLATE") },
+    { "link", 0, 0, G_OPTION_ARG_STRING, &options->templates[FB_MAPPING_FIELD_LINK],
+      N_("Template of the link opened on a click"), N_("TEMPLATE") },
+    { "icon", 0, 0, G_OPTION_ARG_STRING, &options->templates[FB_MAPPING_FIELD_ICON],
+      N_("Template of the icon's URL"), N_("TEMPLATE") },
+    { "priority", 0, 0, G_OPTION_ARG_STRING, &options->templates[FB_MAPPING_FIELD_PRIORITY],
+      N_("Template of the priority: 1 to 5, or min, low, default, high, max"), N_("TEMPLATE") },
+    { "key", 0, 0, G_OPTION_ARG_STRING, &options->templates[FB_MAPPING_FIELD_KEY],
+      N_("Template of the key: a notification replaces the one with the same key"), N_("TEMPLATE") },
+    { "group", 0, 0, G_OPTION_ARG_STRING, &options->templates[FB_MAPPING_FIELD_GROUP],
+      N_("Template of the group notifications are summed up by"), N_("TEMPLATE") },
+    { "ignore", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->ignore,
+      N_("Ignore the events this rule matches (repeatable), e.g. 'data == \"ping\"'"), N_("RULE") },
+    { "skip-first", 0, 0, G_OPTION_ARG_NONE, &options->skip_first,
+      N_("Ignore the first event after each connect"), NULL },
     G_OPTION_ENTRY_NULL
   };
 
@@ -368,8 +361,96 @@ parse_options (int      *argc,
     return usage_error (_("--idle-timeout must not be negative"));
   if (!check_url ((*argv)[1], &error))
     return usage_error (error->message);
+  if (!options->notification && (options->format != NULL || has_mapping_options (options)))
+    return usage_error (_("--format, the templates, --ignore and --skip-first need --notification"));
 
   return TRUE;
+}
+
+/* The options of a custom mapping, each checked alone so that the error
+ * names the option (the template's own message gives the column). */
+static FbMapping *
+new_custom_mapping (const Options  *options,
+                    GError        **error)
+{
+  static const char * const names[FB_MAPPING_N_FIELDS] = {
+    "--title", "--body", "--link", "--icon", "--priority", "--key", "--group",
+  };
+
+  for (guint i = 0; i < FB_MAPPING_N_FIELDS; i++)
+    {
+      g_autoptr(FbTemplate) template = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      if (options->templates[i] == NULL)
+        continue;
+      template = fb_template_parse (options->templates[i], &local_error);
+      if (template == NULL)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("%s: %s"), names[i], local_error->message);
+          return NULL;
+        }
+    }
+  for (guint i = 0; options->ignore != NULL && options->ignore[i] != NULL; i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (!fb_mapping_check_rule (options->ignore[i], &local_error))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("--ignore “%s”: %s"), options->ignore[i], local_error->message);
+          return NULL;
+        }
+    }
+
+  return fb_mapping_new_custom ((const char * const *) options->templates,
+                                (const char * const *) options->ignore,
+                                options->skip_first, error);
+}
+
+/* With --notification, how events are read; or NULL, with @error set when
+ * the options do not make a reader. */
+static FbReader *
+new_reader (const char     *url,
+            const Options  *options,
+            GError        **error)
+{
+  g_autoptr(FbMapping) mapping = NULL;
+  FbMessageFormat format = FB_MESSAGE_FORMAT_AUTO;
+
+  if (!options->notification)
+    return NULL;
+
+  /* fb_format_from_nick() takes any unknown name for "auto". */
+  if (options->format != NULL)
+    {
+      format = fb_format_from_nick (options->format);
+      if (format == FB_MESSAGE_FORMAT_AUTO && strcmp (options->format, "auto") != 0)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("“%s” is not a format: see --help for the list"), options->format);
+          return NULL;
+        }
+    }
+  else if (has_mapping_options (options))
+    format = FB_MESSAGE_FORMAT_CUSTOM;
+
+  if (format == FB_MESSAGE_FORMAT_CUSTOM)
+    {
+      mapping = new_custom_mapping (options, error);
+      if (mapping == NULL)
+        return NULL;
+    }
+  else if (has_mapping_options (options))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("The templates, --ignore and --skip-first make a custom format: "
+                     "they cannot go with --format %s"), options->format);
+      return NULL;
+    }
+
+  return fb_reader_new (format, mapping, url);
 }
 
 /* The connection the options describe, not started; or NULL, having said why. */
@@ -394,51 +475,6 @@ new_connection (const char    *url,
     fb_sse_connection_set_idle_timeout (connection, options->idle_timeout);
 
   return g_steal_pointer (&connection);
-}
-
-/* The state file's log, if there is one, and where the stream resumes: after
- * the last event the state file saw, unless --last-event-id says otherwise. */
-static FbEventLog *
-open_log (FbSseConnection *connection,
-          const Options   *options)
-{
-  FbEventLog *log = NULL;
-
-  if (options->state_file != NULL)
-    {
-      log = fb_event_log_new (options->state_file);
-      fb_sse_connection_set_last_event_id (connection, fb_event_log_get_last_event_id (log));
-    }
-  if (options->last_event_id != NULL)
-    fb_sse_connection_set_last_event_id (connection, options->last_event_id);
-
-  return log;
-}
-
-static void
-listen_init (Listen          *listen,
-             FbSseConnection *connection,
-             FbEventLog      *log,
-             const Options   *options)
-{
-  listen->loop = g_main_loop_new (NULL, FALSE);
-  listen->connection = connection;
-  listen->log = log;
-  listen->out = g_string_sized_new (FLUSH_ABOVE + 4096);
-  listen->unsaved = g_ptr_array_new_with_free_func (g_free);
-  listen->unsaved_set = g_hash_table_new (g_str_hash, g_str_equal);
-  listen->count = options->count;
-  listen->quiet = options->quiet;
-  listen->verbose = options->verbose;
-}
-
-static void
-listen_clear (Listen *listen)
-{
-  g_string_free (listen->out, TRUE);
-  g_hash_table_unref (listen->unsaved_set);
-  g_ptr_array_unref (listen->unsaved);
-  g_main_loop_unref (listen->loop);
 }
 
 /* Prints the stream until it ends for good, a signal or --count says stop.
@@ -478,6 +514,8 @@ main (int   argc,
   g_auto(Options) options = { 0 };
   g_autoptr(FbSseConnection) connection = NULL;
   g_autoptr(FbEventLog) log = NULL;
+  g_autoptr(FbReader) reader = NULL;
+  g_autoptr(GError) error = NULL;
   Listen listen = { 0 };
   int status;
 
@@ -487,12 +525,19 @@ main (int   argc,
   connection = new_connection (argv[1], &options);
   if (connection == NULL)
     return 2;
-  log = open_log (connection, &options);
+  reader = new_reader (argv[1], &options, &error);
+  if (error != NULL)
+    {
+      usage_error (error->message);
+      return 2;
+    }
+  log = _fb_listen_open_log (connection, &options);
 
   signal (SIGPIPE, SIG_IGN);
-  listen_init (&listen, connection, log, &options);
+  _fb_listen_init (&listen, connection, log, &options);
+  listen.reader = reader;
   status = listen_run (&listen);
-  listen_clear (&listen);
+  _fb_listen_clear (&listen);
 
   return status;
 }
