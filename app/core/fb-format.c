@@ -286,10 +286,16 @@ mercure (void)
 {
   FbMapping *m = fb_mapping_new ();
 
+  /* The hub's own subscription events: `event: mercure` since 1.0, and
+   * objects of type "Subscription" with no event type before. */
+  add_rule (m, "event == \"mercure\"");
+  add_rule (m, ".type in [\"Subscription\", \"subscription\"] and .subscriber != null");
+
+  /* An update need not have an image: none is no reason to log. */
   add (m, NULL,
        "{{ .name | default .headline | default .title | default .@type }}",
        "{{ .description | default .text | default .articleBody | default .@id }}",
-       "{{ .url | default .@id }}", "{{ .image | default .logo }}", NULL, NULL);
+       "{{ .url | default .@id }}", "{{ .image | default .logo | default \"\" }}", NULL, NULL);
   return m;
 }
 
@@ -379,7 +385,7 @@ has_suffix_ci (const char *text,
 FbMessageFormat
 fb_format_guess_from_url (const char *url)
 {
-  g_autoptr(GUri) uri = url != NULL ? g_uri_parse (url, G_URI_FLAGS_NONE, NULL) : NULL;
+  g_autoptr(GUri) uri = url != NULL ? g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL) : NULL;
   const char *path, *host;
 
   if (uri == NULL)
@@ -481,7 +487,9 @@ last_segment (const char *path,
     {
       g_autofree char *segment = g_uri_unescape_string (segments[i - 1], NULL);
 
-      if (segment == NULL || *segment == '\0')
+      /* A URI template's expression, as in a Mercure topic's
+       * https://example.com/books/{id}, names nothing yet. */
+      if (segment == NULL || *segment == '\0' || strchr (segment, '{') != NULL)
         continue;
       if (suffix != NULL && has_suffix_ci (segment, suffix))
         segment[strlen (segment) - strlen (suffix)] = '\0';
@@ -506,20 +514,14 @@ query_param (GUri       *uri,
   return value != NULL && g_utf8_validate (value, -1, NULL) ? g_strdup (value) : NULL;
 }
 
-/**
- * fb_format_default_feed_name:
- * @format: the feed's format; for "Automatic", what the address says
- * @url: the feed's address
- *
- * Returns: (transfer full): a short name for a new feed: "ntfy · alerts",
- *   "Mastodon · social.example", "Wikipedia recent changes"; never the
- *   whole address
- */
-char *
-fb_format_default_feed_name (FbMessageFormat  format,
-                             const char      *url)
+static char *
+feed_name_for (FbMessageFormat  format,
+               const char      *url)
 {
-  g_autoptr(GUri) uri = url != NULL ? g_uri_parse (url, G_URI_FLAGS_NONE, NULL) : NULL;
+  /* Encoded: each part is unescaped once, where it is read, so that a %2F
+   * stays in its segment and a %26 in its query parameter, and a %FF makes
+   * one segment unusable rather than the whole address. */
+  g_autoptr(GUri) uri = url != NULL ? g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL) : NULL;
   g_autofree char *segment = NULL;
   g_autofree char *topic = NULL;
   const char *host, *path;
@@ -582,4 +584,32 @@ fb_format_default_feed_name (FbMessageFormat  format,
         return g_strdup_printf (_("%s · %s"), host, segment);
       return g_strdup (host);
     }
+}
+
+/* A name is a label in a list and a notification's title of last resort:
+ * a topic or path segment of 100 kB must not make it one. */
+#define MAX_FEED_NAME_CHARS 80
+
+/**
+ * fb_format_default_feed_name:
+ * @format: the feed's format; for "Automatic", what the address says
+ * @url: the feed's address
+ *
+ * Returns: (transfer full): a short name for a new feed: "ntfy · alerts",
+ *   "Mastodon · social.example", "Wikipedia recent changes"; never the
+ *   whole address, and at most MAX_FEED_NAME_CHARS characters
+ */
+char *
+fb_format_default_feed_name (FbMessageFormat  format,
+                             const char      *url)
+{
+  g_autofree char *name = feed_name_for (format, url);
+  g_autofree char *valid = g_utf8_make_valid (name, -1);
+  g_autofree char *cut = NULL;
+
+  if (g_utf8_strlen (valid, -1) <= MAX_FEED_NAME_CHARS)
+    return g_steal_pointer (&valid);
+
+  cut = g_utf8_substring (valid, 0, MAX_FEED_NAME_CHARS - 1);
+  return g_strconcat (cut, "…", NULL);
 }

@@ -6,6 +6,7 @@
 #include "fb-mapping.h"
 
 #include "fb-message-private.h"
+#include "fb-json-select.h"
 #include "fb-template.h"
 
 #include <glib/gi18n-lib.h>
@@ -39,7 +40,9 @@ typedef enum
 typedef struct
 {
   LhsKind     lhs;
-  FbTemplate *path;
+  FbTemplate *path;     /* {{ PATH }}: renders a scalar's text */
+  FbTemplate *present;  /* {{ PATH | default "" }}: fails only for a value that is there
+                         * but is not text (an object, an array), which is not null */
   Op          op;
   GPtrArray  *values;  /* text of each value; NULL for null */
 } Clause;
@@ -70,6 +73,7 @@ struct _FbMapping
   GPtrArray       *variants;      /* Variant */
   GArray          *failures;      /* Failure */
   gboolean         skip_first;
+  FbJsonSelect    *selection;     /* every path its templates and rules read */
 };
 
 static const char * const field_keys[FB_MAPPING_N_FIELDS] = {
@@ -103,6 +107,7 @@ clause_clear (gpointer data)
   Clause *clause = data;
 
   g_clear_pointer (&clause->path, fb_template_unref);
+  g_clear_pointer (&clause->present, fb_template_unref);
   g_clear_pointer (&clause->values, g_ptr_array_unref);
 }
 
@@ -157,10 +162,13 @@ take_word (Scanner    *scanner,
            const char *word)
 {
   gsize len = strlen (word);
-  char next = scanner->src[scanner->pos + len];
+  char next;
 
-  if (strncmp (scanner->src + scanner->pos, word, len) != 0 ||
-      g_ascii_isalnum (next) || next == '_' || next == '-' || next == '.')
+  /* Only once the word is there is the character after it in the string. */
+  if (strncmp (scanner->src + scanner->pos, word, len) != 0)
+    return FALSE;
+  next = scanner->src[scanner->pos + len];
+  if (g_ascii_isalnum (next) || next == '_' || next == '-' || next == '.')
     return FALSE;
 
   scanner->pos += len;
@@ -172,8 +180,9 @@ parse_lhs (Scanner *scanner,
            Clause  *clause)
 {
   gsize start = scanner->pos;
+  g_autofree char *text = NULL;
   g_autofree char *source = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autofree char *present = NULL;
 
   if (take_word (scanner, "event"))
     {
@@ -194,12 +203,20 @@ parse_lhs (Scanner *scanner,
     scanner->pos++;
 
   clause->lhs = LHS_PATH;
-  source = g_strdup_printf ("{{%.*s}}", (int) (scanner->pos - start), scanner->src + start);
-  clause->path = fb_template_parse (source, &error);
-  if (clause->path == NULL)
+  text = g_strndup (scanner->src + start, scanner->pos - start);
+  /* Braces, filters and strings are template syntax, not part of a path:
+   * ".a}}{{.b" would otherwise compare a text made of two paths. */
+  if (strpbrk (text, "{}|\"") == NULL)
+    {
+      source = g_strdup_printf ("{{%s}}", text);
+      present = g_strdup_printf ("{{%s | default \"\"}}", text);
+      clause->path = fb_template_parse (source, NULL);
+      clause->present = fb_template_parse (present, NULL);
+    }
+  if (clause->path == NULL || clause->present == NULL)
     /* TRANSLATORS: %s is what the user wrote where a path was expected */
     return rule_error (scanner, start, _("“%.*s” is not a path such as “.meta.domain”"),
-                       (int) (scanner->pos - start), scanner->src + start);
+                       (int) strlen (text), text);
   return TRUE;
 }
 
@@ -406,6 +423,7 @@ clause_matches (const Clause *clause,
   g_autofree char *rendered = NULL;
   const char *text = NULL;
   gsize text_len = 0;
+  gboolean is_null = FALSE;
   gboolean equal = FALSE;
 
   switch (clause->lhs)
@@ -423,11 +441,20 @@ clause_matches (const Clause *clause,
         text_len--;
       break;
     case LHS_PATH:
-      /* Missing, null, or not text: all of them equal null. */
       rendered = fb_template_render (clause->path, event->payload, event->event_type,
                                      event->event_id, MAX_KEY_CHARS * 4, NULL);
       text = rendered;
       text_len = text != NULL ? strlen (text) : 0;
+      /* Missing and null equal null; an object or an array is there,
+       * so `.reblog != null` holds for a boost, but equals no text. */
+      if (text == NULL)
+        {
+          g_autofree char *present = fb_template_render (clause->present, event->payload,
+                                                         event->event_type, event->event_id,
+                                                         MAX_KEY_CHARS * 4, NULL);
+
+          is_null = present != NULL;
+        }
       break;
     default:
       g_assert_not_reached ();
@@ -438,8 +465,8 @@ clause_matches (const Clause *clause,
       const char *value = g_ptr_array_index (clause->values, i);
 
       if (value == NULL)
-        equal = text == NULL || (clause->lhs == LHS_DATA && text_len == 4 &&
-                                 memcmp (text, "null", 4) == 0);
+        equal = is_null || (clause->lhs == LHS_DATA && text_len == 4 &&
+                            memcmp (text, "null", 4) == 0);
       else
         equal = text != NULL && strlen (value) == text_len && memcmp (value, text, text_len) == 0;
     }
@@ -499,6 +526,7 @@ fb_mapping_new (void)
   self->variants = g_ptr_array_new_with_free_func (variant_free);
   self->failures = g_array_new (FALSE, TRUE, sizeof (Failure));
   g_array_set_clear_func (self->failures, failure_clear);
+  self->selection = fb_json_select_new ();
   return self;
 }
 
@@ -553,7 +581,24 @@ fb_mapping_unref (FbMapping *self)
   g_ptr_array_unref (self->rule_sources);
   g_ptr_array_unref (self->variants);
   g_array_unref (self->failures);
+  fb_json_select_free (self->selection);
   g_free (self);
+}
+
+/* The paths @rule compares, added to what each event's parse builds. */
+static void
+select_rule (FbMapping  *self,
+             const Rule *rule)
+{
+  for (guint i = 0; i < rule->clauses->len; i++)
+    {
+      Clause *clause = &g_array_index (rule->clauses, Clause, i);
+
+      if (clause->lhs != LHS_PATH)
+        continue;
+      fb_json_select_add_template (self->selection, clause->path);
+      fb_json_select_add_template (self->selection, clause->present);
+    }
 }
 
 /**
@@ -584,6 +629,7 @@ fb_mapping_add_rule (FbMapping   *self,
   if (parsed == NULL)
     return FALSE;
 
+  select_rule (self, parsed);
   g_ptr_array_add (self->rules, parsed);
   self->rule_sources->pdata[self->rule_sources->len - 1] = parsed->source;
   g_ptr_array_add (self->rule_sources, NULL);
@@ -637,6 +683,13 @@ fb_mapping_add_variant (FbMapping           *self,
         }
     }
 
+  if (variant->condition != NULL)
+    select_rule (self, variant->condition);
+  for (guint i = 0; i < FB_MAPPING_N_FIELDS; i++)
+    {
+      if (variant->templates[i] != NULL)
+        fb_json_select_add_template (self->selection, variant->templates[i]);
+    }
   g_ptr_array_add (self->variants, variant);
   return TRUE;
 }
@@ -719,6 +772,20 @@ fb_mapping_get_template (FbMapping      *self,
 }
 
 /**
+ * fb_mapping_get_selection:
+ *
+ * Returns: (transfer none): the parts of a payload that the mapping's
+ *   templates and rules read, for fb_json_select_parse()
+ */
+const FbJsonSelect *
+fb_mapping_get_selection (FbMapping *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->selection;
+}
+
+/**
  * fb_mapping_parse_payload:
  *
  * Returns: (transfer none) (nullable): @data as JSON, owned by @parser, or
@@ -759,6 +826,23 @@ generic_message (const char  *feed_name,
                                     event->data, event->data_len, event->event_id);
 }
 
+/* Whether the data is JSON, or starts like it, but is not an object that
+ * was read. */
+static gboolean
+looks_like_json (const Event *event)
+{
+  gsize i = 0;
+
+  if (JSON_NODE_HOLDS_OBJECT (event->payload))
+    return FALSE;
+  if (!JSON_NODE_HOLDS_VALUE (event->payload) ||
+      json_node_get_value_type (event->payload) != G_TYPE_STRING)
+    return TRUE;
+  while (i < event->data_len && g_ascii_isspace (event->data[i]))
+    i++;
+  return i < event->data_len && (event->data[i] == '{' || event->data[i] == '[');
+}
+
 static FbMessage *
 render_variant (const Variant  *variant,
                 const char     *feed_name,
@@ -789,10 +873,22 @@ render_variant (const Variant  *variant,
     }
 
   self->title = g_steal_pointer (&texts[FB_MAPPING_FIELD_TITLE]);
+  /* A title is one line: a notification server may show only the first. */
+  if (self->title != NULL)
+    g_strdelimit (self->title, "\r\n\t", ' ');
   self->body = g_steal_pointer (&texts[FB_MAPPING_FIELD_BODY]);
   if (self->title == NULL || *self->title == '\0' || self->body == NULL ||
       texts[FB_MAPPING_FIELD_LINK] == NULL)
     generic = generic_message (feed_name, event);
+  if ((self->title == NULL || *self->title == '\0') && looks_like_json (event))
+    {
+      /* JSON that is not an object, or that could not be read (too deep):
+       * the generic reading's title would be its first line, raw JSON. */
+      g_free (self->title);
+      self->title = _fb_message_fallback_title (self, event->event_type);
+      if (self->body == NULL)
+        self->body = _fb_message_bound_text (event->data, event->data_len, MAX_BODY_CHARS);
+    }
   if (self->title == NULL || *self->title == '\0')
     {
       g_free (self->title);

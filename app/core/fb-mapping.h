@@ -4,6 +4,7 @@
 #include <glib-object.h>
 #include <json-glib/json-glib.h>
 
+#include "fb-json-select.h"
 #include "fb-message.h"
 
 G_BEGIN_DECLS
@@ -97,6 +98,7 @@ gboolean            fb_mapping_get_skip_first    (FbMapping          *self);
 const char * const *fb_mapping_get_rules         (FbMapping          *self);
 const char         *fb_mapping_get_template      (FbMapping          *self,
                                                   FbMappingField      field);
+const FbJsonSelect *fb_mapping_get_selection     (FbMapping          *self);
 
 FbMappingResult     fb_mapping_apply             (FbMapping          *self,
                                                   const char         *feed_name,

@@ -16,7 +16,10 @@
  * address, else from the first event that says), its mapping, and the
  * count of events since the stream last connected, for "skip the first".
  *
- * Each event is parsed once, with a parser kept for the next one.
+ * Each event is parsed once. A mapping reads a few paths of it: those alone
+ * are built (fb-json-select.c), the rest only checked; otherwise, and while
+ * "Automatic" has not recognised the service (which reads the top-level
+ * members), json-glib builds it all, with a parser kept for the next one.
  */
 
 struct _FbReader
@@ -161,6 +164,7 @@ fb_reader_read (FbReader    *self,
                 char       **reason)
 {
   g_autoptr(FbMessage) result = NULL;
+  g_autoptr(JsonNode) selected = NULL;
   JsonNode *payload = NULL;
   guint64 n;
 
@@ -172,7 +176,12 @@ fb_reader_read (FbReader    *self,
     *reason = NULL;
 
   n = self->n_since_connect++;
-  if (self->effective != FB_MESSAGE_FORMAT_PLAIN)
+  if (self->mapping != NULL && self->effective != FB_MESSAGE_FORMAT_AUTO &&
+      !fb_json_select_is_whole (fb_mapping_get_selection (self->mapping)))
+    payload = selected = fb_json_select_parse (fb_mapping_get_selection (self->mapping),
+                                               data, data_len);
+  /* NULL for anything json-glib might read otherwise: it decides. */
+  if (payload == NULL && self->effective != FB_MESSAGE_FORMAT_PLAIN)
     payload = _fb_message_parse_node (self->parser, data, data_len);
 
   if (self->effective == FB_MESSAGE_FORMAT_AUTO)

@@ -74,4 +74,15 @@ struct _FbTemplate
 guint _fb_template_column (const char *source,
                            gsize       offset);
 
+/* Called for each path of the payload that a template reads, the heads'
+ * and default's; @deep when the action may read the value's members or
+ * items too (join, pairs), not only its type or text. */
+typedef void (*FbTemplatePathFunc) (const FbTemplateHead *head,
+                                    gboolean              deep,
+                                    gpointer              user_data);
+
+void  _fb_template_foreach_path (FbTemplate         *self,
+                                 FbTemplatePathFunc  func,
+                                 gpointer            user_data);
+
 G_END_DECLS

@@ -560,3 +560,41 @@ fb_template_get_source (FbTemplate *self)
 
   return self->source;
 }
+
+/**
+ * _fb_template_foreach_path:
+ * @func: called for each path into the payload, in the order written
+ *
+ * The paths a template reads, for a parser that builds no more of the
+ * payload than rendering can reach (fb-json-select.c).
+ */
+void
+_fb_template_foreach_path (FbTemplate         *self,
+                           FbTemplatePathFunc  func,
+                           gpointer            user_data)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (func != NULL);
+
+  for (guint i = 0; i < self->pieces->len; i++)
+    {
+      FbTemplatePiece *piece = &g_array_index (self->pieces, FbTemplatePiece, i);
+      gboolean deep = FALSE;
+
+      if (!piece->is_action)
+        continue;
+      /* join and pairs read the members of whatever value reaches them,
+       * the head's or a default's. */
+      for (guint j = 0; j < piece->n_filters; j++)
+        deep |= piece->filters[j].kind == FB_FILTER_JOIN || piece->filters[j].kind == FB_FILTER_PAIRS;
+
+      if (piece->head.kind == FB_HEAD_PAYLOAD)
+        func (&piece->head, deep, user_data);
+      for (guint j = 0; j < piece->n_filters; j++)
+        {
+          if (piece->filters[j].kind == FB_FILTER_DEFAULT
+              && piece->filters[j].fallback.kind == FB_HEAD_PAYLOAD)
+            func (&piece->filters[j].fallback, deep, user_data);
+        }
+    }
+}

@@ -56,7 +56,7 @@ static FbMapping *
 custom_mapping (FbFeedRunner  *self,
                 GError       **error)
 {
-  g_autofree char *templates[FB_MAPPING_N_FIELDS] = { NULL, };
+  char *templates[FB_MAPPING_N_FIELDS] = { NULL, };
   g_auto(GStrv) rules = g_settings_get_strv (self->settings, "ignore");
   FbMapping *mapping;
 

@@ -14,7 +14,7 @@ builddir=${FUZZ_BUILDDIR:-$srcdir/build-fuzz}
 seconds=${FUZZ_SECONDS:-60}
 
 # name of the fuzzer:seed corpus directory
-fuzzers="fuzz-sse-parser:sse fuzz-message:message"
+fuzzers="fuzz-sse-parser:sse fuzz-message:message fuzz-template:template fuzz-json-select:json-select"
 
 if [ ! -f "$builddir/build.ninja" ]; then
   # -fsanitize=fuzzer-no-link gives the core library coverage feedback too.
