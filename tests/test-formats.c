@@ -47,7 +47,8 @@ typedef struct
 
 static const Stream streams[] = {
   /* Every service's first event says which it is, but Home Assistant's:
-   * it opens with `data: ping`, which any plain text stream could send. */
+   * it opens with `data: ping`, which is ignored as a keep-alive until
+   * the next event says. */
   { "mastodon", MASTODON_URL, FB_MESSAGE_FORMAT_MASTODON, 0 },
   { "wikimedia", WIKIMEDIA_URL, FB_MESSAGE_FORMAT_WIKIMEDIA, 0 },
   { "homeassistant", HA_URL, FB_MESSAGE_FORMAT_HOME_ASSISTANT, 1 },
@@ -378,7 +379,11 @@ run_without_hint (const Stream *stream)
   g_assert_cmpuint (first, <, formats->len);
 
   for (guint i = 0; i < first; i++)
-    g_test_message ("before it was recognised: %s", unhinted_lines[i]);
+    {
+      g_test_message ("before it was recognised: %s", unhinted_lines[i]);
+      /* A keep-alive is not a notification, recognised or not. */
+      g_assert_null (strstr (unhinted_lines[i], "\"title\":\"ping\""));
+    }
   for (guint i = first; i < formats->len; i++)
     {
       g_autoptr(JsonNode) a = json_from_string (hinted_lines[i], NULL);

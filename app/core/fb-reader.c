@@ -9,6 +9,7 @@
 #include "fb-message-private.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 /*
  * One feed's way of reading its events, the same in the app and in
@@ -139,6 +140,28 @@ fb_reader_get_effective_format (FbReader *self)
   return self->effective;
 }
 
+/* Data that services send only to keep a stream alive (Home Assistant's
+ * "ping", Firebase's and Mastodon's "null" and "undefined"): before a
+ * format is recognised, never a notification. */
+static gboolean
+is_keep_alive (const char *data,
+               gsize       data_len)
+{
+  static const char * const words[] = { "ping", "null", "undefined" };
+
+  while (data_len > 0 && g_ascii_isspace (data[0]))
+    data++, data_len--;
+  while (data_len > 0 && g_ascii_isspace (data[data_len - 1]))
+    data_len--;
+
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    {
+      if (data_len == strlen (words[i]) && memcmp (data, words[i], data_len) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /**
  * fb_reader_read:
  * @feed_name: (nullable): the feed's name, the title of last resort
@@ -192,6 +215,12 @@ fb_reader_read (FbReader    *self,
         {
           g_debug ("%s: recognised as %s", feed_name, fb_format_to_nick (guess));
           use_format (self, guess);
+        }
+      else if (is_keep_alive (data, data_len))
+        {
+          if (reason != NULL)
+            *reason = g_strdup (_("a keep-alive"));
+          return FB_MAPPING_IGNORE;
         }
     }
 
