@@ -64,8 +64,15 @@ bound_text (const char *text,
 
   trim (&text, &len);
   /* Enough bytes for max_chars + 1 characters, however they are encoded. */
-  valid = g_utf8_make_valid (text, MIN (len, 4 * (max_chars + 1)));
-  if (g_utf8_strlen (valid, -1) <= (glong) max_chars)
+  len = MIN (len, 4 * (max_chars + 1));
+  /* Valid text, the usual case, is copied as it is; make_valid() would
+   * build it up piece by piece. (A NUL byte makes it invalid here.) */
+  if (g_utf8_validate_len (text, len, NULL))
+    valid = g_strndup (text, len);
+  else
+    valid = g_utf8_make_valid (text, len);
+  /* No more bytes than characters allowed: no need to count them. */
+  if (strlen (valid) <= max_chars || g_utf8_strlen (valid, -1) <= (glong) max_chars)
     return g_steal_pointer (&valid);
 
   cut = g_utf8_offset_to_pointer (valid, max_chars - 1);

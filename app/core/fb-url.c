@@ -55,7 +55,11 @@ fb_url_is_http (const char *url)
 
   for (const char *p = url; *p != '\0'; p = g_utf8_next_char (p))
     {
-      if (is_hidden_char (g_utf8_get_char (p)))
+      guchar c = (guchar) *p;
+
+      /* Most links are ASCII: there, the hidden ones are the controls
+       * and the space. */
+      if (c < 0x80 ? (c <= 0x20 || c == 0x7f) : is_hidden_char (g_utf8_get_char (p)))
         return FALSE;
     }
 
