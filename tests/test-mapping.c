@@ -712,7 +712,10 @@ test_guess_from_url (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_test_message ("%.100s", cases[i].url);
+      g_autofree char *shown = g_strescape (cases[i].url, NULL);
+
+      /* Escaped: TAP output must be valid UTF-8. */
+      g_test_message ("%.100s", shown);
       g_assert_cmpint (fb_format_guess_from_url (cases[i].url), ==, cases[i].format);
     }
   g_assert_cmpint (fb_format_guess_from_url (NULL), ==, FB_MESSAGE_FORMAT_AUTO);
@@ -833,8 +836,10 @@ test_default_feed_name (void)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autofree char *name = fb_format_default_feed_name (cases[i].format, cases[i].url);
+      /* Escaped: TAP output must be valid UTF-8. */
+      g_autofree char *shown = cases[i].url != NULL ? g_strescape (cases[i].url, NULL) : NULL;
 
-      g_test_message ("%s", cases[i].url);
+      g_test_message ("%s", shown != NULL ? shown : "(null)");
       g_assert_cmpstr (name, ==, cases[i].name);
     }
 
