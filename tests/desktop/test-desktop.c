@@ -1147,6 +1147,234 @@ test_no_tray (Fixture       *f,
   g_assert_true (fb_desktop_session_is_running (f->app));
 }
 
+/* --- every kind of feed ------------------------------------------------- */
+
+/* A loopback stand-in for each service, at its API's path, sending the
+ * stream its documentation describes (tests/data/formats/NAME.sse); each
+ * feed is added with its URL only, so the format is Automatic's choice and
+ * the name the default one. NAME.expected (test-formats checks the
+ * readings) says what must be shown, and what ignored. */
+typedef struct
+{
+  const char *path;
+  const char *fixture;
+  const char *name;      /* the feed's default name */
+} Service;
+
+static const Service services[] = {
+  { "/api/v1/streaming/user", "mastodon", "Mastodon · 127.0.0.1" },
+  { "/v2/stream/recentchange", "wikimedia", "Wikipedia recent changes" },
+  { "/api/stream", "homeassistant", "Home Assistant · 127.0.0.1" },
+  { "/messages.json", "firebase", "Firebase · messages" },
+  { "/.well-known/mercure?topic=https://example.com/books", "mercure", "Mercure · books" },
+  { "/api/stream/events", "woodpecker", "Woodpecker · 127.0.0.1" },
+};
+
+typedef struct
+{
+  GPtrArray *titles;     /* of the events to show */
+  guint      n_ignored;  /* events a rule ignores (with a reason) */
+} Expected;
+
+static void
+read_expected (const char *fixture,
+               Expected   *expected)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "formats", NULL);
+  g_autofree char *file = g_strdup_printf ("%s/%s.expected", path, fixture);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_file_get_contents (file, &text, NULL, &error);
+  g_assert_no_error (error);
+  expected->titles = g_ptr_array_new_with_free_func (g_free);
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *object;
+      const char *result;
+
+      if (lines[i][0] == '\0')
+        continue;
+      json_parser_load_from_data (parser, lines[i], -1, &error);
+      g_assert_no_error (error);
+      object = json_node_get_object (json_parser_get_root (parser));
+      result = json_object_get_string_member_with_default (object, "result", "");
+      if (g_str_equal (result, "show"))
+        g_ptr_array_add (expected->titles,
+                         g_strdup (json_object_get_string_member_with_default (object, "title", "")));
+      else if (g_str_equal (result, "ignore") && !json_object_get_null_member (object, "reason"))
+        expected->n_ignored++;
+    }
+}
+
+static char *
+read_fixture (const char *fixture)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "formats", NULL);
+  g_autofree char *file = g_strdup_printf ("%s/%s.sse", path, fixture);
+  g_autoptr(GError) error = NULL;
+  char *text = NULL;
+
+  g_file_get_contents (file, &text, NULL, &error);
+  g_assert_no_error (error);
+  return text;
+}
+
+typedef struct
+{
+  Fixture       *f;
+  FbFeedServer **servers;
+} ServicesWait;
+
+static gboolean
+server_open_cb (gpointer user_data)
+{
+  return fb_feed_server_get_n_open (user_data) > 0;
+}
+
+static gboolean
+services_open_cb (gpointer user_data)
+{
+  ServicesWait *wait = user_data;
+
+  for (guint i = 0; i < G_N_ELEMENTS (services); i++)
+    {
+      if (fb_feed_server_get_n_open (wait->servers[i]) == 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *name;
+  char       *status;      /* what the feed's status must say */
+} StatusWait;
+
+/* `feedbell --status` says the feed ignored the expected count today: all
+ * of its stream has been read. Each check runs the CLI once. */
+static gboolean
+status_is_cb (gpointer user_data)
+{
+  StatusWait *wait = user_data;
+  const char *argv[] = { "--status", NULL };
+  g_autofree char *output = NULL;
+  g_autofree char *needle = g_strdup_printf ("\"status\":\"%s\"", wait->status);
+
+  fb_desktop_session_run_app (wait->f->session, argv, RUN_MS, &output);
+  return output != NULL && strstr (output, needle) != NULL;
+}
+
+/* dunst shows a few notifications at a time, the oldest first. */
+static void
+close_all_notifications (void)
+{
+  const char *argv[] = { "dunstctl", "close-all", NULL };
+  g_autofree char *dunstctl = g_find_program_in_path ("dunstctl");
+
+  if (dunstctl != NULL)
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+}
+
+static void
+test_services (Fixture       *f,
+               gconstpointer  data)
+{
+  FbFeedServer *servers[G_N_ELEMENTS (services)] = { NULL, };
+  g_autofree char *keyfile_dir = NULL;
+  g_autofree char *keyfile = NULL;
+  g_autoptr(GError) error = NULL;
+  ServicesWait open_wait = { f, servers };
+  guint n_shown = 0;
+
+  if (f->session == NULL)
+    return;
+
+  /* Each stream sends its events at once: no grouping into a summary. */
+  keyfile_dir = g_build_filename (fb_desktop_session_get_dir (f->session),
+                                  "config", "glib-2.0", "settings", NULL);
+  keyfile = g_build_filename (keyfile_dir, "keyfile", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (keyfile_dir, 0700), ==, 0);
+  g_file_set_contents (keyfile, "[io/github/feedbell/Feedbell]\ncoalesce-threshold=100\n", -1, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (services); i++)
+    {
+      const char *argv[] = { "--add-feed", NULL, NULL };
+
+      servers[i] = fb_feed_server_new_at (services[i].path);
+      argv[1] = fb_feed_server_get_url (servers[i]);
+      if (i == 0)
+        {
+          f->app = fb_desktop_session_spawn_app (f->session, argv, &error);
+          g_assert_no_error (error);
+          /* The others go to this instance, once it is there. */
+          fixture_wait_or_fail (f, server_open_cb, servers[0], START_MS, "the first feed to connect");
+        }
+      else
+        {
+          g_assert_cmpint (fb_desktop_session_run_app (f->session, argv, RUN_MS, NULL), ==, 0);
+        }
+    }
+  fixture_wait_or_fail (f, services_open_cb, &open_wait, START_MS, "every feed to connect");
+
+  for (guint i = 0; i < G_N_ELEMENTS (services); i++)
+    {
+      g_autofree char *stream = read_fixture (services[i].fixture);
+      Expected expected = { NULL, 0 };
+      StatusWait status = { f, services[i].name, NULL };
+
+      read_expected (services[i].fixture, &expected);
+      /* So that its screenshot shows this service's notifications only. */
+      close_all_notifications ();
+      g_test_message ("%s: %u to show, %u to ignore", services[i].fixture,
+                      expected.titles->len, expected.n_ignored);
+      fb_feed_server_send_raw (servers[i], stream);
+
+      for (guint j = 0; j < expected.titles->len; j++)
+        {
+          const char *title = g_ptr_array_index (expected.titles, j);
+
+          /* Never JSON, never a template. */
+          g_assert_null (strchr (title, '{'));
+          g_autoptr(FbNotifyCall) call = wait_for_notify (f, title);
+          g_assert_cmpstr (call->app_name, ==, "Feedbell");
+        }
+      if (expected.n_ignored > 0)
+        {
+          status.status = g_strdup_printf (expected.n_ignored == 1 ? "connected, %u event ignored today"
+                                                                   : "connected, %u events ignored today",
+                                           expected.n_ignored);
+          fixture_wait_or_fail (f, status_is_cb, &status, WAIT_MS, "%s: status “%s”",
+                                services[i].name, status.status);
+          g_free (status.status);
+        }
+      n_shown += expected.titles->len;
+      g_ptr_array_unref (expected.titles);
+
+      /* For people, not for the verdict: this service's notifications. */
+      {
+        g_autofree char *shot = g_strdup_printf ("desktop-services-%s.png", services[i].fixture);
+
+        fb_desktop_session_screenshot (f->session, shot);
+      }
+
+      /* Every event was read: nothing more than the expected was shown. */
+      g_assert_cmpuint (fb_notify_monitor_get_n_calls (f->monitor), ==, n_shown);
+    }
+
+  /* The tray lists each feed by its default name, not its address. */
+  for (guint i = 0; i < G_N_ELEMENTS (services); i++)
+    wait_for_menu_item (f, services[i].name, NULL, WAIT_MS);
+
+  for (guint i = 0; i < G_N_ELEMENTS (services); i++)
+    fb_feed_server_free (servers[i]);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1177,6 +1405,8 @@ main (int   argc,
               fixture_set_up, test_clean_log, fixture_tear_down);
   g_test_add ("/desktop/no-tray", Fixture, &without_tray,
               fixture_set_up, test_no_tray, fixture_tear_down);
+  g_test_add ("/desktop/services", Fixture, &with_tray,
+              fixture_set_up, test_services, fixture_tear_down);
 
   return g_test_run ();
 }
