@@ -2,6 +2,7 @@
 #pragma once
 
 #include "fb-feed-editor.h"
+#include "fb-mapping.h"
 
 G_BEGIN_DECLS
 
@@ -31,10 +32,18 @@ struct _FbFeedEditor
 
   GCancellable    *probe_cancellable; /* the connection probe (Test Connection) */
 
+  FbFeed          *feed;              /* the running feed, for an existing one */
+  gboolean         content_bound;     /* the template fields are bound to the settings */
+  guint            n_content_errors;  /* fields of Custom that do not parse */
+  int              shown_preset;      /* the FbMessageFormat the fields show, or -1 */
+
   /* Template widgets */
   GtkWidget       *save_button;
+  GtkWidget       *pages;
   GtkWidget       *scrolled;
   GtkWidget       *grid;
+  GtkWidget       *content_scrolled;
+  GtkWidget       *content_grid;
   GtkWidget       *name_entry;
   GtkWidget       *url_entry;
   GtkWidget       *url_error_label;
@@ -60,6 +69,30 @@ struct _FbFeedEditor
   GtkWidget       *probe_result;
   GtkWidget       *probe_icon;
   GtkWidget       *probe_label;
+  GtkWidget       *format_hint;
+  GtkWidget       *copy_button;
+  GtkWidget       *templates_note;
+  GtkWidget       *template_labels[FB_MAPPING_N_FIELDS];
+  GtkWidget       *template_entries[FB_MAPPING_N_FIELDS];
+  GtkWidget       *template_errors[FB_MAPPING_N_FIELDS];
+  GtkWidget       *rules_label;
+  GtkWidget       *rules_scrolled;
+  GtkWidget       *rules_view;
+  GtkWidget       *rules_error;
+  GtkWidget       *rules_hint;
+  GtkWidget       *skip_label;
+  GtkWidget       *skip_box;
+  GtkWidget       *skip_switch;
+  GtkWidget       *preview_source;
+  GtkWidget       *preview_title;
+  GtkWidget       *preview_body;
+  GtkWidget       *preview_link;
+  GtkWidget       *preview_urgency;
+  GtkWidget       *preview_result;
+  GtkWidget       *preview_note;
+  GtkWidget       *sample_expander;
+  GtkWidget       *sample_type_entry;
+  GtkWidget       *sample_view;
 };
 
 /* fb-feed-editor.c: the form */
@@ -80,6 +113,21 @@ void        _fb_feed_editor_setup_ca_button     (FbFeedEditor *self);
 void        _fb_feed_editor_ca_file_set_cb      (FbFeedEditor *self);
 void        _fb_feed_editor_ca_clear_cb         (FbFeedEditor *self);
 void        _fb_feed_editor_bind_event_types    (FbFeedEditor *self);
+
+/* fb-feed-editor-content.c: the Content page (format, templates, rules) */
+void             _fb_feed_editor_setup_content       (FbFeedEditor *self);
+void             _fb_feed_editor_update_content      (FbFeedEditor *self);
+FbMessageFormat  _fb_feed_editor_get_format          (FbFeedEditor *self);
+FbMessageFormat  _fb_feed_editor_get_preset          (FbFeedEditor *self);
+FbMapping       *_fb_feed_editor_dup_custom_mapping  (FbFeedEditor *self);
+char            *_fb_feed_editor_dup_default_name    (FbFeedEditor *self);
+void             _fb_feed_editor_format_changed_cb   (FbFeedEditor *self);
+void             _fb_feed_editor_copy_clicked_cb     (FbFeedEditor *self);
+void             _fb_feed_editor_content_changed_cb  (FbFeedEditor *self);
+
+/* fb-feed-editor-preview.c: the preview of one event */
+void             _fb_feed_editor_update_preview      (FbFeedEditor *self);
+void             _fb_feed_editor_sample_expanded_cb  (FbFeedEditor *self);
 
 /* fb-feed-editor-save.c: the keyring and saving */
 void        _fb_feed_editor_probe_keyring       (FbFeedEditor *self);

@@ -109,6 +109,14 @@ copy_user_values (GSettings *from,
 static void
 commit_settings (FbFeedEditor *self)
 {
+  /* GLib applies a delayed GSettings while holding its backend's lock, and
+   * other GSettings on the feed's keys hear of the change right then: the
+   * feed's runner re-reads and notifies "reading". Were the editor to follow
+   * that, it would read its own (delayed) settings under that lock, and wait
+   * on it forever. It is closing anyway: stop following the feed first. */
+  if (self->feed != NULL)
+    g_signal_handlers_disconnect_by_data (self->feed, self);
+
   if (self->new_feed)
     {
       g_autoptr(GSettings) feed_settings = NULL;

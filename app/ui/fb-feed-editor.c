@@ -133,7 +133,8 @@ _fb_feed_editor_can_save (FbFeedEditor *self)
   const char *kind = _fb_feed_editor_secret_kind (_fb_feed_editor_get_auth (self));
   const char *secret = _fb_feed_editor_get_secret (self);
 
-  if (self->saving || !fb_url_is_http (url) || credentials_problem (self) != NULL)
+  if (self->saving || !fb_url_is_http (url) || credentials_problem (self) != NULL ||
+      self->n_content_errors > 0)
     return FALSE;
 
   if (kind == NULL)
@@ -170,10 +171,23 @@ update_secret_hint (FbFeedEditor *self)
   fb_widget_set_style_class (self->secret_hint_label, "fb-failed", problem != NULL);
 }
 
+/* The page on show: its scrolled window, and the form in it. */
+static void
+get_page (FbFeedEditor  *self,
+          GtkWidget    **scrolled,
+          GtkWidget    **grid)
+{
+  gboolean content = g_strcmp0 (gtk_stack_get_visible_child_name (GTK_STACK (self->pages)), "content") == 0;
+
+  *scrolled = content ? self->content_scrolled : self->scrolled;
+  *grid = content ? self->content_grid : self->grid;
+}
+
 /*
- * Rows come and go (credentials, warnings, the probe's verdict): the dialog
- * keeps fitting its form, within the screen, rather than growing a scroll
- * bar or keeping a blank band.
+ * Rows come and go (credentials, warnings, the probe's verdict), and each
+ * page has its own height: the dialog keeps fitting the page on show,
+ * within the screen, rather than growing a scroll bar or keeping a blank
+ * band.
  */
 static gboolean
 fit_height_cb (gpointer user_data)
@@ -181,14 +195,16 @@ fit_height_cb (gpointer user_data)
   FbFeedEditor *self = user_data;
   GtkAllocation viewport;
   GdkRectangle workarea;
+  GtkWidget *scrolled, *grid;
   int grid_min_height, grid_height, width, height, wanted;
 
   self->fit_id = 0;
   if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
     return G_SOURCE_REMOVE;
 
-  gtk_widget_get_allocation (self->scrolled, &viewport);
-  gtk_widget_get_preferred_height_for_width (self->grid, viewport.width, &grid_min_height, &grid_height);
+  get_page (self, &scrolled, &grid);
+  gtk_widget_get_allocation (scrolled, &viewport);
+  gtk_widget_get_preferred_height_for_width (grid, viewport.width, &grid_min_height, &grid_height);
   gtk_window_get_size (GTK_WINDOW (self), &width, &height);
   gdk_monitor_get_workarea (gdk_display_get_monitor_at_window (gtk_widget_get_display (GTK_WIDGET (self)),
                                                                gtk_widget_get_window (GTK_WIDGET (self))),
@@ -236,6 +252,7 @@ _fb_feed_editor_update (FbFeedEditor *self)
 
   gtk_widget_set_sensitive (self->ca_clear_button, ca_file[0] != '\0');
   gtk_widget_set_sensitive (self->probe_button, url_ok);
+  _fb_feed_editor_update_content (self);
   gtk_widget_set_sensitive (self->save_button, _fb_feed_editor_can_save (self));
   _fb_feed_editor_queue_fit_height (self);
 }
@@ -244,6 +261,12 @@ static void
 update_cb (FbFeedEditor *self)
 {
   _fb_feed_editor_update (self);
+}
+
+static void
+page_changed_cb (FbFeedEditor *self)
+{
+  _fb_feed_editor_queue_fit_height (self);
 }
 
 static void
@@ -315,6 +338,7 @@ fb_feed_editor_get_preferred_height_for_width (GtkWidget *widget,
                                                int       *natural)
 {
   FbFeedEditor *self = FB_FEED_EDITOR (widget);
+  GtkWidget *scrolled, *grid;
   int window_min_width, window_width, grid_min_width, grid_width;
   int scrolled_min_height, scrolled_height, grid_min_height, grid_height;
 
@@ -324,11 +348,12 @@ fb_feed_editor_get_preferred_height_for_width (GtkWidget *widget,
   /* The form gets what the window's frame and borders leave of @width. */
   GTK_WIDGET_CLASS (fb_feed_editor_parent_class)->get_preferred_width (widget, &window_min_width,
                                                                       &window_width);
-  gtk_widget_get_preferred_width (self->grid, &grid_min_width, &grid_width);
+  get_page (self, &scrolled, &grid);
+  gtk_widget_get_preferred_width (grid, &grid_min_width, &grid_width);
   grid_width = MAX (grid_min_width, width - (window_width - grid_width));
 
-  gtk_widget_get_preferred_height (self->scrolled, &scrolled_min_height, &scrolled_height);
-  gtk_widget_get_preferred_height_for_width (self->grid, grid_width, &grid_min_height, &grid_height);
+  gtk_widget_get_preferred_height (scrolled, &scrolled_min_height, &scrolled_height);
+  gtk_widget_get_preferred_height_for_width (grid, grid_width, &grid_min_height, &grid_height);
   *natural = MAX (*minimum, *natural - scrolled_height + grid_height);
 }
 
@@ -364,6 +389,7 @@ fb_feed_editor_constructed (GObject *object)
   self->stored_auth = g_settings_get_string (self->settings, "auth");
   self->stored_username = g_settings_get_string (self->settings, "username");
 
+  _fb_feed_editor_setup_content (self);
   bind_settings (self);
   _fb_feed_editor_setup_ca_button (self);
   _fb_feed_editor_probe_keyring (self);
@@ -386,6 +412,7 @@ fb_feed_editor_dispose (GObject *object)
   G_OBJECT_CLASS (fb_feed_editor_parent_class)->dispose (object);
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->feed);
   g_clear_object (&self->manager);
 }
 
@@ -501,7 +528,40 @@ fb_feed_editor_class_init (FbFeedEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, probe_result);
   gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, probe_icon);
   gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, probe_label);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, pages);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, content_scrolled);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, content_grid);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, format_hint);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, copy_button);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, templates_note);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, rules_label);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, rules_scrolled);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, rules_view);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, rules_error);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, rules_hint);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, skip_label);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, skip_box);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, skip_switch);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, preview_source);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, preview_title);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, preview_body);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, preview_link);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, preview_urgency);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, preview_result);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, preview_note);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, sample_expander);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, sample_type_entry);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, sample_view);
   gtk_widget_class_bind_template_callback (widget_class, update_cb);
+  gtk_widget_class_bind_template_callback (widget_class, page_changed_cb);
+  gtk_widget_class_bind_template_callback_full (widget_class, "format_changed_cb",
+                                                G_CALLBACK (_fb_feed_editor_format_changed_cb));
+  gtk_widget_class_bind_template_callback_full (widget_class, "copy_clicked_cb",
+                                                G_CALLBACK (_fb_feed_editor_copy_clicked_cb));
+  gtk_widget_class_bind_template_callback_full (widget_class, "content_changed_cb",
+                                                G_CALLBACK (_fb_feed_editor_content_changed_cb));
+  gtk_widget_class_bind_template_callback_full (widget_class, "sample_expanded_cb",
+                                                G_CALLBACK (_fb_feed_editor_sample_expanded_cb));
   gtk_widget_class_bind_template_callback (widget_class, peek_cb);
   gtk_widget_class_bind_template_callback_full (widget_class, "ca_file_set_cb",
                                                 G_CALLBACK (_fb_feed_editor_ca_file_set_cb));

@@ -9,7 +9,8 @@
 #
 # A command names a widget by what a person sees: its role and accessible
 # name ({"role": "push button", "name": "Save"}), or the label that names it
-# ({"label": "Address"}, through the label's LABEL_FOR relation). It can be
+# ({"label": "Address"}, through the label's LABEL_FOR relation); "name_contains"
+# matches a part of the name (an error message that names a column). It can be
 # narrowed to one top-level window ("window": its accessible name, or
 # "window_role") and to the list row that shows a text ("row"). Only widgets
 # on screen (SHOWING) count, and actions wait until their widget is also
@@ -22,6 +23,7 @@
 #   {"op": "set-text", …, "text": "…"}        replaces an entry's text
 #   {"op": "select",   …, "item": "…"}        a combo box's item, by its label
 #   {"op": "state",    …}                     {"checked": bool, "sensitive": bool}
+#   {"op": "text",     …}                     {"text": "…"}, never of a password field
 #   {"op": "gone",     "window": "…"}         until no such window is on screen
 #   {"op": "describe"}                        the app's widgets, for a log
 #
@@ -120,6 +122,8 @@ def matches(acc, target):
     if "role" in target and role_name(acc) != target["role"]:
         return False
     if "name" in target and acc.name != target["name"]:
+        return False
+    if "name_contains" in target and target["name_contains"] not in (acc.name or ""):
         return False
     return True
 
@@ -289,6 +293,12 @@ def run(app_name, command):
             "checked": has_state(widget, pyatspi.STATE_CHECKED),
             "sensitive": has_state(widget, pyatspi.STATE_SENSITIVE),
         }
+    if op == "text":
+        widget = widget_for(app_name, command, sensitive=False)
+        # A secret is never read back, whatever the test asks.
+        if role_name(widget) == "password text":
+            raise Failure("a password field's text is not read")
+        return {"ok": True, "text": widget.queryText().getText(0, -1)}
     if op in actions:
         widget = widget_for(app_name, command, sensitive=True)
         actions[op](widget, command)

@@ -119,6 +119,7 @@ command_to_json (const FbWidgetCommand *command)
   };
   const char * const target[][2] = {
     { "role", command->role }, { "name", command->name }, { "label", command->label },
+    { "name_contains", command->name_contains },
   };
 
   json_builder_begin_object (builder);
@@ -146,6 +147,8 @@ fb_widget_command_describe (const FbWidgetCommand *command)
     g_string_append_printf (text, " %s", command->role);
   if (command->name != NULL)
     g_string_append_printf (text, " '%s'", command->name);
+  if (command->name_contains != NULL)
+    g_string_append_printf (text, " whose name contains '%s'", command->name_contains);
   if (command->label != NULL)
     g_string_append_printf (text, " labelled '%s'", command->label);
   if (command->row != NULL)

@@ -9,7 +9,8 @@ G_BEGIN_DECLS
 /**
  * FbWidgetCommand:
  * One command for fb-atspi-driver.py (see there): @op on the widget with
- * @role and @name, or the one @label names; optionally within the top-level
+ * @role and @name (or a name that contains @name_contains), or the one
+ * @label names; optionally within the top-level
  * window with that accessible @window name or @window_role, and within the
  * list row that shows the text @row. @text (set-text) may be a secret: it
  * is never printed. @timeout_ms: how long the widget may take to appear.
@@ -22,6 +23,7 @@ typedef struct
   const char *row;
   const char *role;
   const char *name;
+  const char *name_contains;
   const char *label;
   const char *text;
   const char *item;
@@ -44,7 +46,8 @@ FbWidgetDriver *fb_widget_driver_new          (const char             *app_name,
                                                GError                **error);
 /* Ends the driver: the end of its input, then a kill if it lingers. */
 void            fb_widget_driver_free         (FbWidgetDriver         *self);
-/* Runs @command: its answer ("checked", "sensitive" for state), or NULL and
+/* Runs @command: its answer ("checked", "sensitive" for state, "text" for
+ * text), or NULL and
  * @error, with the app's widgets (roles and names) in @tree when known. */
 JsonObject     *fb_widget_driver_run          (FbWidgetDriver         *self,
                                                const FbWidgetCommand  *command,

@@ -423,6 +423,15 @@ drive_ok (Fixture               *f,
   json_object_unref (drive (f, command));
 }
 
+static char *
+widget_text (Fixture               *f,
+             const FbWidgetCommand *command)
+{
+  g_autoptr(JsonObject) answer = drive (f, command);
+
+  return g_strdup (json_object_get_string_member (answer, "text"));
+}
+
 static gboolean
 widget_checked (Fixture               *f,
                 const FbWidgetCommand *command)
@@ -729,6 +738,100 @@ edit_url (Fixture *f)
   g_assert_true (keyring_has_token (f, f->id_private));
 }
 
+#define SAMPLE_TITLE "Hello from a sample"
+#define SAMPLE_RULE  ".title == \"" SAMPLE_TITLE "\""
+
+static gboolean
+format_is_custom_cb (gpointer user_data)
+{
+  Fixture *f = user_data;
+  g_autofree char *format = get_feed_string (f, f->id_private, "format");
+
+  return g_str_equal (format, "custom");
+}
+
+static gboolean
+save_sensitive (Fixture *f)
+{
+  g_autoptr(JsonObject) answer = drive (f, &(FbWidgetCommand) { .op = "state", .window = "Edit Feed",
+                                                                 .role = "push button", .name = "Save" });
+
+  return json_object_get_boolean_member (answer, "sensitive");
+}
+
+/* A built-in format shows its preset; Copy to Custom makes it the feed's own. */
+static char *
+copy_mastodon_to_custom (Fixture *f)
+{
+  g_autofree char *title = NULL;
+  char *body;
+
+  drive_ok (f, &(FbWidgetCommand) { .op = "click", .window_role = "frame", .row = PRIVATE,
+                                    .role = "push button", .name = "Edit feed" });
+  drive_ok (f, &(FbWidgetCommand) { .op = "click", .window = "Edit Feed", .role = "radio button",
+                                    .name = "Content" });
+  drive_ok (f, &(FbWidgetCommand) { .op = "select", .window = "Edit Feed", .label = "Format",
+                                    .item = "Mastodon" });
+  /* Its default variant's title: the account's name. */
+  title = widget_text (f, &(FbWidgetCommand) { .op = "text", .window = "Edit Feed", .label = "Title" });
+  g_assert_nonnull (strstr (title, "{{ .account.display_name"));
+  body = widget_text (f, &(FbWidgetCommand) { .op = "text", .window = "Edit Feed", .label = "Body" });
+  g_assert_nonnull (strstr (body, "{{"));
+
+  drive_ok (f, &(FbWidgetCommand) { .op = "click", .window = "Edit Feed", .role = "push button",
+                                    .name = "Copy to Custom" });
+  drive_ok (f, &(FbWidgetCommand) { .op = "wait", .window = "Edit Feed", .role = "combo box",
+                                    .name = "Custom" });
+  return body;
+}
+
+/* Custom's fields are checked as typed, and the preview reads a sample with them. */
+static void
+edit_content (Fixture *f)
+{
+  g_autofree char *body = copy_mastodon_to_custom (f);
+  g_autofree char *title = NULL;
+  g_autofree char *saved_body = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  g_auto(GStrv) ignore = NULL;
+
+  drive_ok (f, &(FbWidgetCommand) { .op = "set-text", .window = "Edit Feed", .label = "Title",
+                                    .text = "{{ .title" });
+  drive_ok (f, &(FbWidgetCommand) { .op = "wait", .window = "Edit Feed", .role = "label",
+                                    .name_contains = "Column" });
+  g_assert_false (save_sensitive (f));
+  drive_ok (f, &(FbWidgetCommand) { .op = "set-text", .window = "Edit Feed", .label = "Title",
+                                    .text = "{{ .title }}" });
+  g_assert_true (save_sensitive (f));
+
+  drive_ok (f, &(FbWidgetCommand) { .op = "click", .window = "Edit Feed", .role = "toggle button",
+                                    .name = "Paste a sample event" });
+  drive_ok (f, &(FbWidgetCommand) { .op = "set-text", .window = "Edit Feed", .label = "Event type",
+                                    .text = "message" });
+  drive_ok (f, &(FbWidgetCommand) { .op = "set-text", .window = "Edit Feed", .label = "Data",
+                                    .text = "{\"title\": \"" SAMPLE_TITLE "\", \"message\": \"It works\"}" });
+  drive_ok (f, &(FbWidgetCommand) { .op = "wait", .window = "Edit Feed", .role = "label",
+                                    .name = SAMPLE_TITLE });
+  drive_ok (f, &(FbWidgetCommand) { .op = "set-text", .window = "Edit Feed", .label = "Ignore rules",
+                                    .text = SAMPLE_RULE });
+  drive_ok (f, &(FbWidgetCommand) { .op = "wait", .window = "Edit Feed", .role = "label",
+                                    .name = "Ignored by rule: " SAMPLE_RULE });
+
+  drive_ok (f, &(FbWidgetCommand) { .op = "click", .window = "Edit Feed", .role = "push button",
+                                    .name = "Save" });
+  drive_ok (f, &(FbWidgetCommand) { .op = "gone", .window = "Edit Feed" });
+
+  wait_or_fail (f, format_is_custom_cb, f, WAIT_MS, "the custom format in the settings");
+  title = get_feed_string (f, f->id_private, "title-template");
+  saved_body = get_feed_string (f, f->id_private, "body-template");
+  g_assert_cmpstr (title, ==, "{{ .title }}");
+  g_assert_cmpstr (saved_body, ==, body);
+  settings = feed_settings (f, f->id_private);
+  ignore = g_settings_get_strv (settings, "ignore");
+  g_assert_cmpuint (g_strv_length (ignore), ==, 1);
+  g_assert_cmpstr (ignore[0], ==, SAMPLE_RULE);
+}
+
 static gboolean
 feed_removed_cb (gpointer user_data)
 {
@@ -845,6 +948,7 @@ test_scenario (void)
   add_feed_with_token (&f);
   assert_feed_added (&f);
   edit_url (&f);
+  edit_content (&f);
   remove_feed (&f);
   toggle_autostart (&f);
   quit_app (&f);
