@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "fb-feed-manager.h"
 #include "fb-enums.h"
@@ -29,6 +30,8 @@ typedef struct
   SoupSession     *session;
   FbFeedRunner    *runner;
   GPtrArray       *notes;        /* char *: each note's title */
+  GPtrArray       *messages;     /* char *: each message's title */
+  const char      *script;       /* what each stream sends first, if not NULL */
 } Fixture;
 
 static void
@@ -53,7 +56,7 @@ handler (FbTestSseServer   *server,
       return;
     }
   fb_test_stream_printf (fb_test_sse_server_stream (server, msg, "text/event-stream"),
-                         "retry: 100\n\n");
+                         "retry: 100\n\n%s", f->script != NULL ? f->script : "");
 }
 
 static void
@@ -73,6 +76,7 @@ fixture_set_up (Fixture       *f,
   f->settings = g_settings_new (APP_ID);
   g_settings_set_strv (f->settings, "feeds", NULL);
   f->notes = g_ptr_array_new_with_free_func (g_free);
+  f->messages = g_ptr_array_new_with_free_func (g_free);
 }
 
 static void
@@ -85,9 +89,17 @@ fixture_tear_down (Fixture       *f,
   g_clear_object (&f->session);
   g_clear_object (&f->clock);
   if (f->feed_settings != NULL)
-    g_settings_reset (f->feed_settings, "url");
+    {
+      static const char * const keys[] = {
+        "url", "format", "title-template", "key-template", "ignore", "skip-first",
+      };
+
+      for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+        g_settings_reset (f->feed_settings, keys[i]);
+    }
   g_clear_object (&f->feed_settings);
   g_clear_pointer (&f->notes, g_ptr_array_unref);
+  g_clear_pointer (&f->messages, g_ptr_array_unref);
   g_settings_reset (f->settings, "unreachable-note-after");
   g_settings_set_strv (f->settings, "feeds", NULL);
   g_clear_object (&f->settings);
@@ -135,22 +147,62 @@ note_cb (FbFeedRunner *runner,
   g_ptr_array_add (f->notes, g_strdup (fb_message_get_title (note)));
 }
 
+static void runner_new_with_format (Fixture    *f,
+                                    const char *path,
+                                    const char *format);
+
+static void
+message_cb (FbFeedRunner *runner,
+            FbMessage    *message,
+            gboolean      catch_up,
+            Fixture      *f)
+{
+  g_ptr_array_add (f->messages, g_strdup (fb_message_get_title (message)));
+}
+
 /* A runner for feed "t1" at @path on the test server ("" for none). */
 static void
 runner_new (Fixture    *f,
             const char *path)
+{
+  runner_new_with_format (f, path, NULL);
+}
+
+static void
+runner_new_with_format (Fixture    *f,
+                        const char *path,
+                        const char *format)
 {
   g_autofree char *url = path[0] ? fb_test_sse_server_url (f->server, path) : g_strdup ("");
 
   f->feed_settings = g_settings_new_with_path (FB_FEED_SCHEMA_ID, FB_FEED_SETTINGS_PATH "t1/");
   g_settings_set_string (f->feed_settings, "url", url);
   g_settings_set_string (f->feed_settings, "name", "Builds");
+  if (format != NULL)
+    g_settings_set_string (f->feed_settings, "format", format);
   f->clock = fb_clock_new_manual (G_GINT64_CONSTANT (1000) * G_USEC_PER_SEC,
                                   G_GINT64_CONSTANT (1700000000) * G_USEC_PER_SEC);
   f->session = fb_session_new (NULL, NULL);
   f->runner = fb_feed_runner_new ("t1", f->feed_settings, f->settings, f->session, f->clock);
   g_signal_connect (f->runner, "note", G_CALLBACK (note_cb), f);
+  g_signal_connect (f->runner, "message", G_CALLBACK (message_cb), f);
   fb_feed_runner_restart (f->runner);
+}
+
+static gboolean
+has_messages (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  return f->messages->len > 0;
+}
+
+static gboolean
+has_two_messages (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  return f->messages->len >= 2;
 }
 
 static gboolean
@@ -227,6 +279,121 @@ test_snooze (Fixture       *f,
   g_assert_cmpuint (fb_clock_get_n_timeouts (f->clock), ==, 0);
 }
 
+
+/* --- reading ------------------------------------------------------------- */
+
+typedef struct
+{
+  Fixture    *f;
+  const char *needle;
+} StatusWait;
+
+static gboolean
+status_contains (gpointer user_data)
+{
+  StatusWait *wait = user_data;
+  g_autofree char *status = fb_feed_dup_status_text (fb_feed_runner_get_feed (wait->f->runner));
+
+  return strstr (status, wait->needle) != NULL;
+}
+
+static gboolean
+n_requests_is_2 (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  return fb_test_sse_server_get_requests (f->server)->len >= 2;
+}
+
+#define CANARY_ID "[{\"topic\":\"eqiad.mediawiki.recentchange\",\"partition\":0,\"timestamp\":1714557600001}]"
+
+/* A canary is ignored, counted for the status, and still moves the resume
+ * position: the next request sends its id back byte for byte. */
+static void
+test_ignored_moves_resume (Fixture       *f,
+                           gconstpointer  data)
+{
+  StatusWait ignored = { f, "1 event ignored today" };
+  FbTestRequest *second;
+
+  f->script = "id: " CANARY_ID "\n"
+              "data: {\"meta\":{\"domain\":\"canary\",\"stream\":\"mediawiki.recentchange\"},"
+              "\"title\":\"Canary\",\"type\":\"edit\"}\n\n";
+  runner_new_with_format (f, "/events", "wikimedia");
+  g_assert_true (fb_test_wait_until (status_contains, &ignored, 10000));
+  g_assert_cmpuint (f->messages->len, ==, 0);
+
+  f->script = NULL;
+  fb_feed_runner_reconnect_now (f->runner);
+  g_assert_true (fb_test_wait_until (n_requests_is_2, f, 10000));
+  second = fb_test_sse_server_get_request (f->server, 1);
+  g_assert_cmpstr (fb_test_request_header (second, "Last-Event-ID"), ==, CANARY_ID);
+}
+
+static gboolean
+feed_failed (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  return fb_feed_get_state (fb_feed_runner_get_feed (f->runner)) == FB_SSE_STATE_FAILED;
+}
+
+/* Firebase's cancel ends the stream: the feed fails with words a person
+ * can act on, and nothing is shown. */
+static void
+test_firebase_cancel (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *status = NULL;
+
+  f->script = "event: put\ndata: {\"path\":\"/\",\"data\":{\"a\":1}}\n\n"
+              "event: cancel\ndata: \"Permission denied\"\n\n";
+  runner_new_with_format (f, "/events", "firebase");
+  g_assert_true (fb_test_wait_until (feed_failed, f, 10000));
+
+  status = fb_feed_dup_status_text (fb_feed_runner_get_feed (f->runner));
+  g_assert_nonnull (strstr (status, "security rules"));
+  g_assert_cmpuint (f->messages->len, ==, 0);
+}
+
+/* A template stored by hand that does not parse: the status says why,
+ * and events are read as generic JSON meanwhile, never shown raw. */
+static void
+test_broken_custom_template (Fixture       *f,
+                             gconstpointer  data)
+{
+  StatusWait broken = { f, "title-template: Column 4" };
+
+  f->script = "data: {\"title\":\"Disk full\"}\n\n";
+  f->feed_settings = g_settings_new_with_path (FB_FEED_SCHEMA_ID, FB_FEED_SETTINGS_PATH "t1/");
+  g_settings_set_string (f->feed_settings, "title-template", "{{ | }}");
+  g_clear_object (&f->feed_settings);
+  runner_new_with_format (f, "/events", "custom");
+  g_assert_true (fb_test_wait_until (status_contains, &broken, 10000));
+  g_assert_true (fb_test_wait_until (has_messages, f, 10000));
+  g_assert_cmpstr (g_ptr_array_index (f->messages, 0), ==, "Disk full");
+}
+
+/* A message key drops a repeat that comes with another SSE id. */
+static void
+test_message_key (Fixture       *f,
+                  gconstpointer  data)
+{
+  f->script = "id: 1\ndata: {\"k\":\"a\",\"t\":\"first\"}\n\n"
+              "id: 2\ndata: {\"k\":\"a\",\"t\":\"again\"}\n\n"
+              "id: 3\ndata: {\"k\":\"b\",\"t\":\"second\"}\n\n";
+  f->feed_settings = g_settings_new_with_path (FB_FEED_SCHEMA_ID, FB_FEED_SETTINGS_PATH "t1/");
+  g_settings_set_string (f->feed_settings, "title-template", "{{ .t }}");
+  g_settings_set_string (f->feed_settings, "key-template", "{{ .k }}");
+  g_clear_object (&f->feed_settings);
+  runner_new_with_format (f, "/events", "custom");
+  g_assert_true (fb_test_wait_until (has_two_messages, f, 10000));
+  /* In order, and the repeat was dropped before the third arrived. */
+  g_assert_cmpuint (f->messages->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (f->messages, 0), ==, "first");
+  g_assert_cmpstr (g_ptr_array_index (f->messages, 1), ==, "second");
+}
+
 /* FbAuth and the settings schema's enum are one definition. */
 static void
 test_auth_matches_schema (void)
@@ -277,6 +444,14 @@ main (int   argc,
               fixture_set_up, test_outage_notes, fixture_tear_down);
   g_test_add ("/feed-runner/snooze", Fixture, NULL,
               fixture_set_up, test_snooze, fixture_tear_down);
+  g_test_add ("/feed-runner/ignored-moves-resume", Fixture, NULL,
+              fixture_set_up, test_ignored_moves_resume, fixture_tear_down);
+  g_test_add ("/feed-runner/firebase-cancel", Fixture, NULL,
+              fixture_set_up, test_firebase_cancel, fixture_tear_down);
+  g_test_add ("/feed-runner/broken-custom-template", Fixture, NULL,
+              fixture_set_up, test_broken_custom_template, fixture_tear_down);
+  g_test_add ("/feed-runner/message-key", Fixture, NULL,
+              fixture_set_up, test_message_key, fixture_tear_down);
   g_test_add_func ("/feed-runner/auth-matches-schema", test_auth_matches_schema);
 
   status = g_test_run ();
