@@ -564,13 +564,14 @@ fb_feed_get_n_ignored_today (FbFeed *self)
 }
 
 /* The editor's preview shows what the last event would give; longer data
- * is not kept. */
-#define MAX_KEPT_EVENT (256 * 1024)
+ * is not kept (a hundred feeds keep at most 6.4 MiB). */
+#define MAX_KEPT_EVENT (64 * 1024)
 
 /**
  * fb_feed_set_last_event:
  *
- * Keeps the last event received, for the editor's preview (not saved).
+ * Keeps the last event received, for the editor's preview (not saved);
+ * an event over 64 KiB is not kept, and the one before is forgotten.
  */
 void
 fb_feed_set_last_event (FbFeed     *self,
@@ -581,12 +582,12 @@ fb_feed_set_last_event (FbFeed     *self,
 {
   g_return_if_fail (FB_IS_FEED (self));
 
+  g_clear_pointer (&self->last_event_data, g_bytes_unref);
   if (data_len > MAX_KEPT_EVENT)
     return;
 
   g_free (self->last_event_type);
   self->last_event_type = g_strdup (event_type != NULL ? event_type : "");
-  g_clear_pointer (&self->last_event_data, g_bytes_unref);
   self->last_event_data = g_bytes_new (data, data_len);
   g_free (self->last_event_id);
   self->last_event_id = g_strdup (event_id != NULL ? event_id : "");
