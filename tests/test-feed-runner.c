@@ -198,11 +198,11 @@ has_messages (gpointer user_data)
 }
 
 static gboolean
-has_two_messages (gpointer user_data)
+has_three_messages (gpointer user_data)
 {
   Fixture *f = user_data;
 
-  return f->messages->len >= 2;
+  return f->messages->len >= 3;
 }
 
 static gboolean
@@ -382,17 +382,20 @@ test_message_key (Fixture       *f,
 {
   f->script = "id: 1\ndata: {\"k\":\"a\",\"t\":\"first\"}\n\n"
               "id: 2\ndata: {\"k\":\"a\",\"t\":\"again\"}\n\n"
-              "id: 3\ndata: {\"k\":\"b\",\"t\":\"second\"}\n\n";
+              "id: 3\ndata: {\"k\":\"b\",\"t\":\"second\"}\n\n"
+              /* An SSE id equal to an earlier key is another event. */
+              "id: a\ndata: {\"k\":\"c\",\"t\":\"third\"}\n\n";
   f->feed_settings = g_settings_new_with_path (FB_FEED_SCHEMA_ID, FB_FEED_SETTINGS_PATH "t1/");
   g_settings_set_string (f->feed_settings, "title-template", "{{ .t }}");
   g_settings_set_string (f->feed_settings, "key-template", "{{ .k }}");
   g_clear_object (&f->feed_settings);
   runner_new_with_format (f, "/events", "custom");
-  g_assert_true (fb_test_wait_until (has_two_messages, f, 10000));
-  /* In order, and the repeat was dropped before the third arrived. */
-  g_assert_cmpuint (f->messages->len, ==, 2);
+  g_assert_true (fb_test_wait_until (has_three_messages, f, 10000));
+  /* In order, and the repeat was dropped before the others arrived. */
+  g_assert_cmpuint (f->messages->len, ==, 3);
   g_assert_cmpstr (g_ptr_array_index (f->messages, 0), ==, "first");
   g_assert_cmpstr (g_ptr_array_index (f->messages, 1), ==, "second");
+  g_assert_cmpstr (g_ptr_array_index (f->messages, 2), ==, "third");
 }
 
 /* FbAuth and the settings schema's enum are one definition. */

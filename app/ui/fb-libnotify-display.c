@@ -114,6 +114,26 @@ closed_cb (NotifyNotification *notification,
     forget_live (self, link);
 }
 
+/* The notification that one with server id @id replaces: libnotify tells
+ * every live object with that id of a click, so the old one must go, or
+ * a click would open both their links. */
+static void
+forget_live_id (FbLibnotifyDisplay *self,
+                int                 id)
+{
+  for (GList *link = self->live.head; link != NULL; link = link->next)
+    {
+      int live_id = 0;
+
+      g_object_get (link->data, "id", &live_id, NULL);
+      if (live_id == id)
+        {
+          forget_live (self, link);
+          return;
+        }
+    }
+}
+
 /* A flood's summary, shown again, counts as new: it outlives single ones. */
 static void
 keep_live (FbLibnotifyDisplay *self,
@@ -304,7 +324,10 @@ fb_libnotify_display_show_message (FbNotificationDisplay *display,
       group = g_strconcat (fb_feed_get_id (feed), "\x1f", fb_message_get_group (message), NULL);
       id = GPOINTER_TO_INT (g_hash_table_lookup (self->groups, group));
       if (id != 0)
-        g_object_set (notification, "id", id, NULL);
+        {
+          g_object_set (notification, "id", id, NULL);
+          forget_live_id (self, id);
+        }
     }
 
   show (self, notification);
