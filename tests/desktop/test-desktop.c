@@ -1158,16 +1158,34 @@ typedef struct
 {
   const char *path;
   const char *fixture;
-  const char *name;      /* the feed's default name */
+  const char *name;          /* the feed's default name */
+  const char *marker;        /* an event sent after the stream, and */
+  const char *marker_title;  /* its notification's title, in no other */
 } Service;
 
 static const Service services[] = {
-  { "/api/v1/streaming/user", "mastodon", "Mastodon · 127.0.0.1" },
-  { "/v2/stream/recentchange", "wikimedia", "Wikipedia recent changes" },
-  { "/api/stream", "homeassistant", "Home Assistant · 127.0.0.1" },
-  { "/messages.json", "firebase", "Firebase · messages" },
-  { "/.well-known/mercure?topic=https://example.com/books", "mercure", "Mercure · books" },
-  { "/api/stream/events", "woodpecker", "Woodpecker · 127.0.0.1" },
+  { "/api/v1/streaming/user", "mastodon", "Mastodon · 127.0.0.1",
+    "event: notification\ndata: {\"id\":\"m\",\"type\":\"mention\",\"account\":"
+    "{\"username\":\"marker\",\"display_name\":\"Marker\"},\"status\":{\"content\":\"end\"}}\n\n",
+    "Marker mentioned you" },
+  { "/v2/stream/recentchange", "wikimedia", "Wikipedia recent changes",
+    "id: [{\"topic\":\"marker\",\"partition\":0,\"offset\":1}]\ndata: {\"meta\":{\"domain\":"
+    "\"marker.example\",\"stream\":\"mediawiki.recentchange\",\"id\":\"m\"},\"type\":\"edit\","
+    "\"title\":\"Marker\",\"server_name\":\"the end\",\"user\":\"u\",\"comment\":\"\"}\n\n",
+    "Marker on the end" },
+  { "/api/stream", "homeassistant", "Home Assistant · 127.0.0.1",
+    "data: {\"event_type\":\"ha_marker\",\"time_fired\":\"now\",\"data\":{}}\n\n",
+    "ha_marker" },
+  { "/messages.json", "firebase", "Firebase · messages",
+    "event: put\ndata: {\"path\":\"/firebase-marker\",\"data\":\"end\"}\n\n",
+    "/firebase-marker" },
+  { "/.well-known/mercure?topic=https://example.com/books", "mercure", "Mercure · books",
+    "id: urn:uuid:marker\ndata: {\"@type\":\"Thing\",\"name\":\"Mercure marker\"}\n\n",
+    "Mercure marker" },
+  { "/api/stream/events", "woodpecker", "Woodpecker · 127.0.0.1",
+    "data: {\"repo\":{\"name\":\"woodpecker-marker\",\"full_name\":\"m/woodpecker-marker\"},"
+    "\"pipeline\":{\"number\":1,\"status\":\"success\",\"branch\":\"end\"}}\n\n",
+    "woodpecker-marker #1 passed on end" },
 };
 
 typedef struct
@@ -1289,6 +1307,7 @@ test_services (Fixture       *f,
   g_autofree char *keyfile = NULL;
   g_autoptr(GError) error = NULL;
   ServicesWait open_wait = { f, servers };
+  g_autoptr(FbNotifyCall) marker = NULL;
   guint n_shown = 0;
 
   if (f->session == NULL)
@@ -1363,7 +1382,13 @@ test_services (Fixture       *f,
         fb_desktop_session_screenshot (f->session, shot);
       }
 
-      /* Every event was read: nothing more than the expected was shown. */
+      /* The stream's last event has been read once its marker, sent after
+       * it, is shown: only then is the count final. Nothing more than the
+       * expected was shown. */
+      fb_feed_server_send_raw (servers[i], services[i].marker);
+      g_clear_pointer (&marker, fb_notify_call_free);
+      marker = wait_for_notify (f, services[i].marker_title);
+      n_shown++;
       g_assert_cmpuint (fb_notify_monitor_get_n_calls (f->monitor), ==, n_shown);
     }
 
