@@ -8,6 +8,8 @@
 #   preferences-feeds{,-zh_CN}.png    three feeds: connected (the demo server),
 #                                     reconnecting (a closed port), failed (a 404)
 #   feed-editor{,-zh_CN}.png          the connected feed's editor after Test Connection
+#   feed-editor-content{,-zh_CN}.png  its Content page: the Mastodon preset, previewing
+#                                     a sample notification
 #   preferences-general{,-zh_CN}.png  the General page
 #
 # Each language runs the real app on a private X server and session bus with
@@ -79,7 +81,7 @@ if [ "${FB_SCREENSHOTS_STAGE:-}" != inside ]; then
       export NO_AT_BRIDGE=1 GTK_THEME=Adwaita GDK_BACKEND=x11
       export FB_SCREENSHOTS_STAGE=inside FB_LANG=$lang FB_TMP=$profile \
              FB_BUILDDIR=$builddir FB_BINDIR=$bindir
-      xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- "$0"
+      xvfb-run -a -s "-screen 0 1280x1200x24" dbus-run-session -- "$0"
     )
   done
   exit 0
@@ -196,6 +198,23 @@ editor=$(wait_for_new_window)
 xdotool windowfocus --sync "$editor" key --clearmodifiers alt+o
 sleep 4
 grab "$editor" "$outdir/feed-editor$suffix.png"
+
+# The Content page (Ctrl+Page Down) with the Mastodon preset: Format (Alt+F)
+# is the fourth item. The demo server's events are ntfy's, which Mastodon's
+# templates do not fit: the preview reads a sample notification instead,
+# typed into "Paste a sample event" (Alt+M, which focuses its data; then
+# Alt+Y for its event type).
+sample='{"id":"1","type":"mention","account":{"username":"ana","display_name":"Ana","avatar":"https://social.example/ana.png"},"status":{"content":"<p>Lunch at noon?</p>","url":"https://social.example/@ana/1"}}'
+xdotool windowfocus --sync "$editor" key --clearmodifiers ctrl+Next
+sleep 0.3
+xdotool key --clearmodifiers alt+f Home Down Down Down
+sleep 0.3
+xdotool key --clearmodifiers alt+m
+sleep 0.3
+xdotool type --clearmodifiers --delay 10 "$sample"
+xdotool key --clearmodifiers alt+y
+xdotool type --clearmodifiers --delay 10 notification
+grab "$editor" "$outdir/feed-editor-content$suffix.png"
 
 app_call "$app_path" Activate quit "[]"
 wait "$app_pid" || true

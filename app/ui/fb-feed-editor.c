@@ -269,6 +269,53 @@ page_changed_cb (FbFeedEditor *self)
   _fb_feed_editor_queue_fit_height (self);
 }
 
+/* Ctrl+Page Down and Ctrl+Page Up go to the next and previous page, as in
+ * a notebook; the focus goes with them, to the page's first field. */
+static gboolean
+switch_page (FbFeedEditor *self,
+             int           step)
+{
+  GtkWidget *current = gtk_stack_get_visible_child (GTK_STACK (self->pages));
+  g_autoptr(GList) children = gtk_container_get_children (GTK_CONTAINER (self->pages));
+  int index = g_list_index (children, current) + step;
+  GtkWidget *page;
+
+  if (index < 0 || index >= (int) g_list_length (children))
+    return FALSE;
+
+  page = g_list_nth_data (children, index);
+  gtk_stack_set_visible_child (GTK_STACK (self->pages), page);
+  gtk_window_set_focus (GTK_WINDOW (self), NULL);
+  gtk_widget_child_focus (page, GTK_DIR_TAB_FORWARD);
+  return TRUE;
+}
+
+static gboolean
+fb_feed_editor_key_press_event (GtkWidget   *widget,
+                                GdkEventKey *event)
+{
+  FbFeedEditor *self = FB_FEED_EDITOR (widget);
+
+  if ((event->state & gtk_accelerator_get_default_mod_mask ()) == GDK_CONTROL_MASK)
+    {
+      switch (event->keyval)
+        {
+        case GDK_KEY_Page_Down:
+        case GDK_KEY_KP_Page_Down:
+          switch_page (self, 1);
+          return GDK_EVENT_STOP;
+        case GDK_KEY_Page_Up:
+        case GDK_KEY_KP_Page_Up:
+          switch_page (self, -1);
+          return GDK_EVENT_STOP;
+        default:
+          break;
+        }
+    }
+
+  return GTK_WIDGET_CLASS (fb_feed_editor_parent_class)->key_press_event (widget, event);
+}
+
 static void
 peek_cb (GtkEntry             *entry,
          GtkEntryIconPosition  position,
@@ -496,6 +543,7 @@ fb_feed_editor_class_init (FbFeedEditorClass *klass)
   object_class->get_property = fb_feed_editor_get_property;
   object_class->set_property = fb_feed_editor_set_property;
   widget_class->get_preferred_height_for_width = fb_feed_editor_get_preferred_height_for_width;
+  widget_class->key_press_event = fb_feed_editor_key_press_event;
   install_properties (object_class);
 
   gtk_widget_class_set_template_from_resource (widget_class,
