@@ -20,6 +20,29 @@ static const char needs_escape[256] = {
   ['"'] = 1, ['\\'] = 1,
 };
 
+#define ONES  G_GUINT64_CONSTANT (0x0101010101010101)
+#define HIGHS G_GUINT64_CONSTANT (0x8080808080808080)
+/* Whether a byte of @v is below @n (at most 128): exact as a whole. */
+#define HAS_LESS(v, n) (((v) - ONES * (n)) & ~(v) & HIGHS)
+
+/* Past the bytes that need no escape, eight at a time while none of
+ * them does: most text is long runs of them. */
+static const guchar *
+skip_plain (const guchar *p,
+            const guchar *end)
+{
+  while (end - p >= 8)
+    {
+      guint64 w;
+
+      memcpy (&w, p, sizeof w);
+      if (HAS_LESS (w, 0x20) | HAS_LESS (w ^ (ONES * '"'), 1) | HAS_LESS (w ^ (ONES * '\\'), 1))
+        break;
+      p += 8;
+    }
+  return p;
+}
+
 static void
 append_escape (GString *out,
                guchar   c)
@@ -65,6 +88,7 @@ fb_json_append_string (GString    *out,
     {
       const guchar *run = p;
 
+      p = skip_plain (p, end);
       while (p < end && !needs_escape[*p])
         p++;
       g_string_append_len (out, (const char *) run, p - run);

@@ -874,8 +874,11 @@ render_variant (const Variant  *variant,
 
   self->title = g_steal_pointer (&texts[FB_MAPPING_FIELD_TITLE]);
   /* A title is one line: a notification server may show only the first. */
-  if (self->title != NULL)
-    g_strdelimit (self->title, "\r\n\t", ' ');
+  for (char *p = self->title; p != NULL && *p != '\0'; p++)
+    {
+      if (*p == '\r' || *p == '\n' || *p == '\t')
+        *p = ' ';
+    }
   self->body = g_steal_pointer (&texts[FB_MAPPING_FIELD_BODY]);
   if (self->title == NULL || *self->title == '\0' || self->body == NULL ||
       texts[FB_MAPPING_FIELD_LINK] == NULL)

@@ -44,6 +44,34 @@ trim (const char **text,
     (*len)--;
 }
 
+/* Whether the @len bytes at @text are ASCII without NUL: valid text
+ * whose every character is a byte. */
+static gboolean
+is_plain_ascii (const char *text,
+                gsize       len)
+{
+  const guint64 ones = G_GUINT64_CONSTANT (0x0101010101010101);
+  const guint64 highs = G_GUINT64_CONSTANT (0x8080808080808080);
+  gsize i = 0;
+
+  /* Eight at a time: a high bit, or a zero byte (a borrow into its
+   * high bit), stops it. */
+  for (; len - i >= 8; i += 8)
+    {
+      guint64 word;
+
+      memcpy (&word, text + i, sizeof word);
+      if ((word | ((word - ones) & ~word)) & highs)
+        return FALSE;
+    }
+  for (; i < len; i++)
+    {
+      if ((guchar) text[i] - 1u >= 0x7fu)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /*
  * @text (@len bytes) as notification text: trimmed, U+0000 and any invalid
  * byte replaced by U+FFFD, and at most @max_chars characters, the last one
@@ -65,6 +93,8 @@ bound_text (const char *text,
   trim (&text, &len);
   /* Enough bytes for max_chars + 1 characters, however they are encoded. */
   len = MIN (len, 4 * (max_chars + 1));
+  if (len <= max_chars && is_plain_ascii (text, len))
+    return g_strndup (text, len);
   /* Valid text, the usual case, is copied as it is; make_valid() would
    * build it up piece by piece. (A NUL byte makes it invalid here.) */
   if (g_utf8_validate_len (text, len, NULL))

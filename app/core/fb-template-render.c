@@ -70,6 +70,29 @@ render_error (Action     *action,
   return FALSE;
 }
 
+/* Whether the @len bytes at @text are all ASCII, eight at a time. */
+static gboolean
+is_ascii (const char *text,
+          gsize       len)
+{
+  gsize i = 0;
+
+  for (; len - i >= 8; i += 8)
+    {
+      guint64 word;
+
+      memcpy (&word, text + i, sizeof word);
+      if (word & G_GUINT64_CONSTANT (0x8080808080808080))
+        return FALSE;
+    }
+  for (; i < len; i++)
+    {
+      if ((guchar) text[i] >= 0x80)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* At most @max_chars characters of @text, possibly invalid UTF-8, reading
  * no more than they can take: a 10 MiB string costs what max_len allows. */
 static char *
@@ -81,6 +104,9 @@ bounded_text (const char *text,
 
   /* Enough bytes for max_chars characters, however they are encoded. */
   len = strnlen (text, max_chars < G_MAXSIZE / 4 ? 4 * max_chars : G_MAXSIZE);
+  /* Most text is ASCII, one character a byte, and valid as it is. */
+  if (is_ascii (text, len))
+    return g_strndup (text, MIN (len, max_chars));
   valid = g_utf8_make_valid (text, len);
   /* Each character took one byte at least, so only then can there be more. */
   if (max_chars < len)
@@ -386,7 +412,10 @@ tag_is (const char *p,
 {
   gsize len = strlen (name);
 
-  return g_ascii_strncasecmp (p, name, len) == 0 && !g_ascii_isalnum (p[len]);
+  /* The first letter (names are lowercase letters) tells most tags
+   * apart without a call. */
+  return (*p | 0x20) == name[0] && g_ascii_strncasecmp (p, name, len) == 0 &&
+         !g_ascii_isalnum (p[len]);
 }
 
 static const char *
@@ -486,12 +515,15 @@ strip_html (const char *html)
 
   while (*p != '\0')
     {
+      gsize run = strcspn (p, "<&");
+
+      /* Text between tags and references goes in at once. */
+      g_string_append_len (text, p, run);
+      p += run;
       if (*p == '<')
         p = skip_tag (p, text);
       else if (*p == '&')
         p = decode_entity (p, text);
-      else
-        g_string_append_c (text, *p++);
     }
 
   return collapse_blank_lines (text->str);
