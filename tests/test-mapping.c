@@ -439,22 +439,23 @@ test_fallback (void)
   } cases[] = {
     { { "{{ .name }}", "{{ .name }} said", "https://a.example/{{ .name }}", "https://a.example/i.png" },
       "Ann", "Ann said", "https://a.example/Ann", "https://a.example/i.png", NULL },
+    /* A field without a template stays empty: no link here. */
     { { "{{ .missing }}", "{{ .name }}" },
-      "Generic title", "Ann", "https://generic.example/", NULL,
+      "Generic title", "Ann", NULL, NULL,
       "title-template: Column 4: .missing is missing" },
     { { "{{ .name }}", "{{ .obj }}" },
-      "Ann", "Generic body", "https://generic.example/", NULL,
+      "Ann", "Generic body", NULL, NULL,
       "body-template: Column 4: .obj is an object, not text" },
     { { "{{ .name }}", "x", "{{ .nope }}", "{{ .obj }}" },
       "Ann", "x", "https://generic.example/", NULL,
       "link-template: Column 4: .nope is missing" },
     /* The first field that fails is the reason. */
     { { "{{ .a }}", "{{ .b }}" },
-      "Generic title", "Generic body", "https://generic.example/", NULL,
+      "Generic title", "Generic body", NULL, NULL,
       "title-template: Column 4: .a is missing" },
     /* An empty title is no title. */
     { { "{{ .title | default \"\" }}{{ \"\" }}", "b" },
-      "Generic title", "b", "https://generic.example/", NULL, NULL },
+      "Generic title", "b", NULL, NULL, NULL },
     /* A link that renders but is not http(s) is dropped, not replaced. */
     { { "t", "b", "{{ .js }}", "{{ .js }}" },
       "t", "b", NULL, NULL, NULL },

@@ -880,8 +880,10 @@ render_variant (const Variant  *variant,
         *p = ' ';
     }
   self->body = g_steal_pointer (&texts[FB_MAPPING_FIELD_BODY]);
+  /* The generic reading (a second parse, of the whole payload) only for
+   * what did not render: a field without a template stays empty. */
   if (self->title == NULL || *self->title == '\0' || self->body == NULL ||
-      texts[FB_MAPPING_FIELD_LINK] == NULL)
+      (texts[FB_MAPPING_FIELD_LINK] == NULL && variant->templates[FB_MAPPING_FIELD_LINK] != NULL))
     generic = generic_message (feed_name, event);
   if ((self->title == NULL || *self->title == '\0') && looks_like_json (event))
     {
@@ -902,7 +904,7 @@ render_variant (const Variant  *variant,
 
   if (texts[FB_MAPPING_FIELD_LINK] != NULL)
     self->click_url = _fb_message_safe_url_dup (texts[FB_MAPPING_FIELD_LINK]);
-  else
+  else if (variant->templates[FB_MAPPING_FIELD_LINK] != NULL)
     self->click_url = g_strdup (fb_message_get_click_url (generic));
   if (texts[FB_MAPPING_FIELD_ICON] != NULL)
     self->icon_url = _fb_message_safe_url_dup (texts[FB_MAPPING_FIELD_ICON]);

@@ -218,8 +218,7 @@ fb_reader_read (FbReader    *self,
         }
       else if (is_keep_alive (data, data_len))
         {
-          if (reason != NULL)
-            *reason = g_strdup (_("a keep-alive"));
+          /* Not a rule's doing: not counted, as ntfy's keepalive is not. */
           return FB_MAPPING_IGNORE;
         }
     }
