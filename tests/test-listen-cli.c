@@ -711,6 +711,12 @@ line_member (Fixture    *f,
     g_assert_cmpstr (_value, ==, (expected)); \
   } G_STMT_END
 
+#define assert_member_not_null(f, i, name) \
+  G_STMT_START { \
+    g_autofree char *_value = line_member ((f), (i), (name)); \
+    g_assert_nonnull (_value); \
+  } G_STMT_END
+
 static void
 test_notification_plain (void)
 {
@@ -836,10 +842,10 @@ test_notification_skip_first (void)
   g_assert_cmpuint (f->requests->len, ==, 2);
   g_assert_cmpuint (f->run->lines->len, ==, 4);
   assert_member (f, 0, "title", NULL);
-  g_assert_nonnull (line_member (f, 0, "ignored"));
+  assert_member_not_null (f, 0, "ignored");
   assert_member (f, 1, "title", "two");
   assert_member (f, 2, "title", NULL);
-  g_assert_nonnull (line_member (f, 2, "ignored"));
+  assert_member_not_null (f, 2, "ignored");
   assert_member (f, 3, "title", "four");
 
   fixture_free (f);
