@@ -5,8 +5,8 @@
 
 #include "fb-mapping.h"
 
+#include "fb-mapping-private.h"
 #include "fb-message-private.h"
-#include "fb-json-select.h"
 #include "fb-template.h"
 
 #include <glib/gi18n-lib.h>
@@ -15,48 +15,15 @@
 /*
  * Rules and templates, compiled once (see fb-mapping.h for the syntax),
  * then applied to each event: failures first, then the ignore rules, then
- * the first variant whose condition holds. Every text a template renders is
- * bounded and every link checked with the helpers of fb-message.c, as for
- * the readers written in C.
+ * the first variant whose condition holds. The rules' parser and matcher
+ * are in fb-mapping-rule.c, the rendering of a variant's templates into a
+ * message in fb-mapping-render.c.
  */
 
-/* A message key or group is an identifier, not prose. */
-#define MAX_KEY_CHARS 256
-
-typedef enum
-{
-  LHS_EVENT,
-  LHS_DATA,
-  LHS_PATH,
-} LhsKind;
-
-typedef enum
-{
-  OP_EQUAL,
-  OP_NOT_EQUAL,
-  OP_IN,
-} Op;
-
 typedef struct
 {
-  LhsKind     lhs;
-  FbTemplate *path;     /* {{ PATH }}: renders a scalar's text */
-  FbTemplate *present;  /* {{ PATH | default "" }}: fails only for a value that is there
-                         * but is not text (an object, an array), which is not null */
-  Op          op;
-  GPtrArray  *values;  /* text of each value; NULL for null */
-} Clause;
-
-typedef struct
-{
-  char   *source;
-  GArray *clauses;  /* Clause */
-} Rule;
-
-typedef struct
-{
-  Rule       *condition;  /* NULL: always */
-  FbTemplate *templates[FB_MAPPING_N_FIELDS];
+  FbMappingRule *condition;  /* NULL: always */
+  FbTemplate    *templates[FB_MAPPING_N_FIELDS];
 } Variant;
 
 typedef struct
@@ -68,7 +35,7 @@ typedef struct
 struct _FbMapping
 {
   gatomicrefcount  ref_count;
-  GPtrArray       *rules;         /* Rule */
+  GPtrArray       *rules;         /* FbMappingRule */
   GPtrArray       *rule_sources;  /* char*, NULL-terminated */
   GPtrArray       *variants;      /* Variant */
   GArray          *failures;      /* Failure */
@@ -79,11 +46,6 @@ struct _FbMapping
 static const char * const field_keys[FB_MAPPING_N_FIELDS] = {
   "title-template", "body-template", "link-template", "icon-template",
   "priority-template", "key-template", "group-template",
-};
-
-/* Longest text each field may render, in characters. */
-static const gsize field_max_chars[FB_MAPPING_N_FIELDS] = {
-  MAX_TITLE_CHARS, MAX_BODY_CHARS, 8192, 8192, 16, MAX_KEY_CHARS, MAX_KEY_CHARS,
 };
 
 /**
@@ -99,401 +61,18 @@ fb_mapping_field_to_key (FbMappingField field)
   return field_keys[field];
 }
 
-/* --- rules --------------------------------------------------------------- */
-
-static void
-clause_clear (gpointer data)
-{
-  Clause *clause = data;
-
-  g_clear_pointer (&clause->path, fb_template_unref);
-  g_clear_pointer (&clause->present, fb_template_unref);
-  g_clear_pointer (&clause->values, g_ptr_array_unref);
-}
-
 static void
 rule_free (gpointer data)
 {
-  Rule *rule = data;
-
-  g_free (rule->source);
-  g_array_unref (rule->clauses);
-  g_free (rule);
+  _fb_mapping_rule_free (data);
 }
-
-typedef struct
-{
-  const char  *src;
-  gsize        pos;
-  GError     **error;
-} Scanner;
-
-G_GNUC_PRINTF (3, 4)
-static gboolean
-rule_error (Scanner    *scanner,
-            gsize       offset,
-            const char *format,
-            ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  /* TRANSLATORS: the %u is a character position in a rule, the %s what is
-   * wrong there */
-  g_set_error (scanner->error, FB_TEMPLATE_ERROR, FB_TEMPLATE_ERROR_SYNTAX,
-               _("Column %u: %s"), (guint) g_utf8_strlen (scanner->src, offset) + 1, message);
-  return FALSE;
-}
-
-static void
-skip_space (Scanner *scanner)
-{
-  while (g_ascii_isspace (scanner->src[scanner->pos]))
-    scanner->pos++;
-}
-
-/* Whether @word is next, as a whole word. */
-static gboolean
-take_word (Scanner    *scanner,
-           const char *word)
-{
-  gsize len = strlen (word);
-  char next;
-
-  /* Only once the word is there is the character after it in the string. */
-  if (strncmp (scanner->src + scanner->pos, word, len) != 0)
-    return FALSE;
-  next = scanner->src[scanner->pos + len];
-  if (g_ascii_isalnum (next) || next == '_' || next == '-' || next == '.')
-    return FALSE;
-
-  scanner->pos += len;
-  return TRUE;
-}
-
-static gboolean
-parse_lhs (Scanner *scanner,
-           Clause  *clause)
-{
-  gsize start = scanner->pos;
-  g_autofree char *text = NULL;
-  g_autofree char *source = NULL;
-  g_autofree char *present = NULL;
-
-  if (take_word (scanner, "event"))
-    {
-      clause->lhs = LHS_EVENT;
-      return TRUE;
-    }
-  if (take_word (scanner, "data"))
-    {
-      clause->lhs = LHS_DATA;
-      return TRUE;
-    }
-  if (scanner->src[start] != '.')
-    return rule_error (scanner, start,
-                       _("expected “event”, “data” or a path such as “.type”"));
-
-  while (scanner->src[scanner->pos] != '\0' && !g_ascii_isspace (scanner->src[scanner->pos]) &&
-         scanner->src[scanner->pos] != '=' && scanner->src[scanner->pos] != '!')
-    scanner->pos++;
-
-  clause->lhs = LHS_PATH;
-  text = g_strndup (scanner->src + start, scanner->pos - start);
-  /* Braces, filters and strings are template syntax, not part of a path:
-   * ".a}}{{.b" would otherwise compare a text made of two paths. */
-  if (strpbrk (text, "{}|\"") == NULL)
-    {
-      source = g_strdup_printf ("{{%s}}", text);
-      present = g_strdup_printf ("{{%s | default \"\"}}", text);
-      clause->path = fb_template_parse (source, NULL);
-      clause->present = fb_template_parse (present, NULL);
-    }
-  if (clause->path == NULL || clause->present == NULL)
-    /* TRANSLATORS: %s is what the user wrote where a path was expected */
-    return rule_error (scanner, start, _("“%.*s” is not a path such as “.meta.domain”"),
-                       (int) strlen (text), text);
-  return TRUE;
-}
-
-static gboolean
-parse_op (Scanner *scanner,
-          Clause  *clause)
-{
-  if (strncmp (scanner->src + scanner->pos, "==", 2) == 0)
-    clause->op = OP_EQUAL;
-  else if (strncmp (scanner->src + scanner->pos, "!=", 2) == 0)
-    clause->op = OP_NOT_EQUAL;
-  else if (strncmp (scanner->src + scanner->pos, "in", 2) == 0)
-    clause->op = OP_IN;
-  else
-    return rule_error (scanner, scanner->pos, _("expected “==”, “!=” or “in”"));
-
-  scanner->pos += 2;
-  return TRUE;
-}
-
-/* Where the JSON value that starts at @from ends: after its closing quote
- * or bracket, or at the first space. */
-static gsize
-value_end (const char *src,
-           gsize       from)
-{
-  gsize pos = from;
-  guint depth = 0;
-  gboolean in_string = FALSE;
-
-  for (; src[pos] != '\0'; pos++)
-    {
-      char c = src[pos];
-
-      if (in_string)
-        {
-          if (c == '\\' && src[pos + 1] != '\0')
-            pos++;
-          else if (c == '"')
-            {
-              in_string = FALSE;
-              if (depth == 0)
-                return pos + 1;
-            }
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '[')
-        depth++;
-      else if (c == ']' && depth > 0 && --depth == 0)
-        return pos + 1;
-      else if (depth == 0 && g_ascii_isspace (c))
-        return pos;
-    }
-
-  return pos;
-}
-
-/* A scalar's text as a path renders it, or NULL for null. */
-static gboolean
-scalar_text (JsonNode  *node,
-             char     **text)
-{
-  if (JSON_NODE_HOLDS_NULL (node))
-    {
-      *text = NULL;
-      return TRUE;
-    }
-  if (!JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-
-  if (json_node_get_value_type (node) == G_TYPE_STRING)
-    *text = g_strdup (json_node_get_string (node));
-  else
-    *text = json_to_string (node, FALSE);
-  return TRUE;
-}
-
-static gboolean
-parse_value (Scanner *scanner,
-             Clause  *clause)
-{
-  gsize start = scanner->pos;
-  gsize end = value_end (scanner->src, start);
-  g_autofree char *json = g_strndup (scanner->src + start, end - start);
-  g_autoptr(JsonNode) node = NULL;
-  char *text;
-
-  clause->values = g_ptr_array_new_with_free_func (g_free);
-  node = end > start ? json_from_string (json, NULL) : NULL;
-  if (clause->op == OP_IN)
-    {
-      JsonArray *array;
-
-      if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-        return rule_error (scanner, start, _("“in” needs a list such as [\"a\", \"b\"]"));
-
-      array = json_node_get_array (node);
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          if (!scalar_text (json_array_get_element (array, i), &text))
-            return rule_error (scanner, start,
-                               _("a list may hold only strings, numbers, true, false and null"));
-          g_ptr_array_add (clause->values, text);
-        }
-    }
-  else
-    {
-      if (node == NULL || !scalar_text (node, &text))
-        return rule_error (scanner, start, _("expected a string in quotes, a number, "
-                                             "true, false or null"));
-      g_ptr_array_add (clause->values, text);
-    }
-
-  scanner->pos = end;
-  return TRUE;
-}
-
-static Rule *
-parse_rule (const char  *source,
-            GError     **error)
-{
-  Scanner scanner = { source, 0, error };
-  Rule *rule;
-
-  if (strlen (source) > FB_MAPPING_MAX_RULE)
-    {
-      g_set_error (error, FB_TEMPLATE_ERROR, FB_TEMPLATE_ERROR_SYNTAX,
-                   _("A rule may be at most %u bytes long"), FB_MAPPING_MAX_RULE);
-      return NULL;
-    }
-  if (!g_utf8_validate (source, -1, NULL))
-    {
-      g_set_error_literal (error, FB_TEMPLATE_ERROR, FB_TEMPLATE_ERROR_SYNTAX,
-                           _("The rule is not valid UTF-8"));
-      return NULL;
-    }
-
-  rule = g_new0 (Rule, 1);
-  rule->source = g_strstrip (g_strdup (source));
-  rule->clauses = g_array_new (FALSE, TRUE, sizeof (Clause));
-  g_array_set_clear_func (rule->clauses, clause_clear);
-
-  for (;;)
-    {
-      Clause *clause;
-
-      g_array_set_size (rule->clauses, rule->clauses->len + 1);
-      clause = &g_array_index (rule->clauses, Clause, rule->clauses->len - 1);
-
-      skip_space (&scanner);
-      if (!parse_lhs (&scanner, clause))
-        break;
-      skip_space (&scanner);
-      if (!parse_op (&scanner, clause))
-        break;
-      skip_space (&scanner);
-      if (!parse_value (&scanner, clause))
-        break;
-      skip_space (&scanner);
-      if (source[scanner.pos] == '\0')
-        return rule;
-      if (!take_word (&scanner, "and"))
-        {
-          rule_error (&scanner, scanner.pos, _("expected “and” or the end of the rule"));
-          break;
-        }
-    }
-
-  rule_free (rule);
-  return NULL;
-}
-
-/**
- * fb_mapping_check_rule:
- *
- * Returns: whether @rule parses; if not, @error says where and why
- */
-gboolean
-fb_mapping_check_rule (const char  *rule,
-                       GError     **error)
-{
-  Rule *parsed = parse_rule (rule, error);
-
-  if (parsed == NULL)
-    return FALSE;
-  rule_free (parsed);
-  return TRUE;
-}
-
-typedef struct
-{
-  const char *event_type;
-  const char *data;
-  gsize       data_len;
-  JsonNode   *payload;
-  const char *event_id;
-} Event;
-
-static gboolean
-clause_matches (const Clause *clause,
-                const Event  *event)
-{
-  g_autofree char *rendered = NULL;
-  const char *text = NULL;
-  gsize text_len = 0;
-  gboolean is_null = FALSE;
-  gboolean equal = FALSE;
-
-  switch (clause->lhs)
-    {
-    case LHS_EVENT:
-      text = event->event_type;
-      text_len = strlen (text);
-      break;
-    case LHS_DATA:
-      text = event->data;
-      text_len = event->data_len;
-      while (text_len > 0 && g_ascii_isspace (text[0]))
-        text++, text_len--;
-      while (text_len > 0 && g_ascii_isspace (text[text_len - 1]))
-        text_len--;
-      break;
-    case LHS_PATH:
-      rendered = fb_template_render (clause->path, event->payload, event->event_type,
-                                     event->event_id, MAX_KEY_CHARS * 4, NULL);
-      text = rendered;
-      text_len = text != NULL ? strlen (text) : 0;
-      /* Missing and null equal null; an object or an array is there,
-       * so `.reblog != null` holds for a boost, but equals no text. */
-      if (text == NULL)
-        {
-          g_autofree char *present = fb_template_render (clause->present, event->payload,
-                                                         event->event_type, event->event_id,
-                                                         MAX_KEY_CHARS * 4, NULL);
-
-          is_null = present != NULL;
-        }
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-
-  for (guint i = 0; i < clause->values->len && !equal; i++)
-    {
-      const char *value = g_ptr_array_index (clause->values, i);
-
-      if (value == NULL)
-        equal = is_null || (clause->lhs == LHS_DATA && text_len == 4 &&
-                            memcmp (text, "null", 4) == 0);
-      else
-        equal = text != NULL && strlen (value) == text_len && memcmp (value, text, text_len) == 0;
-    }
-
-  return clause->op == OP_NOT_EQUAL ? !equal : equal;
-}
-
-static gboolean
-rule_matches (const Rule  *rule,
-              const Event *event)
-{
-  for (guint i = 0; i < rule->clauses->len; i++)
-    {
-      if (!clause_matches (&g_array_index (rule->clauses, Clause, i), event))
-        return FALSE;
-    }
-  return TRUE;
-}
-
-/* --- the mapping --------------------------------------------------------- */
 
 static void
 variant_free (gpointer data)
 {
   Variant *variant = data;
 
-  g_clear_pointer (&variant->condition, rule_free);
+  g_clear_pointer (&variant->condition, _fb_mapping_rule_free);
   for (guint i = 0; i < FB_MAPPING_N_FIELDS; i++)
     g_clear_pointer (&variant->templates[i], fb_template_unref);
   g_free (variant);
@@ -585,22 +164,6 @@ fb_mapping_unref (FbMapping *self)
   g_free (self);
 }
 
-/* The paths @rule compares, added to what each event's parse builds. */
-static void
-select_rule (FbMapping  *self,
-             const Rule *rule)
-{
-  for (guint i = 0; i < rule->clauses->len; i++)
-    {
-      Clause *clause = &g_array_index (rule->clauses, Clause, i);
-
-      if (clause->lhs != LHS_PATH)
-        continue;
-      fb_json_select_add_template (self->selection, clause->path);
-      fb_json_select_add_template (self->selection, clause->present);
-    }
-}
-
 /**
  * fb_mapping_add_rule:
  * @rule: an ignore rule, see fb-mapping.h
@@ -613,7 +176,7 @@ fb_mapping_add_rule (FbMapping   *self,
                      const char  *rule,
                      GError     **error)
 {
-  Rule *parsed;
+  FbMappingRule *parsed;
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (rule != NULL, FALSE);
@@ -625,13 +188,13 @@ fb_mapping_add_rule (FbMapping   *self,
       return FALSE;
     }
 
-  parsed = parse_rule (rule, error);
+  parsed = _fb_mapping_rule_parse (rule, error);
   if (parsed == NULL)
     return FALSE;
 
-  select_rule (self, parsed);
+  _fb_mapping_rule_select (parsed, self->selection);
   g_ptr_array_add (self->rules, parsed);
-  self->rule_sources->pdata[self->rule_sources->len - 1] = parsed->source;
+  self->rule_sources->pdata[self->rule_sources->len - 1] = (char *) _fb_mapping_rule_get_source (parsed);
   g_ptr_array_add (self->rule_sources, NULL);
   return TRUE;
 }
@@ -658,7 +221,7 @@ fb_mapping_add_variant (FbMapping           *self,
   g_return_val_if_fail (self->variants->len < FB_MAPPING_MAX_VARIANTS, FALSE);
 
   variant = g_new0 (Variant, 1);
-  if (condition != NULL && (variant->condition = parse_rule (condition, error)) == NULL)
+  if (condition != NULL && (variant->condition = _fb_mapping_rule_parse (condition, error)) == NULL)
     {
       variant_free (variant);
       return FALSE;
@@ -684,7 +247,7 @@ fb_mapping_add_variant (FbMapping           *self,
     }
 
   if (variant->condition != NULL)
-    select_rule (self, variant->condition);
+    _fb_mapping_rule_select (variant->condition, self->selection);
   for (guint i = 0; i < FB_MAPPING_N_FIELDS; i++)
     {
       if (variant->templates[i] != NULL)
@@ -799,126 +362,52 @@ fb_mapping_parse_payload (JsonParser *parser,
   return _fb_message_parse_node (parser, data, data_len);
 }
 
-static int
-parse_priority (const char *text)
+/* The message of the failure that events of @event_type are, or NULL. */
+static const char *
+find_failure (FbMapping  *self,
+              const char *event_type)
 {
-  static const char * const names[] = { "min", "low", "default", "high", "max" };
-
-  if (text[0] >= '1' && text[0] <= '5' && text[1] == '\0')
-    return text[0] - '0';
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+  for (guint i = 0; i < self->failures->len; i++)
     {
-      if (g_ascii_strcasecmp (text, names[i]) == 0)
-        return (int) i + 1;
+      Failure *failure = &g_array_index (self->failures, Failure, i);
+
+      if (strcmp (failure->event_type, event_type) == 0)
+        return failure->message;
     }
-  if (g_ascii_strcasecmp (text, "urgent") == 0)
-    return 5;
-  return 0;
+  return NULL;
 }
 
-/* The generic reading of the event: what a field that does not render
- * shows instead. */
+/* The first ignore rule that @event matches, or NULL. */
+static const FbMappingRule *
+find_ignore_rule (FbMapping            *self,
+                  const FbMappingEvent *event)
+{
+  for (guint i = 0; i < self->rules->len; i++)
+    {
+      const FbMappingRule *rule = g_ptr_array_index (self->rules, i);
+
+      if (_fb_mapping_rule_matches (rule, event))
+        return rule;
+    }
+  return NULL;
+}
+
+/* The first variant whose condition holds renders @event; without one,
+ * the generic reading does. */
 static FbMessage *
-generic_message (const char  *feed_name,
-                 const Event *event)
+render_event (FbMapping             *self,
+              const char            *feed_name,
+              const FbMappingEvent  *event,
+              char                 **reason)
 {
-  return fb_message_new_from_event (feed_name, FB_MESSAGE_FORMAT_JSON, event->event_type,
-                                    event->data, event->data_len, event->event_id);
-}
-
-/* Whether the data is JSON, or starts like it, but is not an object that
- * was read. */
-static gboolean
-looks_like_json (const Event *event)
-{
-  gsize i = 0;
-
-  if (JSON_NODE_HOLDS_OBJECT (event->payload))
-    return FALSE;
-  if (!JSON_NODE_HOLDS_VALUE (event->payload) ||
-      json_node_get_value_type (event->payload) != G_TYPE_STRING)
-    return TRUE;
-  while (i < event->data_len && g_ascii_isspace (event->data[i]))
-    i++;
-  return i < event->data_len && (event->data[i] == '{' || event->data[i] == '[');
-}
-
-static FbMessage *
-render_variant (const Variant  *variant,
-                const char     *feed_name,
-                const Event    *event,
-                char          **reason)
-{
-  g_autoptr(FbMessage) self = _fb_message_new (feed_name, event->event_type, event->event_id);
-  g_autoptr(FbMessage) generic = NULL;
-  char *texts[FB_MAPPING_N_FIELDS] = { NULL, };
-
-  for (guint i = 0; i < FB_MAPPING_N_FIELDS; i++)
+  for (guint i = 0; i < self->variants->len; i++)
     {
-      g_autoptr(GError) error = NULL;
-      g_autofree char *text = NULL;
+      Variant *variant = g_ptr_array_index (self->variants, i);
 
-      if (variant->templates[i] == NULL)
-        continue;
-
-      text = fb_template_render (variant->templates[i], event->payload, event->event_type,
-                                 event->event_id, field_max_chars[i] * 4 + 4, &error);
-      if (text == NULL)
-        {
-          if (reason != NULL && *reason == NULL)
-            *reason = g_strdup_printf ("%s: %s", field_keys[i], error->message);
-          continue;
-        }
-      texts[i] = _fb_message_bound_string (text, field_max_chars[i]);
+      if (variant->condition == NULL || _fb_mapping_rule_matches (variant->condition, event))
+        return _fb_mapping_render_templates (variant->templates, feed_name, event, reason);
     }
-
-  self->title = g_steal_pointer (&texts[FB_MAPPING_FIELD_TITLE]);
-  /* A title is one line: a notification server may show only the first. */
-  for (char *p = self->title; p != NULL && *p != '\0'; p++)
-    {
-      if (*p == '\r' || *p == '\n' || *p == '\t')
-        *p = ' ';
-    }
-  self->body = g_steal_pointer (&texts[FB_MAPPING_FIELD_BODY]);
-  /* The generic reading (a second parse, of the whole payload) only for
-   * what did not render: a field without a template stays empty. */
-  if (self->title == NULL || *self->title == '\0' || self->body == NULL ||
-      (texts[FB_MAPPING_FIELD_LINK] == NULL && variant->templates[FB_MAPPING_FIELD_LINK] != NULL))
-    generic = generic_message (feed_name, event);
-  if ((self->title == NULL || *self->title == '\0') && looks_like_json (event))
-    {
-      /* JSON that is not an object, or that could not be read (too deep):
-       * the generic reading's title would be its first line, raw JSON. */
-      g_free (self->title);
-      self->title = _fb_message_fallback_title (self, event->event_type);
-      if (self->body == NULL)
-        self->body = _fb_message_bound_text (event->data, event->data_len, MAX_BODY_CHARS);
-    }
-  if (self->title == NULL || *self->title == '\0')
-    {
-      g_free (self->title);
-      self->title = g_strdup (fb_message_get_title (generic));
-    }
-  if (self->body == NULL)
-    self->body = g_strdup (fb_message_get_body (generic));
-
-  if (texts[FB_MAPPING_FIELD_LINK] != NULL)
-    self->click_url = _fb_message_safe_url_dup (texts[FB_MAPPING_FIELD_LINK]);
-  else if (variant->templates[FB_MAPPING_FIELD_LINK] != NULL)
-    self->click_url = g_strdup (fb_message_get_click_url (generic));
-  if (texts[FB_MAPPING_FIELD_ICON] != NULL)
-    self->icon_url = _fb_message_safe_url_dup (texts[FB_MAPPING_FIELD_ICON]);
-  if (texts[FB_MAPPING_FIELD_PRIORITY] != NULL && parse_priority (texts[FB_MAPPING_FIELD_PRIORITY]) != 0)
-    self->priority = parse_priority (texts[FB_MAPPING_FIELD_PRIORITY]);
-  if (texts[FB_MAPPING_FIELD_KEY] != NULL && *texts[FB_MAPPING_FIELD_KEY] != '\0')
-    self->key = g_steal_pointer (&texts[FB_MAPPING_FIELD_KEY]);
-  if (texts[FB_MAPPING_FIELD_GROUP] != NULL && *texts[FB_MAPPING_FIELD_GROUP] != '\0')
-    self->group = g_steal_pointer (&texts[FB_MAPPING_FIELD_GROUP]);
-
-  for (guint i = 0; i < FB_MAPPING_N_FIELDS; i++)
-    g_free (texts[i]);
-
-  return g_steal_pointer (&self);
+  return _fb_mapping_render_generic (feed_name, event);
 }
 
 /**
@@ -950,8 +439,10 @@ fb_mapping_apply (FbMapping   *self,
 {
   g_autoptr(JsonNode) text_node = NULL;
   g_autofree char *local_reason = NULL;
-  FbMessage *result = NULL;
-  Event event;
+  const FbMappingRule *rule;
+  const char *failure;
+  FbMessage *result;
+  FbMappingEvent event;
 
   g_return_val_if_fail (self != NULL, FB_MAPPING_IGNORE);
   g_return_val_if_fail (data != NULL || data_len == 0, FB_MAPPING_IGNORE);
@@ -969,40 +460,20 @@ fb_mapping_apply (FbMapping   *self,
     }
   event.payload = payload;
 
-  for (guint i = 0; i < self->failures->len; i++)
+  if ((failure = find_failure (self, event.event_type)) != NULL)
     {
-      Failure *failure = &g_array_index (self->failures, Failure, i);
-
-      if (strcmp (failure->event_type, event.event_type) == 0)
-        {
-          local_reason = g_strdup (failure->message);
-          goto out_fail;
-        }
+      if (reason != NULL)
+        *reason = g_strdup (failure);
+      return FB_MAPPING_FAIL;
+    }
+  if ((rule = find_ignore_rule (self, &event)) != NULL)
+    {
+      if (reason != NULL)
+        *reason = g_strdup (_fb_mapping_rule_get_source (rule));
+      return FB_MAPPING_IGNORE;
     }
 
-  for (guint i = 0; i < self->rules->len; i++)
-    {
-      Rule *rule = g_ptr_array_index (self->rules, i);
-
-      if (rule_matches (rule, &event))
-        {
-          local_reason = g_strdup (rule->source);
-          if (reason != NULL)
-            *reason = g_steal_pointer (&local_reason);
-          return FB_MAPPING_IGNORE;
-        }
-    }
-
-  for (guint i = 0; i < self->variants->len && result == NULL; i++)
-    {
-      Variant *variant = g_ptr_array_index (self->variants, i);
-
-      if (variant->condition == NULL || rule_matches (variant->condition, &event))
-        result = render_variant (variant, feed_name, &event, &local_reason);
-    }
-  if (result == NULL)
-    result = generic_message (feed_name, &event);
-
+  result = render_event (self, feed_name, &event, &local_reason);
   if (message != NULL)
     *message = result;
   else
@@ -1010,9 +481,4 @@ fb_mapping_apply (FbMapping   *self,
   if (reason != NULL)
     *reason = g_steal_pointer (&local_reason);
   return FB_MAPPING_SHOW;
-
-out_fail:
-  if (reason != NULL)
-    *reason = g_steal_pointer (&local_reason);
-  return FB_MAPPING_FAIL;
 }

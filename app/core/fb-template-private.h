@@ -71,8 +71,30 @@ struct _FbTemplate
   GArray *pieces;  /* FbTemplatePiece */
 };
 
-guint _fb_template_column (const char *source,
-                           gsize       offset);
+void _fb_template_set_error_at (GError          **error,
+                                FbTemplateError   code,
+                                const char       *source,
+                                gsize             offset,
+                                const char       *message);
+
+/* fb-template-render.c: text bounded to what the output can show. */
+char *_fb_template_bounded_text (const char *text,
+                                 gsize       max_chars);
+char *_fb_template_scalar_text  (JsonNode   *node,
+                                 gsize       max_chars);
+
+/* fb-template-filters.c */
+gboolean  _fb_template_filter_from_name (const char   *name,
+                                         FbFilterKind *kind);
+char     *_fb_template_strip_html       (const char   *html);
+char     *_fb_template_truncate         (const char   *text,
+                                         guint         n);
+char     *_fb_template_join             (JsonArray    *array,
+                                         const char   *separator,
+                                         gsize         max_chars,
+                                         guint        *bad_item);
+char     *_fb_template_pairs            (JsonObject   *object,
+                                         gsize         max_chars);
 
 /* Called for each path of the payload that a template reads, the heads'
  * and default's; @deep when the action may read the value's members or

@@ -16,10 +16,8 @@
  * payload), its value goes through the filters, and the text is appended.
  * A value is read only as far as the output can still show, unless
  * striphtml, whose output may be much shorter than its input, needs all.
+ * The filters that make text are in fb-template-filters.c.
  */
-
-#define ELLIPSIS "\u2026"
-#define PAIRS_MAX_LINES 8
 
 typedef enum
 {
@@ -64,9 +62,8 @@ render_error (Action     *action,
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
-  g_set_error (action->error, FB_TEMPLATE_ERROR, FB_TEMPLATE_ERROR_RENDER,
-               _("Column %u: %s"),
-               _fb_template_column (action->self->source, action->head->offset), message);
+  _fb_template_set_error_at (action->error, FB_TEMPLATE_ERROR_RENDER, action->self->source,
+                             action->head->offset, message);
   return FALSE;
 }
 
@@ -95,9 +92,9 @@ is_ascii (const char *text,
 
 /* At most @max_chars characters of @text, possibly invalid UTF-8, reading
  * no more than they can take: a 10 MiB string costs what max_len allows. */
-static char *
-bounded_text (const char *text,
-              gsize       max_chars)
+char *
+_fb_template_bounded_text (const char *text,
+                           gsize       max_chars)
 {
   gsize len;
   char *valid;
@@ -115,14 +112,14 @@ bounded_text (const char *text,
 }
 
 /* A scalar as text: a string as it is, anything else as JSON prints it. */
-static char *
-scalar_text (JsonNode *node,
-             gsize     max_chars)
+char *
+_fb_template_scalar_text (JsonNode *node,
+                          gsize     max_chars)
 {
   if (json_node_get_value_type (node) != G_TYPE_STRING)
     return json_to_string (node, FALSE);
 
-  return bounded_text (json_node_get_string (node), max_chars);
+  return _fb_template_bounded_text (json_node_get_string (node), max_chars);
 }
 
 static Value
@@ -141,7 +138,7 @@ value_from_node (JsonNode *node,
     case JSON_NODE_NULL: value.kind = VALUE_NULL; break;
     case JSON_NODE_VALUE:
       value.kind = VALUE_TEXT;
-      value.text = scalar_text (node, max_chars);
+      value.text = _fb_template_scalar_text (node, max_chars);
       break;
     default:
       g_assert_not_reached ();
@@ -220,7 +217,7 @@ evaluate_head (Action         *action,
     }
 
   value->kind = text != NULL ? VALUE_TEXT : VALUE_MISSING;
-  value->text = text != NULL ? bounded_text (text, action->max_chars) : NULL;
+  value->text = text != NULL ? _fb_template_bounded_text (text, action->max_chars) : NULL;
   value->node = NULL;
   return TRUE;
 }
@@ -235,298 +232,20 @@ set_text (Value *value,
   value->node = NULL;
 }
 
-static char *
-truncate_text (const char *text,
-               guint       n)
-{
-  const char *cut = text;
-
-  if (n == 0)
-    return g_strdup ("");
-
-  /* By hand: g_utf8_offset_to_pointer() would walk past the end of a text
-   * shorter than n. */
-  for (guint i = 0; i + 1 < n && *cut != '\0'; i++)
-    cut = g_utf8_next_char (cut);
-  if (*cut == '\0' || *g_utf8_next_char (cut) == '\0')
-    return g_strdup (text);
-
-  return g_strdup_printf ("%.*s" ELLIPSIS, (int) (cut - text), text);
-}
-
 static gboolean
 join_items (Action     *action,
             Value      *value,
             const char *separator)
 {
-  JsonArray *array = json_node_get_array (value->node);
-  guint n = json_array_get_length (array);
-  g_autoptr(GString) joined = g_string_new (NULL);
-  gsize max_bytes = action->max_chars < G_MAXSIZE / 4 ? 4 * action->max_chars : G_MAXSIZE;
-  gboolean first = TRUE;
+  guint bad_item = 0;
+  char *joined = _fb_template_join (json_node_get_array (value->node), separator,
+                                    action->max_chars, &bad_item);
 
-  /* A long array is read only as far as the output can show. */
-  for (guint i = 0; i < n && joined->len <= max_bytes; i++)
-    {
-      JsonNode *item = json_array_get_element (array, i);
-      JsonNodeType type = json_node_get_node_type (item);
-      g_autofree char *text = NULL;
-
-      if (type == JSON_NODE_NULL)
-        continue;
-      if (type != JSON_NODE_VALUE)
-        return render_error (action, _("item %u of %s is an object or array, which join "
-                                       "cannot turn into text"), i, action->head->value);
-
-      text = scalar_text (item, action->max_chars);
-      if (!first)
-        g_string_append (joined, separator);
-      g_string_append (joined, text);
-      first = FALSE;
-    }
-
-  set_text (value, bounded_text (joined->str, action->max_chars));
+  if (joined == NULL)
+    return render_error (action, _("item %u of %s is an object or array, which join "
+                                   "cannot turn into text"), bad_item, action->head->value);
+  set_text (value, joined);
   return TRUE;
-}
-
-/* @text on one line, so that a key or value cannot make lines of its own:
- * each line break character becomes a space ("\r\n" two), which keeps a
- * text cut at max_chars the start of the whole one's. */
-static void
-append_one_line (GString    *out,
-                 const char *text)
-{
-  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      GUnicodeBreakType type = g_unichar_break_type (g_utf8_get_char (p));
-
-      if (type == G_UNICODE_BREAK_MANDATORY || type == G_UNICODE_BREAK_LINE_FEED
-          || type == G_UNICODE_BREAK_CARRIAGE_RETURN || type == G_UNICODE_BREAK_NEXT_LINE)
-        g_string_append_c (out, ' ');
-      else
-        g_string_append_len (out, p, g_utf8_next_char (p) - p);
-    }
-}
-
-static void
-pair_lines (Action *action,
-            Value  *value)
-{
-  JsonObjectIter iter;
-  const char *key;
-  JsonNode *member;
-  g_autoptr(GString) lines = g_string_new (NULL);
-  gsize max_bytes = action->max_chars < G_MAXSIZE / 4 ? 4 * action->max_chars : G_MAXSIZE;
-  guint n_lines = 0;
-
-  /* A large object is read only as far as the output can show, and never
-   * past its PAIRS_MAX_LINES-th scalar member. */
-  json_object_iter_init_ordered (&iter, json_node_get_object (value->node));
-  while (n_lines < PAIRS_MAX_LINES && lines->len <= max_bytes
-         && json_object_iter_next_ordered (&iter, &key, &member))
-    {
-      g_autofree char *name = NULL;
-      g_autofree char *text = NULL;
-
-      if (json_node_get_node_type (member) != JSON_NODE_VALUE)
-        continue;
-
-      name = bounded_text (key, action->max_chars);
-      text = scalar_text (member, action->max_chars);
-      if (n_lines++ > 0)
-        g_string_append_c (lines, '\n');
-      append_one_line (lines, name);
-      g_string_append (lines, ": ");
-      append_one_line (lines, text);
-    }
-
-  set_text (value, bounded_text (lines->str, action->max_chars));
-}
-
-static const struct
-{
-  const char *name;
-  const char *text;
-} entities[] = {
-  { "amp;", "&" },
-  { "lt;", "<" },
-  { "gt;", ">" },
-  { "quot;", "\"" },
-  { "apos;", "'" },
-  { "nbsp;", "\u00A0" },
-};
-
-/* &#NNN; or &#xHH;, @p on its "&"; returns what follows it. */
-static const char *
-decode_numeric (const char *p,
-                GString    *out)
-{
-  gboolean hex = p[2] == 'x' || p[2] == 'X';
-  const char *digits = p + (hex ? 3 : 2);
-  const char *q = digits;
-  gunichar c = 0;
-
-  /* Saturated, not overflowed: &#99999999999999; is one U+FFFD, and costs
-   * one step per digit however many there are. */
-  for (; hex ? g_ascii_isxdigit (*q) : g_ascii_isdigit (*q); q++)
-    c = MIN (c * (hex ? 16 : 10) + (hex ? g_ascii_xdigit_value (*q) : g_ascii_digit_value (*q)),
-             0x110000);
-
-  if (q == digits || *q != ';')
-    {
-      g_string_append_c (out, '&');
-      return p + 1;
-    }
-
-  g_string_append_unichar (out, c != 0 && g_unichar_validate (c) ? c : 0xFFFD);
-  return q + 1;
-}
-
-/* A character reference, @p on its "&"; an unknown one stays as it is. */
-static const char *
-decode_entity (const char *p,
-               GString    *out)
-{
-  if (p[1] == '#')
-    return decode_numeric (p, out);
-
-  for (guint i = 0; i < G_N_ELEMENTS (entities); i++)
-    {
-      gsize len = strlen (entities[i].name);
-
-      if (strncmp (p + 1, entities[i].name, len) == 0)
-        {
-          g_string_append (out, entities[i].text);
-          return p + 1 + len;
-        }
-    }
-
-  g_string_append_c (out, '&');
-  return p + 1;
-}
-
-/* Whether the tag whose name starts at @p is @name. */
-static gboolean
-tag_is (const char *p,
-        const char *name)
-{
-  gsize len = strlen (name);
-
-  /* The first letter (names are lowercase letters) tells most tags
-   * apart without a call. */
-  return (*p | 0x20) == name[0] && g_ascii_strncasecmp (p, name, len) == 0 &&
-         !g_ascii_isalnum (p[len]);
-}
-
-static const char *
-tag_end (const char *p)
-{
-  const char *gt = strchr (p, '>');
-
-  return gt != NULL ? gt + 1 : p + strlen (p);
-}
-
-/* A script's or style's content is code, not text: skipped up to the tag
- * @closing. */
-static const char *
-skip_raw_text (const char *p,
-               const char *closing)
-{
-  const char *lt;
-
-  while ((lt = strchr (p, '<')) != NULL)
-    {
-      if (lt[1] == '/' && tag_is (lt + 2, closing))
-        return tag_end (lt);
-      p = lt + 1;
-    }
-  return p + strlen (p);
-}
-
-/* A tag, @p on its "<"; returns what follows it. */
-static const char *
-skip_tag (const char *p,
-          GString    *out)
-{
-  const char *name = p + 1;
-
-  /* As in HTML, "a < b" is text. */
-  if (!g_ascii_isalpha (*name) && *name != '/' && *name != '!' && *name != '?')
-    {
-      g_string_append_c (out, '<');
-      return name;
-    }
-
-  if (strncmp (name, "!--", 3) == 0)
-    {
-      const char *close = strstr (name + 3, "-->");
-
-      return close != NULL ? close + 3 : name + strlen (name);
-    }
-
-  if (tag_is (name, "br") || (name[0] == '/' && tag_is (name + 1, "p")))
-    g_string_append_c (out, '\n');
-  if (tag_is (name, "script"))
-    return skip_raw_text (tag_end (p), "script");
-  if (tag_is (name, "style"))
-    return skip_raw_text (tag_end (p), "style");
-  return tag_end (p);
-}
-
-/* Lines trimmed; no blank line first or last, nor two in a row. */
-static char *
-collapse_blank_lines (const char *text)
-{
-  GString *out = g_string_new (NULL);
-  gboolean blank_before = FALSE;
-
-  for (const char *line = text; line != NULL;)
-    {
-      const char *newline = strchr (line, '\n');
-      const char *end = newline != NULL ? newline : line + strlen (line);
-
-      while (line < end && g_ascii_isspace (*line))
-        line++;
-      while (end > line && g_ascii_isspace (end[-1]))
-        end--;
-
-      if (line == end)
-        {
-          blank_before = out->len > 0;
-        }
-      else
-        {
-          if (out->len > 0)
-            g_string_append (out, blank_before ? "\n\n" : "\n");
-          g_string_append_len (out, line, end - line);
-          blank_before = FALSE;
-        }
-      line = newline != NULL ? newline + 1 : NULL;
-    }
-
-  return g_string_free (out, FALSE);
-}
-
-static char *
-strip_html (const char *html)
-{
-  g_autoptr(GString) text = g_string_new (NULL);
-  const char *p = html;
-
-  while (*p != '\0')
-    {
-      gsize run = strcspn (p, "<&");
-
-      /* Text between tags and references goes in at once. */
-      g_string_append_len (text, p, run);
-      p += run;
-      if (*p == '<')
-        p = skip_tag (p, text);
-      else if (*p == '&')
-        p = decode_entity (p, text);
-    }
-
-  return collapse_blank_lines (text->str);
 }
 
 static gboolean
@@ -558,7 +277,7 @@ apply_filter (Action           *action,
                          action->head->value);
   if (filter->kind == FB_FILTER_PAIRS && value->kind == VALUE_OBJECT)
     {
-      pair_lines (action, value);
+      set_text (value, _fb_template_pairs (json_node_get_object (value->node), action->max_chars));
       return TRUE;
     }
   if (filter->kind == FB_FILTER_PAIRS && value->kind == VALUE_ARRAY)
@@ -569,8 +288,8 @@ apply_filter (Action           *action,
 
   switch (filter->kind)
     {
-    case FB_FILTER_STRIPHTML: set_text (value, strip_html (value->text)); break;
-    case FB_FILTER_TRUNCATE: set_text (value, truncate_text (value->text, filter->n)); break;
+    case FB_FILTER_STRIPHTML: set_text (value, _fb_template_strip_html (value->text)); break;
+    case FB_FILTER_TRUNCATE: set_text (value, _fb_template_truncate (value->text, filter->n)); break;
     case FB_FILTER_LOWER: set_text (value, g_utf8_strdown (value->text, -1)); break;
     case FB_FILTER_UPPER: set_text (value, g_utf8_strup (value->text, -1)); break;
     case FB_FILTER_JOIN: break;

@@ -28,27 +28,28 @@ typedef struct
   GError     **error;
 } Parser;
 
-static const struct
-{
-  const char   *name;
-  FbFilterKind  kind;
-} filter_names[] = {
-  { "striphtml", FB_FILTER_STRIPHTML },
-  { "truncate", FB_FILTER_TRUNCATE },
-  { "default", FB_FILTER_DEFAULT },
-  { "lower", FB_FILTER_LOWER },
-  { "upper", FB_FILTER_UPPER },
-  { "join", FB_FILTER_JOIN },
-  { "pairs", FB_FILTER_PAIRS },
-};
-
 /* The 1-based character column of byte @offset; the source is valid UTF-8
  * up to there. */
-guint
-_fb_template_column (const char *source,
-                     gsize       offset)
+static guint
+column_at (const char *source,
+           gsize       offset)
 {
   return (guint) g_utf8_strlen (source, offset) + 1;
+}
+
+/* Every error of a template, parsed or rendered, and of a rule
+ * (fb-mapping-rule.c) starts with its column: one string to translate. */
+void
+_fb_template_set_error_at (GError          **error,
+                           FbTemplateError   code,
+                           const char       *source,
+                           gsize             offset,
+                           const char       *message)
+{
+  /* TRANSLATORS: the %u is a character position in a template or a rule,
+   * the %s what is wrong there */
+  g_set_error (error, FB_TEMPLATE_ERROR, code, _("Column %u: %s"),
+               column_at (source, offset), message);
 }
 
 G_GNUC_PRINTF (3, 4)
@@ -65,10 +66,8 @@ syntax_error (Parser     *parser,
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
-  /* TRANSLATORS: the first %u is a character position in a template, the
-   * %s what is wrong there */
-  g_set_error (parser->error, FB_TEMPLATE_ERROR, FB_TEMPLATE_ERROR_SYNTAX,
-               _("Column %u: %s"), _fb_template_column (parser->src, offset), message);
+  _fb_template_set_error_at (parser->error, FB_TEMPLATE_ERROR_SYNTAX, parser->src, offset,
+                             message);
   return FALSE;
 }
 
@@ -77,7 +76,7 @@ unclosed_error (Parser *parser)
 {
   return syntax_error (parser, parser->pos,
                        _("expected “}}” to close the “{{” at column %u"),
-                       _fb_template_column (parser->src, parser->open));
+                       column_at (parser->src, parser->open));
 }
 
 static void
@@ -362,6 +361,7 @@ parse_filter (Parser          *parser,
 {
   gsize start, end;
   g_autofree char *name = NULL;
+  FbFilterKind kind;
 
   skip_space (parser);
   start = parser->pos;
@@ -375,16 +375,13 @@ parse_filter (Parser          *parser,
 
   name = g_strndup (parser->src + start, end - start);
   parser->pos = end;
-  for (guint i = 0; i < G_N_ELEMENTS (filter_names); i++)
+  if (_fb_template_filter_from_name (name, &kind))
     {
-      if (strcmp (name, filter_names[i].name) == 0)
-        {
-          FbTemplateFilter *filter = &piece->filters[piece->n_filters++];
+      FbTemplateFilter *filter = &piece->filters[piece->n_filters++];
 
-          filter->kind = filter_names[i].kind;
-          piece->has_striphtml |= filter->kind == FB_FILTER_STRIPHTML;
-          return parse_filter_argument (parser, filter);
-        }
+      filter->kind = kind;
+      piece->has_striphtml |= kind == FB_FILTER_STRIPHTML;
+      return parse_filter_argument (parser, filter);
     }
 
   return syntax_error (parser, start,
