@@ -329,6 +329,13 @@ test_ignored_moves_resume (Fixture       *f,
   g_assert_true (fb_test_wait_until (n_requests_is_2, f, 10000));
   second = fb_test_sse_server_get_request (f->server, 1);
   g_assert_cmpstr (fb_test_request_header (second, "Last-Event-ID"), ==, CANARY_ID);
+
+  /* The clock says 22:13 UTC: past midnight the count starts again. */
+  g_assert_true (fb_test_wait_until (status_contains, &ignored, 10000));
+  fb_clock_advance (f->clock, G_GINT64_CONSTANT (6400) * G_USEC_PER_SEC);
+  g_assert_true (status_contains (&ignored));
+  fb_clock_advance (f->clock, G_GINT64_CONSTANT (1200) * G_USEC_PER_SEC);
+  g_assert_false (status_contains (&ignored));
 }
 
 static gboolean

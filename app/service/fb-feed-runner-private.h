@@ -29,6 +29,7 @@ struct _FbFeedRunner
   char         *last_render_error;  /* logged once */
   guint         n_ignored_today;
   guint         ignored_day;        /* YYYYMMDD of n_ignored_today */
+  guint         midnight_id;        /* ends the day's count */
 
   /* An outage: since when the feed has not been reachable (0 while it
    * is), and whether Recent has been told. Monotonic time stands still
@@ -53,6 +54,7 @@ void _fb_feed_runner_forget_outage (FbFeedRunner *self);
 void       _fb_feed_runner_bind_reading  (FbFeedRunner     *self);
 void       _fb_feed_runner_reset_reader  (FbFeedRunner     *self);
 void       _fb_feed_runner_connected     (FbFeedRunner     *self);
+void       _fb_feed_runner_stop_reading  (FbFeedRunner     *self);
 FbMessage *_fb_feed_runner_read_event    (FbFeedRunner     *self,
                                           FbSseConnection  *connection,
                                           const FbSseEvent *event);

@@ -130,6 +130,36 @@ _fb_feed_runner_connected (FbFeedRunner *self)
     fb_reader_connected (self->reader);
 }
 
+static gboolean
+midnight_cb (gpointer user_data)
+{
+  FbFeedRunner *self = user_data;
+
+  self->midnight_id = 0;
+  /* A new day: "ignored today" starts again, said at once. */
+  publish_reading (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Milliseconds from now to just past the next local midnight. */
+static guint
+ms_to_midnight (FbFeedRunner *self)
+{
+  g_autoptr(GDateTime) now =
+    g_date_time_new_from_unix_local (fb_clock_get_real (self->clock) / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) today = NULL;
+  g_autoptr(GDateTime) tomorrow = NULL;
+
+  if (now == NULL)
+    return 24 * 3600 * 1000;
+  today = g_date_time_new_local (g_date_time_get_year (now), g_date_time_get_month (now),
+                                 g_date_time_get_day_of_month (now), 0, 0, 0);
+  tomorrow = today != NULL ? g_date_time_add_days (today, 1) : NULL;
+  if (tomorrow == NULL)
+    return 24 * 3600 * 1000;
+  return (guint) MIN (g_date_time_difference (tomorrow, now) / 1000 + 1000, 25 * 3600 * 1000);
+}
+
 static void
 count_ignored (FbFeedRunner *self)
 {
@@ -139,8 +169,17 @@ count_ignored (FbFeedRunner *self)
     {
       self->ignored_day = today;
       self->n_ignored_today = 0;
+      fb_clock_clear_timeout (self->clock, &self->midnight_id);
+      self->midnight_id = fb_clock_timeout_add (self->clock, ms_to_midnight (self),
+                                                midnight_cb, self);
     }
   self->n_ignored_today++;
+}
+
+void
+_fb_feed_runner_stop_reading (FbFeedRunner *self)
+{
+  fb_clock_clear_timeout (self->clock, &self->midnight_id);
 }
 
 /* Ignored or shown, an event with an id is past: a resume starts after it. */

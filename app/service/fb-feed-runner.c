@@ -431,6 +431,7 @@ fb_feed_runner_shutdown (FbFeedRunner *self)
   old = drop_connection (self);
   _fb_feed_runner_forget_outage (self);
   fb_clock_clear_timeout (self->clock, &self->snooze_id);
+  _fb_feed_runner_stop_reading (self);
   g_cancellable_cancel (self->lookup);
   g_clear_object (&self->lookup);
 }
