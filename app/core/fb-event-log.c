@@ -517,24 +517,52 @@ fb_event_log_record (FbEventLog *self,
   schedule_save (self);
 }
 
+/* Message keys share the seen set with SSE ids under a prefix no id has,
+ * so that a key such as "42" is not taken for the SSE id "42". */
+#define KEY_PREFIX "key\x1f"
+
 /**
- * fb_event_log_remember:
+ * fb_event_log_remember_key:
  * @key: a message's own key (a mapping's message key)
  *
  * Remembers @key among the messages shown, without moving the point to
  * resume after; saved soon.
  */
 void
-fb_event_log_remember (FbEventLog *self,
-                       const char *key)
+fb_event_log_remember_key (FbEventLog *self,
+                           const char *key)
 {
+  g_autofree char *seen = NULL;
+
   g_return_if_fail (FB_IS_EVENT_LOG (self));
 
   if (key == NULL || key[0] == '\0')
     return;
 
-  remember (self, key);
+  seen = g_strconcat (KEY_PREFIX, key, NULL);
+  remember (self, seen);
   schedule_save (self);
+}
+
+/**
+ * fb_event_log_has_seen_key:
+ * @key: (nullable): a message's own key
+ *
+ * Returns: whether fb_event_log_remember_key() was given @key recently
+ */
+gboolean
+fb_event_log_has_seen_key (FbEventLog *self,
+                           const char *key)
+{
+  g_autofree char *seen = NULL;
+
+  g_return_val_if_fail (FB_IS_EVENT_LOG (self), FALSE);
+
+  if (key == NULL || key[0] == '\0')
+    return FALSE;
+
+  seen = g_strconcat (KEY_PREFIX, key, NULL);
+  return fb_event_log_has_seen (self, seen);
 }
 
 /**

@@ -26,7 +26,9 @@ gboolean    fb_event_log_has_seen           (FbEventLog  *self,
 void        fb_event_log_record             (FbEventLog  *self,
                                              const char  *id,
                                              const char  *resume_param);
-void        fb_event_log_remember           (FbEventLog  *self,
+void        fb_event_log_remember_key       (FbEventLog  *self,
+                                             const char  *key);
+gboolean    fb_event_log_has_seen_key       (FbEventLog  *self,
                                              const char  *key);
 const char *fb_event_log_get_resume_param   (FbEventLog  *self);
 void        fb_event_log_forget             (FbEventLog  *self);

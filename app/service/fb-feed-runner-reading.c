@@ -16,10 +16,6 @@
  * again when a setting it depends on changes.
  */
 
-/* Before a message key in the event log's seen set: an SSE id that
- * happens to equal a key ("42") is another event. */
-#define KEY_PREFIX "key\x1f"
-
 /* Settings that change how events are read. */
 static const char * const reading_keys[] = {
   "format", "title-template", "body-template", "link-template", "icon-template",
@@ -204,7 +200,6 @@ _fb_feed_runner_read_event (FbFeedRunner     *self,
 {
   g_autoptr(FbMessage) message = NULL;
   g_autofree char *reason = NULL;
-  g_autofree char *seen_key = NULL;
   FbMessageFormat before = fb_reader_get_effective_format (self->reader);
   FbMappingResult result;
   const char *key;
@@ -248,13 +243,12 @@ _fb_feed_runner_read_event (FbFeedRunner     *self,
     }
 
   /* ntfy sends no SSE ids: its messages are known by their JSON id, and
-   * resumed with since=. Other messages may have a key of their own, kept
-   * apart from SSE ids in the seen set by a prefix no id starts with. */
+   * resumed with since=. Other messages may have a key of their own,
+   * which the event log keeps apart from SSE ids. */
   key = fb_message_get_key (message);
   ntfy = fb_message_is_ntfy (message) && key != NULL;
-  if (key != NULL && !ntfy)
-    key = seen_key = g_strconcat (KEY_PREFIX, key, NULL);
-  if ((key != NULL && fb_event_log_has_seen (self->log, key)) ||
+  if ((ntfy && fb_event_log_has_seen (self->log, key)) ||
+      (!ntfy && fb_event_log_has_seen_key (self->log, key)) ||
       (!ntfy && event->has_id && fb_event_log_has_seen (self->log, event->last_event_id)))
     {
       g_debug ("%s: dropping a repeat of %s", fb_feed_get_id (self->feed),
@@ -270,7 +264,7 @@ _fb_feed_runner_read_event (FbFeedRunner     *self,
     }
   else
     {
-      fb_event_log_remember (self->log, key);
+      fb_event_log_remember_key (self->log, key);
       record_position (self, event);
     }
 
