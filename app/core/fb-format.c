@@ -5,6 +5,8 @@
 
 #include "fb-format.h"
 
+#include "fb-enums.h"
+
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -21,34 +23,39 @@
  * guesses from a payload that several services could send.
  */
 
+/* The names people see; the settings' names are the enum's nicks
+ * (fb-enums.h, made from fb-types.h), as for FbAuth. */
 static const struct
 {
   FbMessageFormat  format;
-  const char      *nick;
   const char      *label;
 } formats[] = {
-  { FB_MESSAGE_FORMAT_AUTO, "auto", N_("Automatic") },
-  { FB_MESSAGE_FORMAT_PLAIN, "plain", N_("Plain text") },
-  { FB_MESSAGE_FORMAT_NTFY, "ntfy", N_("ntfy") },
-  { FB_MESSAGE_FORMAT_MASTODON, "mastodon", N_("Mastodon") },
-  { FB_MESSAGE_FORMAT_WIKIMEDIA, "wikimedia", N_("Wikimedia EventStreams") },
-  { FB_MESSAGE_FORMAT_HOME_ASSISTANT, "home-assistant", N_("Home Assistant") },
-  { FB_MESSAGE_FORMAT_FIREBASE, "firebase", N_("Firebase Realtime Database") },
-  { FB_MESSAGE_FORMAT_MERCURE, "mercure", N_("Mercure") },
-  { FB_MESSAGE_FORMAT_WOODPECKER, "woodpecker", N_("Woodpecker CI") },
-  { FB_MESSAGE_FORMAT_JSON, "json", N_("Generic JSON") },
-  { FB_MESSAGE_FORMAT_CUSTOM, "custom", N_("Custom") },
+  { FB_MESSAGE_FORMAT_AUTO, N_("Automatic") },
+  { FB_MESSAGE_FORMAT_PLAIN, N_("Plain text") },
+  { FB_MESSAGE_FORMAT_NTFY, N_("ntfy") },
+  { FB_MESSAGE_FORMAT_MASTODON, N_("Mastodon") },
+  { FB_MESSAGE_FORMAT_WIKIMEDIA, N_("Wikimedia EventStreams") },
+  { FB_MESSAGE_FORMAT_HOME_ASSISTANT, N_("Home Assistant") },
+  { FB_MESSAGE_FORMAT_FIREBASE, N_("Firebase Realtime Database") },
+  { FB_MESSAGE_FORMAT_MERCURE, N_("Mercure") },
+  { FB_MESSAGE_FORMAT_WOODPECKER, N_("Woodpecker CI") },
+  { FB_MESSAGE_FORMAT_JSON, N_("Generic JSON") },
+  { FB_MESSAGE_FORMAT_CUSTOM, N_("Custom") },
 };
 
+/**
+ * fb_format_to_nick:
+ *
+ * Returns: the name of @format in the settings ("home-assistant"),
+ *   "auto" for a value that is not a format
+ */
 const char *
 fb_format_to_nick (FbMessageFormat format)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
-    {
-      if (formats[i].format == format)
-        return formats[i].nick;
-    }
-  return "auto";
+  g_autoptr(GEnumClass) klass = g_type_class_ref (FB_TYPE_MESSAGE_FORMAT);
+  GEnumValue *value = g_enum_get_value (klass, format);
+
+  return value != NULL ? value->value_nick : "auto";
 }
 
 /**
@@ -59,12 +66,10 @@ fb_format_to_nick (FbMessageFormat format)
 FbMessageFormat
 fb_format_from_nick (const char *nick)
 {
-  for (guint i = 0; nick != NULL && i < G_N_ELEMENTS (formats); i++)
-    {
-      if (strcmp (formats[i].nick, nick) == 0)
-        return formats[i].format;
-    }
-  return FB_MESSAGE_FORMAT_AUTO;
+  g_autoptr(GEnumClass) klass = g_type_class_ref (FB_TYPE_MESSAGE_FORMAT);
+  GEnumValue *value = nick != NULL ? g_enum_get_value_by_nick (klass, nick) : NULL;
+
+  return value != NULL ? (FbMessageFormat) value->value : FB_MESSAGE_FORMAT_AUTO;
 }
 
 /**

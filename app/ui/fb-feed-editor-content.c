@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "fb-enums.h"
 #include "fb-format.h"
 #include "fb-gtk-util.h"
 #include "fb-template.h"
@@ -25,20 +26,6 @@
  * at rows TEMPLATE_FIRST_ROW… of the page's grid (label and field, then the
  * field's error). */
 #define TEMPLATE_FIRST_ROW 10
-
-static const FbMessageFormat formats[] = {
-  FB_MESSAGE_FORMAT_AUTO,
-  FB_MESSAGE_FORMAT_PLAIN,
-  FB_MESSAGE_FORMAT_NTFY,
-  FB_MESSAGE_FORMAT_MASTODON,
-  FB_MESSAGE_FORMAT_WIKIMEDIA,
-  FB_MESSAGE_FORMAT_HOME_ASSISTANT,
-  FB_MESSAGE_FORMAT_FIREBASE,
-  FB_MESSAGE_FORMAT_MERCURE,
-  FB_MESSAGE_FORMAT_WOODPECKER,
-  FB_MESSAGE_FORMAT_JSON,
-  FB_MESSAGE_FORMAT_CUSTOM,
-};
 
 /* In FbMappingField's order. */
 static const char *field_labels[FB_MAPPING_N_FIELDS] = {
@@ -536,11 +523,14 @@ _fb_feed_editor_setup_content (FbFeedEditor *self)
 {
   GtkTextBuffer *rules = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->rules_view));
   GtkTextBuffer *sample = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->sample_view));
+  g_autoptr(GEnumClass) formats = g_type_class_ref (FB_TYPE_MESSAGE_FORMAT);
 
   self->shown_preset = -1;
-  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
-    gtk_combo_box_text_append (GTK_COMBO_BOX_TEXT (self->format_combo), fb_format_to_nick (formats[i]),
-                               fb_format_get_label (formats[i]));
+  /* Every format, in FbMessageFormat's order, by the settings' nicks. */
+  for (guint i = 0; i < formats->n_values; i++)
+    gtk_combo_box_text_append (GTK_COMBO_BOX_TEXT (self->format_combo),
+                               formats->values[i].value_nick,
+                               fb_format_get_label (formats->values[i].value));
 
   for (guint i = 0; i < FB_MAPPING_N_FIELDS; i++)
     {
