@@ -169,8 +169,10 @@ _fb_mapping_render_templates (FbTemplate * const    *templates,
   self->title = g_steal_pointer (&texts[FB_MAPPING_FIELD_TITLE]);
   flatten_title (self->title);
   self->body = g_steal_pointer (&texts[FB_MAPPING_FIELD_BODY]);
-  /* The generic reading (a second parse, of the whole payload) only for
-   * what did not render: a field without a template stays empty. */
+  /* The generic reading (a second parse, of the whole payload) only when
+   * it is needed: for a title or body that did not render or has no
+   * template, and for a link whose template did not render (a variant
+   * without a link template has no link). */
   if (self->title == NULL || *self->title == '\0' || self->body == NULL ||
       (texts[FB_MAPPING_FIELD_LINK] == NULL && templates[FB_MAPPING_FIELD_LINK] != NULL))
     generic = _fb_mapping_render_generic (feed_name, event);
