@@ -158,7 +158,7 @@ note_cb (FbFeedManager *manager,
 static FbFeedManager *
 manager_new (Fixture *f)
 {
-  FbFeedManager *manager = fb_feed_manager_new (f->settings);
+  FbFeedManager *manager = fb_feed_manager_new (f->settings, NULL);
 
   g_signal_connect (manager, "message", G_CALLBACK (message_cb), f);
   g_signal_connect (manager, "note", G_CALLBACK (note_cb), f);

@@ -119,7 +119,7 @@ test_remove_is_silent (Fixture       *f,
                        gconstpointer  data)
 {
   g_autofree char *url = fb_test_sse_server_url (f->server, "/events");
-  g_autoptr(FbFeedManager) manager = fb_feed_manager_new (f->settings);
+  g_autoptr(FbFeedManager) manager = fb_feed_manager_new (f->settings, NULL);
   g_autoptr(FbFeed) feed = NULL;
 
   g_signal_connect (manager, "feed-changed", G_CALLBACK (feed_changed_cb), f);
@@ -183,7 +183,7 @@ runner_new_with_format (Fixture    *f,
   f->clock = fb_clock_new_manual (G_GINT64_CONSTANT (1000) * G_USEC_PER_SEC,
                                   G_GINT64_CONSTANT (1700000000) * G_USEC_PER_SEC);
   f->session = fb_session_new (NULL, NULL);
-  f->runner = fb_feed_runner_new ("t1", f->feed_settings, f->settings, f->session, f->clock);
+  f->runner = fb_feed_runner_new ("t1", f->feed_settings, f->settings, f->session, f->clock, NULL);
   g_signal_connect (f->runner, "note", G_CALLBACK (note_cb), f);
   g_signal_connect (f->runner, "message", G_CALLBACK (message_cb), f);
   fb_feed_runner_restart (f->runner);

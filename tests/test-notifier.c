@@ -111,7 +111,7 @@ set_up (Fixture       *f,
   g_settings_set_uint (f->settings, "coalesce-window", 10);
   f->clock = fb_clock_new_manual (START_MONOTONIC, START_REAL);
   f->display = g_object_new (TEST_TYPE_DISPLAY, NULL);
-  f->notifier = fb_notifier_new (f->settings, FB_NOTIFICATION_DISPLAY (f->display), f->clock);
+  f->notifier = fb_notifier_new (f->settings, FB_NOTIFICATION_DISPLAY (f->display), f->clock, NULL);
   f->feed = fb_feed_new ("f1");
   g_object_set (f->feed, "name", "Builds", NULL);
 }

@@ -41,6 +41,10 @@ struct _FbEventLog
   guint       n_writes;
   gboolean    dirty;
   gboolean    told_write_error;
+
+  FbEventLogSaveFunc save_func;   /* instead of the file, when set */
+  gpointer           save_data;
+  GDestroyNotify     save_destroy;
 };
 
 G_DEFINE_FINAL_TYPE (FbEventLog, fb_event_log, G_TYPE_OBJECT)
@@ -200,6 +204,16 @@ fb_event_log_flush (FbEventLog  *self,
   if (!self->dirty)
     return TRUE;
 
+  if (self->save_func != NULL)
+    {
+      data = serialize (self);
+      if (!self->save_func (self, data, self->save_data, error))
+        return FALSE;
+      self->dirty = FALSE;
+      self->n_writes++;
+      return TRUE;
+    }
+
   dir = g_path_get_dirname (self->path);
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {
@@ -275,6 +289,12 @@ fb_event_log_dispose (GObject *object)
   if (self->dirty && !fb_event_log_flush (self, &error))
     g_message ("Could not save %s: %s", self->path, error->message);
   fb_clock_clear_timeout (self->clock, &self->save_id);
+
+  if (self->save_destroy != NULL)
+    self->save_destroy (self->save_data);
+  self->save_func = NULL;
+  self->save_data = NULL;
+  self->save_destroy = NULL;
 
   G_OBJECT_CLASS (fb_event_log_parent_class)->dispose (object);
 }
@@ -589,4 +609,94 @@ fb_event_log_path_for_feed (const char *feed_id)
   g_autofree char *name = g_strconcat (feed_id, ".json", NULL);
 
   return g_build_filename (g_get_user_state_dir (), "feedbell", "feeds", name, NULL);
+}
+
+/**
+ * fb_event_log_set_save_func:
+ * @func: (nullable): what stores the state from now on; %NULL: the file
+ * @user_data: for @func
+ * @destroy: (nullable): frees @user_data when the log is disposed or
+ *   another function is set
+ *
+ * Hands the log's saves, debounced as ever, to @func instead of its file.
+ * The file is still where the state was read from, if the log was made
+ * with one.
+ */
+void
+fb_event_log_set_save_func (FbEventLog         *self,
+                            FbEventLogSaveFunc  func,
+                            gpointer            user_data,
+                            GDestroyNotify      destroy)
+{
+  g_return_if_fail (FB_IS_EVENT_LOG (self));
+
+  if (self->save_destroy != NULL)
+    self->save_destroy (self->save_data);
+  self->save_func = func;
+  self->save_data = user_data;
+  self->save_destroy = destroy;
+}
+
+/**
+ * fb_event_log_load_data:
+ * @data: a state as fb_event_log_set_save_func()'s function was given it
+ *
+ * Replaces the log's state with @data. On error the log is left as it was.
+ *
+ * Returns: whether @data was read
+ */
+gboolean
+fb_event_log_load_data (FbEventLog  *self,
+                        const char  *data,
+                        GError     **error)
+{
+  g_autoptr(FbEventLog) scratch = NULL;
+
+  g_return_val_if_fail (FB_IS_EVENT_LOG (self), FALSE);
+  g_return_val_if_fail (data != NULL, FALSE);
+
+  /* Parsed into a scratch log first, so that a bad state changes nothing. */
+  scratch = g_object_new (FB_TYPE_EVENT_LOG, "clock", self->clock, NULL);
+  if (!parse (scratch, data, strlen (data), error))
+    return FALSE;
+
+  g_free (self->last_event_id);
+  self->last_event_id = g_steal_pointer (&scratch->last_event_id);
+  g_free (self->resume_param);
+  self->resume_param = g_steal_pointer (&scratch->resume_param);
+  self->last_seen = scratch->last_seen;
+  g_hash_table_remove_all (self->seen);
+  g_queue_clear_full (&self->order, g_free);
+  for (GList *l = scratch->order.head; l != NULL; l = l->next)
+    remember (self, l->data);
+  self->dirty = FALSE;
+  fb_clock_clear_timeout (self->clock, &self->save_id);
+
+  return TRUE;
+}
+
+/**
+ * fb_event_log_get_path:
+ *
+ * Returns: (nullable): the file the log was read from, if any
+ */
+const char *
+fb_event_log_get_path (FbEventLog *self)
+{
+  g_return_val_if_fail (FB_IS_EVENT_LOG (self), NULL);
+
+  return self->path;
+}
+
+/**
+ * fb_event_log_dup_data:
+ *
+ * Returns: (transfer full): its state, as fb_event_log_load_data() reads it
+ */
+char *
+fb_event_log_dup_data (FbEventLog *self)
+{
+  g_return_val_if_fail (FB_IS_EVENT_LOG (self), NULL);
+
+  return serialize (self);
 }

@@ -16,6 +16,21 @@ G_BEGIN_DECLS
 #define FB_TYPE_EVENT_LOG (fb_event_log_get_type ())
 G_DECLARE_FINAL_TYPE (FbEventLog, fb_event_log, FB, EVENT_LOG, GObject)
 
+/**
+ * FbEventLogSaveFunc:
+ * @self: the log
+ * @data: its state, as the JSON its file would hold
+ *
+ * Stores the state somewhere else than the log's file (the app keeps it in
+ * its history database, in the transaction of the messages it covers).
+ *
+ * Returns: whether @data is stored, or queued to be
+ */
+typedef gboolean (*FbEventLogSaveFunc) (FbEventLog  *self,
+                                        const char  *data,
+                                        gpointer     user_data,
+                                        GError     **error);
+
 FbEventLog *fb_event_log_new                (const char  *path);
 FbEventLog *fb_event_log_new_with_clock     (const char  *path,
                                              FbClock     *clock);
@@ -35,6 +50,16 @@ void        fb_event_log_forget             (FbEventLog  *self);
 gboolean    fb_event_log_flush              (FbEventLog  *self,
                                              GError     **error);
 guint       fb_event_log_get_n_writes       (FbEventLog  *self);
+
+void        fb_event_log_set_save_func      (FbEventLog         *self,
+                                             FbEventLogSaveFunc  func,
+                                             gpointer            user_data,
+                                             GDestroyNotify      destroy);
+gboolean    fb_event_log_load_data          (FbEventLog  *self,
+                                             const char  *data,
+                                             GError     **error);
+const char *fb_event_log_get_path           (FbEventLog  *self);
+char       *fb_event_log_dup_data           (FbEventLog  *self);
 
 char       *fb_event_log_path_for_feed      (const char  *feed_id);
 

@@ -36,6 +36,7 @@ struct _FbMessage
   FbMessageAction  actions[MAX_ACTIONS];
   guint            n_actions;
   gint64           time;
+  gint64           history_id;
   int              priority;
   guint            is_notification : 1;
   guint            is_ntfy : 1;

@@ -223,6 +223,60 @@ _fb_message_new (const char *feed_name,
 }
 
 /**
+ * fb_message_new_stored:
+ * @fields: what a store kept of a message
+ *
+ * Makes a message again from its stored parts. It gets the same bounds and
+ * link checks as one read from a server: a store is a file, and files can
+ * be edited.
+ *
+ * Returns: (transfer full): the message
+ */
+FbMessage *
+fb_message_new_stored (const FbMessageFields *fields)
+{
+  FbMessage *self;
+  guint n_tags;
+
+  g_return_val_if_fail (fields != NULL, NULL);
+
+  self = _fb_message_new (fields->feed_name, "message", fields->key);
+  self->is_notification = TRUE;
+  self->title = _fb_message_bound_string (fields->title != NULL ? fields->title : "", MAX_TITLE_CHARS);
+  self->body = _fb_message_bound_string (fields->body != NULL ? fields->body : "", MAX_BODY_CHARS);
+  self->priority = CLAMP (fields->priority != 0 ? fields->priority : 3, 1, 5);
+  self->time = MAX (fields->time, 0);
+  self->click_url = _fb_message_safe_url_dup (fields->click_url);
+  self->icon_url = _fb_message_safe_url_dup (fields->icon_url);
+  self->attachment_url = _fb_message_safe_url_dup (fields->attachment_url);
+  if (self->attachment_url != NULL && fields->attachment_name != NULL)
+    self->attachment_name = _fb_message_bound_string (fields->attachment_name, MAX_TITLE_CHARS);
+  if (fields->key != NULL && fields->key[0] != '\0')
+    self->key = g_strdup (fields->key);
+  if (fields->group != NULL && fields->group[0] != '\0')
+    self->group = g_strdup (fields->group);
+
+  n_tags = fields->tags != NULL ? g_strv_length ((char **) fields->tags) : 0;
+  g_free (self->tags);
+  self->tags = g_new0 (char *, n_tags + 1);
+  for (guint i = 0; i < n_tags; i++)
+    self->tags[i] = _fb_message_bound_string (fields->tags[i], MAX_TITLE_CHARS);
+
+  for (guint i = 0; i < MIN (fields->n_actions, MAX_ACTIONS); i++)
+    {
+      g_autofree char *url = _fb_message_safe_url_dup (fields->action_urls[i]);
+
+      if (url == NULL || fields->action_labels[i] == NULL || fields->action_labels[i][0] == '\0')
+        continue;
+      self->actions[self->n_actions].label = _fb_message_bound_string (fields->action_labels[i], MAX_TITLE_CHARS);
+      self->actions[self->n_actions].url = g_steal_pointer (&url);
+      self->n_actions++;
+    }
+
+  return self;
+}
+
+/**
  * fb_message_new_from_event:
  * @feed_name: (nullable): the feed's name, the title when the event has none
  * @format: how to read @data
@@ -580,4 +634,32 @@ fb_message_get_time (FbMessage *self)
   g_return_val_if_fail (FB_IS_MESSAGE (self), 0);
 
   return self->time;
+}
+
+/**
+ * fb_message_get_history_id:
+ *
+ * Returns: the id of its entry in the app's history, 0 when it has none
+ */
+gint64
+fb_message_get_history_id (FbMessage *self)
+{
+  g_return_val_if_fail (FB_IS_MESSAGE (self), 0);
+
+  return self->history_id;
+}
+
+/**
+ * fb_message_set_history_id:
+ * @id: the id of its entry in the app's history
+ *
+ * Set once, by the history, when the message is stored.
+ */
+void
+fb_message_set_history_id (FbMessage *self,
+                           gint64     id)
+{
+  g_return_if_fail (FB_IS_MESSAGE (self));
+
+  self->history_id = id;
 }

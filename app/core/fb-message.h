@@ -7,6 +7,31 @@
 
 G_BEGIN_DECLS
 
+/**
+ * FbMessageFields:
+ *
+ * A message's parts as a store kept them, for fb_message_new_stored().
+ * Every member may be %NULL or 0; @time is in Unix seconds.
+ */
+typedef struct
+{
+  const char         *feed_name;
+  const char         *key;
+  const char         *group;
+  const char         *title;
+  const char         *body;
+  int                 priority;
+  gint64              time;
+  const char * const *tags;
+  const char         *click_url;
+  const char         *icon_url;
+  const char         *attachment_url;
+  const char         *attachment_name;
+  guint               n_actions;
+  const char         *action_labels[3];
+  const char         *action_urls[3];
+} FbMessageFields;
+
 #define FB_TYPE_MESSAGE (fb_message_get_type ())
 G_DECLARE_FINAL_TYPE (FbMessage, fb_message, FB, MESSAGE, GObject)
 
@@ -16,6 +41,7 @@ FbMessage          *fb_message_new_from_event      (const char      *feed_name,
                                                     const char      *data,
                                                     gsize            data_len,
                                                     const char      *event_id);
+FbMessage          *fb_message_new_stored          (const FbMessageFields *fields);
 gboolean            fb_message_is_notification     (FbMessage       *self);
 gboolean            fb_message_is_ntfy             (FbMessage       *self);
 const char         *fb_message_get_feed_name       (FbMessage       *self);
@@ -38,6 +64,9 @@ gboolean            fb_message_get_action          (FbMessage       *self,
 const char         *fb_message_get_key             (FbMessage       *self);
 const char         *fb_message_get_group           (FbMessage       *self);
 gint64              fb_message_get_time            (FbMessage       *self);
+gint64              fb_message_get_history_id      (FbMessage       *self);
+void                fb_message_set_history_id      (FbMessage       *self,
+                                                    gint64           id);
 
 const char         *fb_emoji_for_tag               (const char      *tag);
 

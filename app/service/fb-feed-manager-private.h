@@ -5,6 +5,7 @@
 
 #include "fb-feed-manager.h"
 #include "fb-feed-runner.h"
+#include "fb-history.h"
 
 G_BEGIN_DECLS
 
@@ -15,6 +16,7 @@ struct _FbFeedManager
   GSettings    *settings;
   GPtrArray    *runners;     /* FbFeedRunner *, in list order */
   FbClock      *clock;
+  FbHistory    *history;     /* nullable */
   SoupSession  *session;     /* shared by every feed: one connection pool */
   GNetworkMonitor *monitor;
   GDBusConnection *system_bus;

@@ -93,6 +93,15 @@ flush_logs (FbFeedManager *self)
       if (!fb_feed_runner_flush (g_ptr_array_index (self->runners, i), &error))
         g_message ("%s", error->message);
     }
+
+  /* The positions just flushed are queued in the history: stored now. */
+  if (self->history != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!fb_history_sync (self->history, &error))
+        g_message ("%s", error->message);
+    }
 }
 
 static void

@@ -117,7 +117,8 @@ runner_new (FbFeedManager *self,
   g_autoptr(GSettings) feed_settings = fb_feed_manager_dup_feed_settings (self, id);
   FbFeedRunner *runner;
 
-  runner = fb_feed_runner_new (id, feed_settings, self->settings, self->session, self->clock);
+  runner = fb_feed_runner_new (id, feed_settings, self->settings, self->session, self->clock,
+                               self->history);
   fb_feed_runner_set_network_available (runner, self->network_available);
   g_signal_connect (runner, "changed", G_CALLBACK (runner_changed_cb), self);
   g_signal_connect (runner, "message", G_CALLBACK (runner_message_cb), self);
@@ -237,6 +238,7 @@ fb_feed_manager_dispose (GObject *object)
   if (self->runners != NULL)
     g_ptr_array_set_size (self->runners, 0);
   g_clear_object (&self->settings);
+  g_clear_object (&self->history);
   g_clear_object (&self->session);
   g_clear_object (&self->clock);
 
@@ -284,18 +286,23 @@ fb_feed_manager_init (FbFeedManager *self)
 /**
  * fb_feed_manager_new:
  * @settings: the app's settings (`io.github.feedbell.Feedbell`)
+ * @history: (nullable): where the feeds' resume positions are kept, with
+ *   their messages; %NULL: in each feed's own file
  *
  * Returns: (transfer full): a manager that has started every enabled feed
  */
 FbFeedManager *
-fb_feed_manager_new (GSettings *settings)
+fb_feed_manager_new (GSettings *settings,
+                     FbHistory *history)
 {
   FbFeedManager *self;
 
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+  g_return_val_if_fail (history == NULL || FB_IS_HISTORY (history), NULL);
 
   self = g_object_new (FB_TYPE_FEED_MANAGER, NULL);
   self->settings = g_object_ref (settings);
+  self->history = history != NULL ? g_object_ref (history) : NULL;
   _fb_feed_manager_watch_system (self);
   g_signal_connect_object (settings, "changed::feeds", G_CALLBACK (feeds_changed_cb), self, 0);
   sync_feeds (self);
@@ -485,6 +492,8 @@ fb_feed_manager_remove_feed (FbFeedManager *self,
   fb_secrets_delete_async (id, NULL, secret_deleted_cb, g_strdup (id));
   log_path = fb_event_log_path_for_feed (id);
   g_unlink (log_path);
+  if (self->history != NULL)
+    fb_history_forget_position (self->history, id);
 }
 
 /**

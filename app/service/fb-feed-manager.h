@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "fb-feed.h"
+#include "fb-history.h"
 #include "fb-message.h"
 
 G_BEGIN_DECLS
@@ -11,7 +12,8 @@ G_BEGIN_DECLS
 #define FB_TYPE_FEED_MANAGER (fb_feed_manager_get_type ())
 G_DECLARE_FINAL_TYPE (FbFeedManager, fb_feed_manager, FB, FEED_MANAGER, GObject)
 
-FbFeedManager *fb_feed_manager_new            (GSettings     *settings);
+FbFeedManager *fb_feed_manager_new            (GSettings     *settings,
+                                               FbHistory     *history);
 FbFeed        *fb_feed_manager_lookup         (FbFeedManager *self,
                                                const char    *id);
 FbFeed        *fb_feed_manager_add_feed       (FbFeedManager *self,

@@ -486,6 +486,8 @@ fb_feed_runner_init (FbFeedRunner *self)
  * @app_settings: the app's settings, for `unreachable-note-after`
  * @session: the session its stream shares with other feeds
  * @clock: the clock for its timers
+ * @history: (nullable): where its resume position is kept, in step with its
+ *   messages (fb_history_attach_event_log()); %NULL: in its own file
  *
  * Returns: (transfer full): a runner that starts the feed on
  *   fb_feed_runner_restart()
@@ -495,7 +497,8 @@ fb_feed_runner_new (const char  *id,
                     GSettings   *feed_settings,
                     GSettings   *app_settings,
                     SoupSession *session,
-                    FbClock     *clock)
+                    FbClock     *clock,
+                    FbHistory   *history)
 {
   FbFeedRunner *self;
   g_autofree char *log_path = NULL;
@@ -514,6 +517,8 @@ fb_feed_runner_new (const char  *id,
   self->session = g_object_ref (session);
   self->clock = g_object_ref (clock);
   self->log = fb_event_log_new_with_clock (log_path, clock);
+  if (history != NULL)
+    fb_history_attach_event_log (history, id, self->log);
   bind_settings (self);
 
   return self;

@@ -6,6 +6,7 @@
 
 #include "fb-clock.h"
 #include "fb-feed.h"
+#include "fb-history.h"
 #include "fb-message.h"
 
 G_BEGIN_DECLS
@@ -17,7 +18,8 @@ FbFeedRunner *fb_feed_runner_new                   (const char    *id,
                                                     GSettings     *feed_settings,
                                                     GSettings     *app_settings,
                                                     SoupSession   *session,
-                                                    FbClock       *clock);
+                                                    FbClock       *clock,
+                                                    FbHistory     *history);
 FbFeed       *fb_feed_runner_get_feed              (FbFeedRunner  *self);
 void          fb_feed_runner_restart               (FbFeedRunner  *self);
 void          fb_feed_runner_reconnect_now         (FbFeedRunner  *self);

@@ -7,12 +7,12 @@
 
 #include <glib/gi18n.h>
 
-#include "fb-recent-store.h"
 
 /*
  * What reaches the desktop, and how often.
  *
- * Every message goes into Recent (newest first, bounded). Whether it also
+ * Every message goes into the history, and into Recent (the tray's last
+ * few, newest first, read from the history at start). Whether it also
  * becomes a notification is policy: a muted or snoozed feed never notifies,
  * pause holds notifications and sums them up when it ends, and a feed that
  * sends more than `coalesce-threshold` within `coalesce-window` seconds gets
@@ -53,12 +53,11 @@ struct _FbNotifier
   GSettings             *settings;
   FbNotificationDisplay *display;
   FbClock               *clock;
+  FbHistory             *history;  /* nullable */
   GPtrArray             *recent;   /* FbMessage, newest first */
   GHashTable            *bursts;   /* feed id → Burst */
   gboolean               paused;
   guint                  catch_up_id;
-  guint                  save_id;
-  char                  *recent_path;
 };
 
 enum {
@@ -104,41 +103,24 @@ get_burst (FbNotifier *self,
 }
 
 static void
-save_recent (FbNotifier *self)
-{
-  g_autoptr(GError) error = NULL;
-
-  fb_clock_clear_timeout (self->clock, &self->save_id);
-  if (!fb_recent_store_save (self->recent_path, self->recent, &error))
-    g_message ("Could not save the Recent list: %s", error->message);
-}
-
-static gboolean
-save_recent_cb (gpointer user_data)
-{
-  FbNotifier *self = user_data;
-
-  self->save_id = 0;
-  save_recent (self);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
 remember (FbNotifier *self,
-          FbMessage  *message)
+          FbFeed     *feed,
+          FbMessage  *message,
+          gboolean    note)
 {
+  const char *feed_id = feed != NULL ? fb_feed_get_id (feed) : NULL;
+
+  if (self->history != NULL && note)
+    fb_history_append_note (self->history, feed_id, message);
+  else if (self->history != NULL)
+    fb_history_append (self->history, feed_id, message);
+
   g_ptr_array_insert (self->recent, 0, g_object_ref (message));
   if (self->recent->len > FB_NOTIFIER_RECENT_MAX)
     g_ptr_array_set_size (self->recent, FB_NOTIFIER_RECENT_MAX);
   g_signal_emit (self, signals[RECENT_CHANGED], 0);
-
-  /* Saved a little later: a burst is one write. */
-  if (self->save_id == 0)
-    self->save_id = fb_clock_timeout_add (self->clock, 1000, save_recent_cb, self);
 }
 
-/* Counts @now into the feed's window; TRUE when the message should be folded. */
 static gboolean
 count_burst (FbNotifier *self,
              Burst      *burst,
@@ -318,7 +300,7 @@ fb_notifier_post (FbNotifier *self,
   g_return_if_fail (FB_IS_FEED (feed));
   g_return_if_fail (FB_IS_MESSAGE (message));
 
-  remember (self, message);
+  remember (self, feed, message, FALSE);
 
   if (fb_feed_get_muted (feed) || fb_feed_is_snoozed_at (feed, fb_clock_get_real (self->clock)))
     return;
@@ -346,19 +328,52 @@ fb_notifier_post (FbNotifier *self,
 }
 
 /**
- * fb_notifier_add_to_recent:
+ * fb_notifier_add_note:
+ * @feed: (nullable): the feed it is about
  *
- * Puts @message into Recent only, never on the screen: Feedbell's own notes
- * about a feed (an outage, say).
+ * Puts @note into the history and Recent only, never on the screen:
+ * Feedbell's own notes about a feed (an outage, say).
  */
 void
-fb_notifier_add_to_recent (FbNotifier *self,
-                           FbMessage  *message)
+fb_notifier_add_note (FbNotifier *self,
+                      FbFeed     *feed,
+                      FbMessage  *note)
 {
   g_return_if_fail (FB_IS_NOTIFIER (self));
-  g_return_if_fail (FB_IS_MESSAGE (message));
+  g_return_if_fail (feed == NULL || FB_IS_FEED (feed));
+  g_return_if_fail (FB_IS_MESSAGE (note));
 
-  remember (self, message);
+  remember (self, feed, note, TRUE);
+}
+
+/**
+ * fb_notifier_reload_recent:
+ *
+ * Reads Recent from the history again (after an import, say).
+ */
+void
+fb_notifier_reload_recent (FbNotifier *self)
+{
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GError) error = NULL;
+  FbHistoryQuery query = { .limit = FB_NOTIFIER_RECENT_MAX };
+
+  g_return_if_fail (FB_IS_NOTIFIER (self));
+
+  if (self->history == NULL)
+    return;
+
+  entries = fb_history_query (self->history, &query, &error);
+  if (entries == NULL)
+    {
+      g_message ("Could not read Recent from the history: %s", error->message);
+      return;
+    }
+
+  g_ptr_array_set_size (self->recent, 0);
+  for (guint i = 0; i < entries->len; i++)
+    g_ptr_array_add (self->recent, g_object_ref (fb_history_entry_get_message (g_ptr_array_index (entries, i))));
+  g_signal_emit (self, signals[RECENT_CHANGED], 0);
 }
 
 /**
@@ -452,9 +467,7 @@ fb_notifier_dispose (GObject *object)
 
   if (self->clock != NULL)
     fb_clock_clear_timeout (self->clock, &self->catch_up_id);
-  if (self->save_id != 0)
-    save_recent (self);
-  g_clear_pointer (&self->recent_path, g_free);
+  g_clear_object (&self->history);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->bursts, g_hash_table_unref);
   g_clear_pointer (&self->recent, g_ptr_array_unref);
@@ -488,27 +501,30 @@ fb_notifier_init (FbNotifier *self)
  * @settings: the app's settings (`io.github.feedbell.Feedbell`)
  * @display: where notifications go
  * @clock: the clock for its windows and timers
+ * @history: (nullable): where every message is kept; %NULL keeps Recent
+ *   only in memory
  *
- * Returns: (transfer full): a notifier with Recent loaded from disk
+ * Returns: (transfer full): a notifier with Recent read from @history
  */
 FbNotifier *
 fb_notifier_new (GSettings             *settings,
                  FbNotificationDisplay *display,
-                 FbClock               *clock)
+                 FbClock               *clock,
+                 FbHistory             *history)
 {
   FbNotifier *self;
 
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
   g_return_val_if_fail (FB_IS_NOTIFICATION_DISPLAY (display), NULL);
   g_return_val_if_fail (FB_IS_CLOCK (clock), NULL);
+  g_return_val_if_fail (history == NULL || FB_IS_HISTORY (history), NULL);
 
   self = g_object_new (FB_TYPE_NOTIFIER, NULL);
   self->settings = g_object_ref (settings);
   self->display = g_object_ref (display);
   self->clock = g_object_ref (clock);
-  self->recent_path = fb_recent_store_default_path ();
-  g_ptr_array_unref (self->recent);
-  self->recent = fb_recent_store_load (self->recent_path, FB_NOTIFIER_RECENT_MAX);
+  self->history = history != NULL ? g_object_ref (history) : NULL;
+  fb_notifier_reload_recent (self);
   self->paused = g_settings_get_boolean (settings, "paused");
   g_signal_connect_object (settings, "changed::paused", G_CALLBACK (paused_changed_cb), self, 0);
 

@@ -5,6 +5,7 @@
 
 #include "fb-clock.h"
 #include "fb-feed.h"
+#include "fb-history.h"
 #include "fb-message.h"
 #include "fb-notification-display.h"
 
@@ -17,13 +18,16 @@ G_DECLARE_FINAL_TYPE (FbNotifier, fb_notifier, FB, NOTIFIER, GObject)
 
 FbNotifier *fb_notifier_new            (GSettings             *settings,
                                         FbNotificationDisplay *display,
-                                        FbClock               *clock);
+                                        FbClock               *clock,
+                                        FbHistory             *history);
 void        fb_notifier_post           (FbNotifier *self,
                                         FbFeed     *feed,
                                         FbMessage  *message,
                                         gboolean    catch_up);
-void        fb_notifier_add_to_recent  (FbNotifier *self,
-                                        FbMessage  *message);
+void        fb_notifier_add_note       (FbNotifier *self,
+                                        FbFeed     *feed,
+                                        FbMessage  *note);
+void        fb_notifier_reload_recent  (FbNotifier *self);
 void        fb_notifier_show_again     (FbNotifier *self,
                                         guint       recent_index);
 void        fb_notifier_notice         (FbNotifier *self,

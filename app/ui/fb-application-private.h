@@ -3,6 +3,7 @@
 
 #include "fb-application.h"
 #include "fb-feed-manager.h"
+#include "fb-history.h"
 #include "fb-indicator.h"
 #include "fb-notifier.h"
 
@@ -13,6 +14,7 @@ struct _FbApplication
   GtkApplication  parent_instance;
 
   GSettings      *settings;
+  FbHistory      *history;
   FbFeedManager  *manager;
   FbNotifier     *notifier;
   FbIndicator    *indicator;

@@ -10,6 +10,7 @@
 
 #include "fb-libnotify-display.h"
 #include "fb-message.h"
+#include "fb-recent-store.h"
 #include "fb-url.h"
 #include "fb-window.h"
 
@@ -49,7 +50,55 @@ note_cb (FbFeedManager *manager,
          FbMessage     *note,
          FbApplication *self)
 {
-  fb_notifier_add_to_recent (self->notifier, note);
+  fb_notifier_add_note (self->notifier, feed, note);
+}
+
+static void
+retention_changed_cb (GSettings     *settings,
+                      const char    *key,
+                      FbApplication *self)
+{
+  fb_history_set_retention (self->history,
+                            g_settings_get_uint (settings, "history-days"),
+                            g_settings_get_uint (settings, "history-max-messages"));
+}
+
+static FbHistory *
+open_history (FbApplication *self)
+{
+  g_autofree char *path = fb_history_default_path ();
+  FbHistory *history = fb_history_open (path, fb_clock_get_default ());
+
+  g_signal_connect_object (self->settings, "changed::history-days",
+                           G_CALLBACK (retention_changed_cb), self, 0);
+  g_signal_connect_object (self->settings, "changed::history-max-messages",
+                           G_CALLBACK (retention_changed_cb), self, 0);
+  self->history = history;
+  retention_changed_cb (self->settings, NULL, self);
+
+  return history;
+}
+
+/* Recent lived in recent.json before the history: brought over once, then
+ * the file goes. Its entries name their feed, not its id. */
+static void
+import_recent (FbApplication *self)
+{
+  g_autoptr(GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autofree char *path = fb_recent_store_default_path ();
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->manager));
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(FbFeed) feed = g_list_model_get_item (G_LIST_MODEL (self->manager), i);
+
+      g_hash_table_replace (ids, g_strdup (fb_feed_get_display_name (feed)), g_strdup (fb_feed_get_id (feed)));
+    }
+  if (fb_history_import_recent (self->history, path, ids))
+    fb_notifier_reload_recent (self->notifier);
 }
 
 static void
@@ -65,9 +114,12 @@ fb_application_startup (GApplication *app)
     gtk_icon_theme_append_search_path (gtk_icon_theme_get_default (), g_getenv ("FEEDBELL_ICON_DIR"));
 
   self->settings = g_settings_new (APP_ID);
+  self->history = open_history (self);
   display = fb_libnotify_display_new (self->settings);
-  self->notifier = fb_notifier_new (self->settings, FB_NOTIFICATION_DISPLAY (display), fb_clock_get_default ());
-  self->manager = fb_feed_manager_new (self->settings);
+  self->notifier = fb_notifier_new (self->settings, FB_NOTIFICATION_DISPLAY (display),
+                                    fb_clock_get_default (), self->history);
+  self->manager = fb_feed_manager_new (self->settings, self->history);
+  import_recent (self);
   g_signal_connect_object (self->manager, "message", G_CALLBACK (message_cb), self, 0);
   g_signal_connect_object (self->manager, "note", G_CALLBACK (note_cb), self, 0);
   _fb_application_install_actions (self);
@@ -81,12 +133,16 @@ static void
 fb_application_shutdown (GApplication *app)
 {
   FbApplication *self = FB_APPLICATION (app);
+  g_autoptr(GError) error = NULL;
 
   if (self->manager != NULL)
     fb_feed_manager_shutdown (self->manager);
   g_clear_object (&self->indicator);
   g_clear_object (&self->manager);
   g_clear_object (&self->notifier);
+  if (self->history != NULL && !fb_history_sync (self->history, &error))
+    g_warning ("The last messages could not be stored: %s", error->message);
+  g_clear_object (&self->history);
   g_clear_object (&self->settings);
 
   G_APPLICATION_CLASS (fb_application_parent_class)->shutdown (app);
