@@ -24,6 +24,8 @@ packages=(
   gcc libc6-dev meson ninja-build pkg-config gettext
   libglib2.0-dev libglib2.0-bin libsoup-3.0-dev libjson-glib-dev
   libgtk-3-dev libnotify-dev libayatana-appindicator3-dev libsecret-1-dev
+  # the message history (SQLite with FTS5)
+  libsqlite3-dev
   # data checks
   desktop-file-utils appstream
   # running the desktop app and its tests: X server, session bus, tray,

@@ -98,6 +98,7 @@ typedef struct
   FbClock     *clock;
   TestDisplay *display;
   FbNotifier  *notifier;
+  FbHistory   *history;
   FbFeed      *feed;
   guint        n_posted;
 } Fixture;
@@ -111,7 +112,9 @@ set_up (Fixture       *f,
   g_settings_set_uint (f->settings, "coalesce-window", 10);
   f->clock = fb_clock_new_manual (START_MONOTONIC, START_REAL);
   f->display = g_object_new (TEST_TYPE_DISPLAY, NULL);
-  f->notifier = fb_notifier_new (f->settings, FB_NOTIFICATION_DISPLAY (f->display), f->clock, NULL);
+  /* Isolated dirs: a history of its own for each test. */
+  f->history = fb_history_open (fb_history_default_path (), f->clock);
+  f->notifier = fb_notifier_new (f->settings, FB_NOTIFICATION_DISPLAY (f->display), f->clock, f->history);
   f->feed = fb_feed_new ("f1");
   g_object_set (f->feed, "name", "Builds", NULL);
 }
@@ -121,6 +124,7 @@ tear_down (Fixture       *f,
            gconstpointer  data)
 {
   g_clear_object (&f->notifier);
+  g_clear_object (&f->history);
   g_clear_object (&f->display);
   g_clear_object (&f->clock);
   g_clear_object (&f->feed);
@@ -290,6 +294,47 @@ test_catch_up (Fixture       *f,
   post (f, TRUE);
   fb_clock_advance_ms (f->clock, 1500);
   assert_calls (f, "message(again) Build 6");
+
+  /* The history has every message, and the summary as a note. */
+  {
+    g_autoptr(GPtrArray) entries = NULL;
+    g_autoptr(GError) error = NULL;
+    guint notes = 0;
+
+    g_assert_true (fb_history_sync (f->history, &error));
+    entries = fb_history_query (f->history, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (entries->len, ==, 7);
+    for (guint i = 0; i < entries->len; i++)
+      if (fb_history_entry_is_note (g_ptr_array_index (entries, i)))
+        {
+          notes++;
+          g_assert_cmpstr (fb_history_entry_get_feed_id (g_ptr_array_index (entries, i)), ==, "f1");
+          g_assert_true (g_str_has_prefix (fb_message_get_title (fb_history_entry_get_message (g_ptr_array_index (entries, i))),
+                                           "5 messages from Builds"));
+        }
+    g_assert_cmpuint (notes, ==, 1);
+  }
+}
+
+/* Recent is the history's newest entries, read again by a new notifier. */
+static void
+test_recent_from_history (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(FbNotifier) again = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *recent;
+
+  for (guint i = 0; i < 3; i++)
+    post (f, FALSE);
+  g_assert_true (fb_history_sync (f->history, &error));
+
+  again = fb_notifier_new (f->settings, FB_NOTIFICATION_DISPLAY (f->display), f->clock, f->history);
+  recent = fb_notifier_get_recent (again);
+  g_assert_cmpuint (recent->len, ==, 3);
+  g_assert_cmpstr (fb_message_get_title (g_ptr_array_index (recent, 0)), ==, "Build 3");
+  g_assert_cmpstr (fb_message_get_title (g_ptr_array_index (recent, 2)), ==, "Build 1");
 }
 
 int
@@ -297,7 +342,7 @@ main (int   argc,
       char *argv[])
 {
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  /* Recent is saved under a fresh XDG_STATE_HOME for each test. */
+  /* The history lives under a fresh XDG_DATA_HOME for each test. */
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, set_up, func, tear_down)
@@ -307,6 +352,7 @@ main (int   argc,
   ADD ("/notifier/snooze-expiry", test_snooze_expiry);
   ADD ("/notifier/mute", test_mute);
   ADD ("/notifier/catch-up", test_catch_up);
+  ADD ("/notifier/recent-from-history", test_recent_from_history);
 #undef ADD
 
   return g_test_run ();

@@ -7,6 +7,8 @@
 
 #include <glib/gi18n.h>
 
+#include "fb-recent-store.h"
+
 
 /*
  * What reaches the desktop, and how often.
@@ -44,6 +46,7 @@ typedef struct
   gint64      backlog_first;      /* wall-clock µs */
   gint64      backlog_last;
   char       *feed_name;
+  char       *feed_id;
 } Burst;
 
 struct _FbNotifier
@@ -81,6 +84,7 @@ burst_free (Burst *burst)
   g_free (burst->summary_body);
   g_clear_pointer (&burst->backlog, g_ptr_array_unref);
   g_free (burst->feed_name);
+  g_free (burst->feed_id);
   g_free (burst);
 }
 
@@ -96,6 +100,7 @@ get_burst (FbNotifier *self,
       burst->notifier = self;
       burst->times = g_array_new (FALSE, FALSE, sizeof (gint64));
       burst->backlog = g_ptr_array_new_with_free_func (g_object_unref);
+      burst->feed_id = g_strdup (fb_feed_get_id (feed));
       g_hash_table_insert (self->bursts, g_strdup (fb_feed_get_id (feed)), burst);
     }
 
@@ -233,6 +238,14 @@ show_backlog (FbNotifier *self,
   if (n > 3)
     g_string_append_printf (body, "\n%s", _("All of them are in the tray’s Recent menu."));
   fb_notifier_notice (self, title, body->str);
+
+  /* The history keeps the summary too, as Feedbell's note on the feed. */
+  if (self->history != NULL)
+    {
+      g_autoptr(FbMessage) note = fb_recent_message_new (burst->feed_name, NULL, title, body->str, 3, 0, NULL);
+
+      fb_history_append_note (self->history, burst->feed_id, note);
+    }
 }
 
 static gboolean
