@@ -32,6 +32,7 @@ typedef enum
 } FbHistoryOpKind;
 
 typedef struct _FbHistorySync FbHistorySync;
+typedef struct _FbHistoryWriter FbHistoryWriter;
 
 /* One queued write. Strings are owned. */
 typedef struct
@@ -73,6 +74,46 @@ typedef struct
   guint       n_transactions;
   gboolean    changed;
 } FbHistoryResult;
+
+/* fb-history.c */
+struct _FbHistory
+{
+  GObject          parent_instance;
+
+  FbClock         *clock;
+  char            *path;
+  char            *temp_dir;        /* set when not persistent */
+  gboolean         read_only;
+
+  sqlite3         *reader;
+  FbHistoryWriter *writer;
+  GPtrArray       *pending;         /* FbHistoryOp, this burst's */
+  GHashTable      *logs;            /* feed id → GWeakRef * to its FbEventLog */
+  GHashTable      *dirty;           /* feed id → its log's last saved state, or NULL */
+  guint            flush_id;
+  gint64           next_id;
+
+  GSource         *result_source;
+  GMutex           results_lock;
+  GQueue           results;         /* FbHistoryResult, oldest first */
+  GHashTable      *unread;          /* feed id → GUINT_TO_POINTER (count) */
+  guint            total_unread;
+  guint            n_transactions;
+
+  guint            days;
+  guint            max_per_feed;
+  guint            prune_id;
+};
+
+FbHistoryOp     *_fb_history_op_new            (FbHistoryOpKind  kind,
+                                                const char      *feed_id);
+void             _fb_history_queue_op          (FbHistory       *self,
+                                                FbHistoryOp     *op);
+gboolean         _fb_history_flush_cb          (gpointer         user_data);
+void             _fb_history_weak_ref_free     (gpointer         data);
+
+/* fb-history-positions.c */
+void             _fb_history_add_positions     (FbHistory       *self);
 
 void             _fb_history_op_free           (FbHistoryOp *op);
 void             _fb_history_result_free       (FbHistoryResult *result);
@@ -120,8 +161,6 @@ void             _fb_history_limit_pages       (FbHistory    *self,
 FbHistoryEntry  *_fb_history_entry_new_from_row (sqlite3_stmt *stmt);
 
 /* fb-history-writer.c: the writer thread */
-typedef struct _FbHistoryWriter FbHistoryWriter;
-
 typedef void (*FbHistoryResultFunc) (FbHistoryResult *result,
                                      gpointer         user_data);
 

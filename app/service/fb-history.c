@@ -8,9 +8,6 @@
 #include <errno.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
-#include <json-glib/json-glib.h>
-
-#include "fb-recent-store.h"
 
 /*
  * Every message and note, in one SQLite database in the user's data dir.
@@ -20,9 +17,8 @@
  * every FLUSH_MAX writes in a flood (fb-history-writer.c). It reads through
  * a connection of its own, which WAL never makes wait.
  *
- * Feeds' resume positions live here too (fb_history_attach_event_log()), in
- * the same queue as the messages, so a position is never committed before
- * the messages it covers.
+ * The writes are in fb-history-write.c; feeds' resume positions, which go
+ * in the same batches as the messages they cover, in fb-history-positions.c.
  *
  * The database is never a reason to stop notifying: a damaged file is set
  * aside and a fresh one started; a place that cannot be written gets a
@@ -36,34 +32,6 @@
 /* Retention runs this often (and when the settings change). */
 #define PRUNE_EVERY_S (60 * 60)
 
-struct _FbHistory
-{
-  GObject          parent_instance;
-
-  FbClock         *clock;
-  char            *path;
-  char            *temp_dir;        /* set when not persistent */
-  gboolean         read_only;
-
-  sqlite3         *reader;
-  FbHistoryWriter *writer;
-  GPtrArray       *pending;         /* FbHistoryOp, this burst's */
-  GHashTable      *logs;            /* feed id → GWeakRef * to its FbEventLog */
-  GHashTable      *dirty;           /* feed id → its log's last saved state, or NULL */
-  guint            flush_id;
-  gint64           next_id;
-
-  GSource         *result_source;
-  GMutex           results_lock;
-  GQueue           results;         /* FbHistoryResult, oldest first */
-  GHashTable      *unread;          /* feed id → GUINT_TO_POINTER (count) */
-  guint            total_unread;
-  guint            n_transactions;
-
-  guint            days;
-  guint            max_per_feed;
-  guint            prune_id;
-};
 
 enum {
   CHANGED,
@@ -87,44 +55,12 @@ fb_history_default_path (void)
   return g_build_filename (g_get_user_data_dir (), "feedbell", "history.db", NULL);
 }
 
-static FbHistoryOp *op_new (FbHistoryOpKind  kind,
-                            const char      *feed_id);
-
-/* Ends a batch with the positions of the feeds it changed, as their logs
- * are now: every id a log holds was recorded before its message was
- * appended, in the same dispatch, so the batch holds each of those
- * messages, or an earlier one did. */
-static void
-add_positions (FbHistory *self)
-{
-  GHashTableIter iter;
-  gpointer feed_id;
-  gpointer saved;
-
-  g_hash_table_iter_init (&iter, self->dirty);
-  while (g_hash_table_iter_next (&iter, &feed_id, &saved))
-    {
-      GWeakRef *ref = g_hash_table_lookup (self->logs, feed_id);
-      g_autoptr(FbEventLog) log = ref != NULL ? g_weak_ref_get (ref) : NULL;
-      FbHistoryOp *op = op_new (FB_HISTORY_OP_POSITION, feed_id);
-
-      /* A log that is gone left its last state. */
-      op->data = log != NULL ? fb_event_log_dup_data (log) : g_strdup (saved);
-      if (op->data == NULL)
-        {
-          _fb_history_op_free (op);
-          continue;
-        }
-      g_ptr_array_add (self->pending, op);
-    }
-  g_hash_table_remove_all (self->dirty);
-}
 
 static void
 flush (FbHistory *self)
 {
   g_clear_handle_id (&self->flush_id, g_source_remove);
-  add_positions (self);
+  _fb_history_add_positions (self);
   if (self->pending->len == 0)
     return;
 
@@ -132,8 +68,8 @@ flush (FbHistory *self)
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) _fb_history_op_free);
 }
 
-static gboolean
-flush_cb (gpointer user_data)
+gboolean
+_fb_history_flush_cb (gpointer user_data)
 {
   FbHistory *self = user_data;
 
@@ -143,21 +79,21 @@ flush_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-queue_op (FbHistory   *self,
-          FbHistoryOp *op)
+void
+_fb_history_queue_op (FbHistory   *self,
+                      FbHistoryOp *op)
 {
   g_ptr_array_add (self->pending, op);
 
   if (self->pending->len >= FLUSH_MAX)
     flush (self);
   else if (self->flush_id == 0)
-    self->flush_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, flush_cb, self, NULL);
+    self->flush_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, _fb_history_flush_cb, self, NULL);
 }
 
-static FbHistoryOp *
-op_new (FbHistoryOpKind  kind,
-        const char      *feed_id)
+FbHistoryOp *
+_fb_history_op_new (FbHistoryOpKind  kind,
+                    const char      *feed_id)
 {
   FbHistoryOp *op = g_new0 (FbHistoryOp, 1);
 
@@ -336,8 +272,8 @@ fb_history_class_init (FbHistoryClass *klass)
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
-static void
-weak_ref_free (gpointer data)
+void
+_fb_history_weak_ref_free (gpointer data)
 {
   g_weak_ref_clear (data);
   g_free (data);
@@ -347,7 +283,7 @@ static void
 fb_history_init (FbHistory *self)
 {
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) _fb_history_op_free);
-  self->logs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, weak_ref_free);
+  self->logs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, _fb_history_weak_ref_free);
   self->dirty = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->unread = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_mutex_init (&self->results_lock);
@@ -531,390 +467,6 @@ fb_history_is_persistent (FbHistory *self)
   return self->temp_dir == NULL;
 }
 
-static char *
-tags_json (FbMessage *message)
-{
-  const char * const *tags = fb_message_get_tags (message);
-  g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(JsonNode) root = NULL;
-
-  if (tags == NULL || tags[0] == NULL)
-    return NULL;
-
-  builder = json_builder_new ();
-  json_builder_begin_array (builder);
-  for (guint i = 0; tags[i] != NULL; i++)
-    json_builder_add_string_value (builder, tags[i]);
-  json_builder_end_array (builder);
-  root = json_builder_get_root (builder);
-
-  return json_to_string (root, FALSE);
-}
-
-static char *
-actions_json (FbMessage *message)
-{
-  guint n = fb_message_get_n_actions (message);
-  g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(JsonNode) root = NULL;
-
-  if (n == 0)
-    return NULL;
-
-  builder = json_builder_new ();
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < n; i++)
-    {
-      const char *label;
-      const char *url;
-
-      if (!fb_message_get_action (message, i, &label, &url))
-        continue;
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "label");
-      json_builder_add_string_value (builder, label);
-      json_builder_set_member_name (builder, "url");
-      json_builder_add_string_value (builder, url);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-  root = json_builder_get_root (builder);
-
-  return json_to_string (root, FALSE);
-}
-
-static const char *
-empty_to_null (const char *text)
-{
-  return text != NULL && text[0] != '\0' ? text : NULL;
-}
-
-static FbHistoryOp *
-entry_op (FbHistory  *self,
-          const char *feed_id,
-          FbMessage  *message,
-          gboolean    note)
-{
-  FbHistoryOp *op = op_new (FB_HISTORY_OP_ENTRY, feed_id != NULL ? feed_id : "");
-  const char *key = empty_to_null (fb_message_get_key (message));
-
-  /* A message's key: ntfy's id or a mapping's key, else its SSE id. */
-  if (key == NULL)
-    key = empty_to_null (fb_message_get_id (message));
-
-  op->id = self->next_id++;
-  op->feed_name = g_strdup (fb_message_get_feed_name (message));
-  op->message_key = note ? NULL : g_strdup (key);
-  op->sequence_key = g_strdup (empty_to_null (fb_message_get_group (message)));
-  op->received = fb_clock_get_real (self->clock);
-  op->sent = fb_message_get_time (message);
-  op->title = g_strdup (fb_message_get_title (message));
-  op->body = g_strdup (fb_message_get_body (message));
-  op->link = g_strdup (fb_message_get_click_url (message));
-  op->icon = g_strdup (fb_message_get_icon_url (message));
-  op->priority = fb_message_get_priority (message);
-  op->tags = tags_json (message);
-  op->actions = actions_json (message);
-  op->attachment_url = g_strdup (fb_message_get_attachment_url (message));
-  op->attachment_name = g_strdup (fb_message_get_attachment_name (message));
-  op->note = note;
-  fb_message_set_history_id (message, op->id);
-
-  return op;
-}
-
-/**
- * fb_history_append:
- * @feed_id: the feed @message came from
- * @message: the message; its history id is set
- *
- * Stores @message: queued now, committed within this main-loop burst.
- *
- * Returns: its entry's id
- */
-gint64
-fb_history_append (FbHistory  *self,
-                   const char *feed_id,
-                   FbMessage  *message)
-{
-  FbHistoryOp *op;
-
-  g_return_val_if_fail (FB_IS_HISTORY (self), 0);
-  g_return_val_if_fail (!self->read_only, 0);
-  g_return_val_if_fail (FB_IS_MESSAGE (message), 0);
-
-  op = entry_op (self, feed_id, message, FALSE);
-  /* Before queuing: a batch handed over now must end with this position. */
-  if (feed_id != NULL && g_hash_table_contains (self->logs, feed_id) &&
-      !g_hash_table_contains (self->dirty, feed_id))
-    g_hash_table_insert (self->dirty, g_strdup (feed_id), NULL);
-  queue_op (self, op);
-
-  return op->id;
-}
-
-/**
- * fb_history_append_note:
- * @feed_id: (nullable): the feed it is about
- * @note: what Feedbell says about it (an outage, a summary)
- *
- * Stores a note: like a message, but never counted as unread and never
- * dropped as a repeat.
- *
- * Returns: its entry's id
- */
-gint64
-fb_history_append_note (FbHistory  *self,
-                        const char *feed_id,
-                        FbMessage  *note)
-{
-  FbHistoryOp *op;
-
-  g_return_val_if_fail (FB_IS_HISTORY (self), 0);
-  g_return_val_if_fail (!self->read_only, 0);
-  g_return_val_if_fail (FB_IS_MESSAGE (note), 0);
-
-  op = entry_op (self, feed_id, note, TRUE);
-  op->read = TRUE;
-  queue_op (self, op);
-
-  return op->id;
-}
-
-typedef struct
-{
-  GWeakRef  history;
-  char     *feed_id;
-} PositionSink;
-
-static void
-position_sink_free (gpointer data)
-{
-  PositionSink *sink = data;
-
-  g_weak_ref_clear (&sink->history);
-  g_free (sink->feed_id);
-  g_free (sink);
-}
-
-/* The log's debounced save: a position that moved without a message (an
- * ignored event), or the log's last state as it goes. */
-static gboolean
-save_position_cb (FbEventLog  *log,
-                  const char  *data,
-                  gpointer     user_data,
-                  GError     **error)
-{
-  PositionSink *sink = user_data;
-  g_autoptr(FbHistory) self = g_weak_ref_get (&sink->history);
-
-  if (self == NULL || self->writer == NULL)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED, "the history is closed");
-      return FALSE;
-    }
-
-  g_hash_table_replace (self->dirty, g_strdup (sink->feed_id), g_strdup (data));
-  if (self->flush_id == 0)
-    self->flush_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, flush_cb, self, NULL);
-
-  return TRUE;
-}
-
-/**
- * fb_history_attach_event_log:
- * @feed_id: the feed @log belongs to
- * @log: the feed's event log
- *
- * Keeps @log's state (where the feed resumes, what it has seen) in the
- * history, queued behind the messages it covers, so that after a crash the
- * feed never resumes past a message the history does not hold. A state
- * stored here replaces what @log read from its file; a log that has only
- * its file is brought over, and the file removed once stored. A temporary
- * history leaves @log with its file.
- */
-void
-fb_history_attach_event_log (FbHistory  *self,
-                             const char *feed_id,
-                             FbEventLog *log)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *stored = NULL;
-  const char *file = fb_event_log_get_path (log);
-  PositionSink *sink;
-
-  g_return_if_fail (FB_IS_HISTORY (self));
-  g_return_if_fail (!self->read_only);
-  g_return_if_fail (feed_id != NULL);
-  g_return_if_fail (FB_IS_EVENT_LOG (log));
-
-  if (!fb_history_is_persistent (self))
-    return;
-
-  /* A runner made again for the same feed must read what the last one
-   * queued. */
-  if (!fb_history_sync (self, &error))
-    g_clear_error (&error);
-
-  stored = _fb_history_db_get_position (self->reader, feed_id);
-  if (stored != NULL && !fb_event_log_load_data (log, stored, &error))
-    {
-      g_message ("The stored position of feed %s is damaged (%s); it resumes from its file", feed_id, error->message);
-      g_clear_pointer (&stored, g_free);
-    }
-
-  sink = g_new0 (PositionSink, 1);
-  g_weak_ref_init (&sink->history, self);
-  sink->feed_id = g_strdup (feed_id);
-  fb_event_log_set_save_func (log, save_position_cb, sink, position_sink_free);
-  {
-    GWeakRef *ref = g_new0 (GWeakRef, 1);
-
-    g_weak_ref_init (ref, log);
-    g_hash_table_replace (self->logs, g_strdup (feed_id), ref);
-  }
-
-  if (file != NULL && g_file_test (file, G_FILE_TEST_EXISTS))
-    {
-      FbHistoryOp *op = op_new (FB_HISTORY_OP_POSITION, feed_id);
-
-      op->data = fb_event_log_dup_data (log);
-      op->remove_path = g_strdup (file);
-      queue_op (self, op);
-    }
-}
-
-/**
- * fb_history_forget_position:
- *
- * Forgets where a removed feed resumes (its entries stay).
- */
-void
-fb_history_forget_position (FbHistory  *self,
-                            const char *feed_id)
-{
-  g_return_if_fail (FB_IS_HISTORY (self));
-  g_return_if_fail (!self->read_only);
-  g_return_if_fail (feed_id != NULL);
-
-  g_hash_table_remove (self->logs, feed_id);
-  g_hash_table_remove (self->dirty, feed_id);
-  queue_op (self, op_new (FB_HISTORY_OP_FORGET_POSITION, feed_id));
-}
-
-/**
- * fb_history_mark_read:
- * @feed_id: (nullable): only this feed's entries; %NULL: all
- * @up_to_id: the newest entry to mark
- *
- * Marks every entry up to @up_to_id as read: what a view showed.
- */
-void
-fb_history_mark_read (FbHistory  *self,
-                      const char *feed_id,
-                      gint64      up_to_id)
-{
-  FbHistoryOp *op;
-
-  g_return_if_fail (FB_IS_HISTORY (self));
-  g_return_if_fail (!self->read_only);
-
-  op = op_new (FB_HISTORY_OP_MARK_READ, feed_id);
-  op->id = up_to_id;
-  queue_op (self, op);
-}
-
-void
-fb_history_mark_entry_read (FbHistory *self,
-                            gint64     id)
-{
-  FbHistoryOp *op;
-
-  g_return_if_fail (FB_IS_HISTORY (self));
-  g_return_if_fail (!self->read_only);
-
-  op = op_new (FB_HISTORY_OP_MARK_ENTRY_READ, NULL);
-  op->id = id;
-  queue_op (self, op);
-}
-
-/**
- * fb_history_delete_entry:
- *
- * Deletes an entry's content. Its key stays, so that the message does not
- * come back if the server sends it again.
- */
-void
-fb_history_delete_entry (FbHistory *self,
-                         gint64     id)
-{
-  FbHistoryOp *op;
-
-  g_return_if_fail (FB_IS_HISTORY (self));
-  g_return_if_fail (!self->read_only);
-
-  op = op_new (FB_HISTORY_OP_DELETE, NULL);
-  op->id = id;
-  queue_op (self, op);
-}
-
-/**
- * fb_history_clear_feed:
- *
- * Removes every entry of a feed (its resume position stays).
- */
-void
-fb_history_clear_feed (FbHistory  *self,
-                       const char *feed_id)
-{
-  g_return_if_fail (FB_IS_HISTORY (self));
-  g_return_if_fail (!self->read_only);
-  g_return_if_fail (feed_id != NULL);
-
-  queue_op (self, op_new (FB_HISTORY_OP_CLEAR_FEED, feed_id));
-}
-
-/**
- * fb_history_set_retention:
- * @days: how long entries are kept
- * @max_per_feed: how many entries each feed keeps at most
- *
- * Sets the retention and applies it, a little at a time.
- */
-void
-fb_history_set_retention (FbHistory *self,
-                          guint      days,
-                          guint      max_per_feed)
-{
-  g_return_if_fail (FB_IS_HISTORY (self));
-
-  self->days = MAX (days, 1);
-  self->max_per_feed = MAX (max_per_feed, 1);
-  fb_history_prune (self);
-}
-
-/**
- * fb_history_prune:
- *
- * Removes what the retention no longer keeps, oldest first, in steps of
- * FB_HISTORY_PRUNE_BATCH rows that give way to other writes. Runs by
- * itself every hour.
- */
-void
-fb_history_prune (FbHistory *self)
-{
-  FbHistoryOp *op;
-
-  g_return_if_fail (FB_IS_HISTORY (self));
-
-  if (self->read_only)
-    return;
-
-  op = op_new (FB_HISTORY_OP_PRUNE, NULL);
-  op->cutoff = fb_clock_get_real (self->clock) - (gint64) self->days * 24 * 60 * 60 * G_USEC_PER_SEC;
-  op->max_per_feed = self->max_per_feed;
-  queue_op (self, op);
-}
 
 /**
  * fb_history_sync:
@@ -936,7 +488,7 @@ fb_history_sync (FbHistory  *self,
     return TRUE;
 
   g_clear_handle_id (&self->flush_id, g_source_remove);
-  add_positions (self);
+  _fb_history_add_positions (self);
   ops = g_steal_pointer (&self->pending);
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) _fb_history_op_free);
 
@@ -1007,64 +559,3 @@ fb_history_get_n_transactions (FbHistory *self)
   return self->n_transactions;
 }
 
-/**
- * fb_history_import_recent:
- * @recent_path: the Recent file of Feedbell before the history
- * @feed_ids_by_name: feed name → feed id, for the entries' feeds
- *
- * Brings the old Recent list in, as read entries, and removes the file
- * once they are stored.
- *
- * Returns: whether anything was brought in
- */
-gboolean
-fb_history_import_recent (FbHistory  *self,
-                          const char *recent_path,
-                          GHashTable *feed_ids_by_name)
-{
-  g_autoptr(GPtrArray) recent = NULL;
-  g_autoptr(GError) error = NULL;
-  gint64 now;
-
-  g_return_val_if_fail (FB_IS_HISTORY (self), FALSE);
-  g_return_val_if_fail (recent_path != NULL, FALSE);
-
-  if (!fb_history_is_persistent (self) || !g_file_test (recent_path, G_FILE_TEST_EXISTS))
-    return FALSE;
-
-  recent = fb_recent_store_load (recent_path, FB_HISTORY_QUERY_MAX);
-  now = fb_clock_get_real (self->clock);
-
-  /* The file is newest first; ids grow with time. */
-  for (guint i = recent->len; i > 0; i--)
-    {
-      FbMessage *message = g_ptr_array_index (recent, i - 1);
-      const char *feed_id = feed_ids_by_name != NULL
-                            ? g_hash_table_lookup (feed_ids_by_name, fb_message_get_feed_name (message)) : NULL;
-      FbHistoryOp *op = entry_op (self, feed_id, message, FALSE);
-
-      op->read = TRUE;
-      if (op->sent > 0)
-        op->received = MIN (op->sent * G_USEC_PER_SEC, now);
-      queue_op (self, op);
-    }
-
-  if (!fb_history_sync (self, &error))
-    {
-      g_warning ("Could not bring the Recent list into the history: %s", error->message);
-      return FALSE;
-    }
-
-  g_unlink (recent_path);
-  return recent->len > 0;
-}
-
-void
-_fb_history_limit_pages (FbHistory *self,
-                         gint64     max_pages)
-{
-  FbHistoryOp *op = op_new (FB_HISTORY_OP_MAX_PAGES, NULL);
-
-  op->id = max_pages;
-  queue_op (self, op);
-}
