@@ -24,4 +24,6 @@ struct _FbApplication
 void _fb_application_install_actions (FbApplication *self);
 void _fb_application_show_window     (FbApplication *self);
 
+int  _fb_application_print_history   (GVariantDict  *options);
+
 G_END_DECLS

@@ -17,7 +17,8 @@
 /*
  * The app: one instance per session that runs without a window (held) and
  * quits only when asked. A second `feedbell` opens the first one's window;
- * `--add-feed` and `--status` are handled by the running instance.
+ * `--add-feed` and `--status` are handled by the running instance;
+ * `--history` reads the database without it (fb-application-history.c).
  */
 
 G_DEFINE_FINAL_TYPE (FbApplication, fb_application, GTK_TYPE_APPLICATION)
@@ -31,6 +32,18 @@ static const GOptionEntry command_line_options[] = {
     N_("Name for the feed added with --add-feed"), N_("NAME") },
   { "status", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Print every feed’s state as JSON lines and exit"), NULL },
+  { "history", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Print the stored messages, newest first, and exit"), NULL },
+  { "feed", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("With --history: only this feed’s messages (its name or id)"), N_("NAME") },
+  { "search", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("With --history: only messages with these words"), N_("TEXT") },
+  { "since", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("With --history: only messages since TIME (2026-12-01, 2026-12-01T08:00, 2h, 7d)"), N_("TIME") },
+  { "limit", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("With --history: at most N messages (default 50)"), N_("N") },
+  { "json", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("With --history: print JSON lines"), NULL },
   G_OPTION_ENTRY_NULL
 };
 
@@ -240,6 +253,13 @@ fb_application_handle_local_options (GApplication *app,
                                      GVariantDict *options)
 {
   g_autoptr(GError) error = NULL;
+  int status;
+
+  /* --history reads the database itself: it never registers, so it never
+   * talks to (or starts) the running instance. */
+  status = _fb_application_print_history (options);
+  if (status >= 0)
+    return status;
 
   if (!g_variant_dict_contains (options, "status"))
     return -1;
