@@ -287,6 +287,60 @@ test_store_and_find (Fixture       *f,
   g_assert_cmpuint (found->len, ==, 1);
 }
 
+static FbMessage *
+ntfy_revision (const char *id,
+               const char *sequence_id,
+               const char *title)
+{
+  g_autofree char *json = g_strdup_printf ("{\"id\":\"%s\",\"event\":\"message\",\"topic\":\"t\","
+                                           "\"sequence_id\":\"%s\",\"title\":\"%s\",\"message\":\"m\"}",
+                                           id, sequence_id, title);
+  FbMessage *message = fb_message_new_from_event ("Downloads", FB_MESSAGE_FORMAT_NTFY, "message",
+                                                  json, strlen (json), NULL);
+
+  g_assert_cmpstr (fb_message_get_group (message), ==, sequence_id);
+  return message;
+}
+
+/* ntfy's updates: each revision is kept, the latest is listed and counted;
+ * a delete or a clear of the sequence hides or reads it. */
+static void
+test_revisions (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(FbMessage) first = ntfy_revision ("m1", "dl-7", "Downloading 10%");
+  g_autoptr(FbMessage) second = ntfy_revision ("m2", "dl-7", "Downloading 60%");
+  g_autoptr(FbMessage) other = ntfy_revision ("m3", "dl-8", "Other download");
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(FbHistoryEntry) old = NULL;
+  FbHistoryQuery q = { 0 };
+  gint64 id1, id2;
+
+  id1 = fb_history_append (f->history, "d", first);
+  id2 = fb_history_append (f->history, "d", second);
+  fb_history_append (f->history, "d", other);
+  sync_and_flush (f->history);
+  wait_unread (f->history, 2);
+
+  all = query (f->history, &q);
+  g_assert_cmpuint (all->len, ==, 2);
+  g_assert_cmpstr (title_at (all, 1), ==, "Downloading 60%");
+  g_assert_cmpint (fb_history_entry_get_revision_of (g_ptr_array_index (all, 1)), ==, id1);
+  old = fb_history_lookup (f->history, id1);
+  g_assert_cmpstr (fb_message_get_title (fb_history_entry_get_message (old)), ==, "Downloading 10%");
+  g_clear_pointer (&all, g_ptr_array_unref);
+
+  fb_history_close_sequence (f->history, "d", "dl-8", FALSE);
+  wait_unread (f->history, 1);
+  fb_history_close_sequence (f->history, "d", "dl-7", TRUE);
+  wait_unread (f->history, 0);
+  all = query (f->history, &q);
+  g_assert_cmpuint (all->len, ==, 1);
+  g_assert_cmpstr (title_at (all, 0), ==, "Other download");
+  g_assert_true (fb_history_entry_get_read (g_ptr_array_index (all, 0)));
+  (void) id2;
+}
+
 static void
 test_reopen_keeps_everything (Fixture       *f,
                               gconstpointer  data)
@@ -353,6 +407,14 @@ test_migrate_from_first_version (Fixture       *f,
   found = query (f->history, &q);
   g_assert_cmpuint (found->len, ==, 1);
   g_assert_cmpint (fb_history_entry_get_id (g_ptr_array_index (found, 0)), ==, 7);
+  g_clear_pointer (&found, g_ptr_array_unref);
+  q.feed_id = "k";
+  found = query (f->history, &q);
+  g_assert_cmpuint (found->len, ==, 1);
+  g_clear_pointer (&found, g_ptr_array_unref);
+  q.feed_id = "elsewhere";
+  found = query (f->history, &q);
+  g_assert_cmpuint (found->len, ==, 0);
   g_assert_cmpuint (fb_history_get_unread (f->history, "k"), ==, 1);
 
   /* A database from a newer Feedbell is not damaged: it is left as it is,
@@ -863,6 +925,7 @@ main (int   argc,
   g_test_add ("/history/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("store-and-find", test_store_and_find);
   ADD ("reopen", test_reopen_keeps_everything);
+  ADD ("revisions", test_revisions);
   ADD ("migrate", test_migrate_from_first_version);
   ADD ("retention", test_retention);
   ADD ("import-recent", test_import_recent);

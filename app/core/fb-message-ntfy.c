@@ -357,6 +357,13 @@ _fb_message_set_ntfy (FbMessage  *self,
   self->is_notification = (event == NULL || g_str_equal (event, "message")) &&
                           !is_ntfy_control_event (self->event_type);
   self->id = g_strdup (id != NULL ? id : event_id);
+  /* ntfy 2.16's updates: messages of one sequence replace each other; a
+   * sequence may start with a message that had none, under its own id.
+   * Older servers send no sequence_id: each message is its own. */
+  if (get_string (object, "sequence_id") != NULL)
+    self->group = _fb_message_bound_string (get_string (object, "sequence_id"), MAX_TITLE_CHARS);
+  else if (self->id != NULL && self->id[0] != '\0')
+    self->group = g_strdup (self->id);
   self->time = get_int (object, "time", 0);
   self->priority = ntfy_priority (object);
   self->click_url = _fb_message_safe_url_dup (get_string (object, "click"));

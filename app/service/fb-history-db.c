@@ -74,6 +74,41 @@ static const char * const migrations[] = {
   "    VALUES (new.id, new.title, new.body, new.feed_name);"
   "END;"
   "INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');",
+
+  /* 2 → 3: a message's content type (Markdown is rendered when shown);
+   * revisions (ntfy's sequence ids): an entry a later one revises is
+   * superseded, kept but no longer listed or counted as unread; and the
+   * feed's id in the search index, so that a search in one feed is one
+   * lookup in the index rather than a filter over every match. */
+  "ALTER TABLE messages ADD COLUMN content_type TEXT;"
+  "ALTER TABLE messages ADD COLUMN superseded INTEGER NOT NULL DEFAULT 0;"
+  "CREATE INDEX messages_by_sequence ON messages (feed_id, sequence_key) WHERE sequence_key IS NOT NULL;"
+  "DROP INDEX messages_unread;"
+  "CREATE INDEX messages_unread ON messages (feed_id) WHERE read = 0 AND deleted = 0 AND superseded = 0;"
+  "DROP TRIGGER messages_fts_insert;"
+  "DROP TRIGGER messages_fts_delete;"
+  "DROP TRIGGER messages_fts_update;"
+  "DROP TABLE messages_fts;"
+  "CREATE VIRTUAL TABLE messages_fts USING fts5 ("
+  "  title, body, feed_name, feed_id,"
+  "  content = 'messages', content_rowid = 'id',"
+  "  tokenize = 'unicode61 remove_diacritics 2'"
+  ");"
+  "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN"
+  "  INSERT INTO messages_fts (rowid, title, body, feed_name, feed_id)"
+  "    VALUES (new.id, new.title, new.body, new.feed_name, new.feed_id);"
+  "END;"
+  "CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN"
+  "  INSERT INTO messages_fts (messages_fts, rowid, title, body, feed_name, feed_id)"
+  "    VALUES ('delete', old.id, old.title, old.body, old.feed_name, old.feed_id);"
+  "END;"
+  "CREATE TRIGGER messages_fts_update AFTER UPDATE OF title, body, feed_name, feed_id ON messages BEGIN"
+  "  INSERT INTO messages_fts (messages_fts, rowid, title, body, feed_name, feed_id)"
+  "    VALUES ('delete', old.id, old.title, old.body, old.feed_name, old.feed_id);"
+  "  INSERT INTO messages_fts (rowid, title, body, feed_name, feed_id)"
+  "    VALUES (new.id, new.title, new.body, new.feed_name, new.feed_id);"
+  "END;"
+  "INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == FB_HISTORY_SCHEMA_VERSION);
@@ -271,7 +306,10 @@ _fb_history_db_open (const char        *path,
 
   if (mode == FB_HISTORY_DB_WRITER)
     {
-      if (!_fb_history_db_exec (db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", error) ||
+      /* The WAL is cut back to 4 MiB after a checkpoint: a flood leaves
+       * no lasting 15 MiB file. */
+      if (!_fb_history_db_exec (db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                                    "PRAGMA journal_size_limit = 4194304;", error) ||
           !query_text (db, "PRAGMA quick_check", &check, error))
         goto fail;
       if (g_strcmp0 (check, "ok") != 0)
@@ -311,7 +349,7 @@ _fb_history_db_count_unread (sqlite3 *db)
   sqlite3_stmt *stmt = NULL;
 
   if (sqlite3_prepare_v2 (db, "SELECT feed_id, count(*) FROM messages"
-                              " WHERE read = 0 AND deleted = 0 GROUP BY feed_id",
+                              " WHERE read = 0 AND deleted = 0 AND superseded = 0 GROUP BY feed_id",
                           -1, &stmt, NULL) == SQLITE_OK)
     while (sqlite3_step (stmt) == SQLITE_ROW)
       g_hash_table_insert (counts, g_strdup ((const char *) sqlite3_column_text (stmt, 0)),
@@ -363,9 +401,25 @@ _fb_history_db_get_position (sqlite3    *db,
  *
  * Returns: (nullable): the MATCH expression; %NULL when @text has no word
  */
-char *
-_fb_history_fts_query (const char *text)
+static void
+append_fts_string (GString    *query,
+                   const char *text)
 {
+  g_string_append_c (query, '"');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (query, '"');
+      g_string_append_c (query, *p);
+    }
+  g_string_append_c (query, '"');
+}
+
+char *
+_fb_history_fts_query (const char *text,
+                       const char *feed_id)
+{
+  g_autoptr(GString) words_query = g_string_new (NULL);
   g_autoptr(GString) query = g_string_new (NULL);
   g_auto(GStrv) words = NULL;
 
@@ -377,20 +431,22 @@ _fb_history_fts_query (const char *text)
     {
       if (words[i][0] == '\0' || !g_utf8_validate (words[i], -1, NULL))
         continue;
-      if (query->len > 0)
-        g_string_append_c (query, ' ');
-      g_string_append_c (query, '"');
-      for (const char *p = words[i]; *p != '\0'; p++)
-        {
-          if (*p == '"')
-            g_string_append_c (query, '"');
-          g_string_append_c (query, *p);
-        }
-      g_string_append (query, "\"*");
+      if (words_query->len > 0)
+        g_string_append_c (words_query, ' ');
+      append_fts_string (words_query, words[i]);
+      g_string_append_c (words_query, '*');
     }
 
-  if (query->len == 0)
+  if (words_query->len == 0)
     return NULL;
+
+  /* Words in what a person reads; the feed, when given, by its id. */
+  g_string_append_printf (query, "{title body feed_name} : (%s)", words_query->str);
+  if (feed_id != NULL)
+    {
+      g_string_append (query, " AND feed_id : ");
+      append_fts_string (query, feed_id);
+    }
 
   return g_string_free (g_steal_pointer (&query), FALSE);
 }
@@ -402,7 +458,7 @@ _fb_history_db_query (sqlite3              *db,
 {
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GString) sql = g_string_new ("SELECT " FB_HISTORY_COLUMNS);
-  g_autofree char *match = _fb_history_fts_query (query->search);
+  g_autofree char *match = _fb_history_fts_query (query->search, query->feed_id);
   guint limit = query->limit == 0 ? FB_HISTORY_QUERY_MAX : MIN (query->limit, FB_HISTORY_QUERY_MAX);
   sqlite3_stmt *stmt = NULL;
   int param = 1;
@@ -413,9 +469,9 @@ _fb_history_db_query (sqlite3              *db,
    * the messages table instead. */
   if (match != NULL)
     g_string_append (sql, " FROM messages_fts f CROSS JOIN messages m ON m.id = f.rowid"
-                          " WHERE messages_fts MATCH ?1 AND m.deleted = 0");
+                          " WHERE messages_fts MATCH ?1 AND m.deleted = 0 AND m.superseded = 0");
   else
-    g_string_append (sql, " FROM messages m WHERE m.deleted = 0");
+    g_string_append (sql, " FROM messages m WHERE m.deleted = 0 AND m.superseded = 0");
   if (query->feed_id != NULL)
     g_string_append (sql, " AND m.feed_id = ?2");
   if (query->since > 0)

@@ -15,7 +15,8 @@ G_BEGIN_DECLS
 #define FB_HISTORY_COLUMNS \
   "m.id, m.feed_id, m.feed_name, m.message_key, m.sequence_key, m.received, " \
   "m.sent, m.title, m.body, m.link, m.icon, m.priority, m.tags, m.actions, " \
-  "m.attachment_url, m.attachment_name, m.note, m.read, m.deleted, m.revision_of"
+  "m.attachment_url, m.attachment_name, m.note, m.read, m.deleted, m.revision_of, " \
+  "m.content_type"
 
 typedef enum
 {
@@ -25,6 +26,8 @@ typedef enum
   FB_HISTORY_OP_MARK_READ,
   FB_HISTORY_OP_MARK_ENTRY_READ,
   FB_HISTORY_OP_DELETE,
+  FB_HISTORY_OP_SEQUENCE_DELETED,
+  FB_HISTORY_OP_SEQUENCE_READ,
   FB_HISTORY_OP_CLEAR_FEED,
   FB_HISTORY_OP_PRUNE,
   FB_HISTORY_OP_SYNC,
@@ -55,6 +58,8 @@ typedef struct
   char            *actions;     /* JSON array of {label, url} */
   char            *attachment_url;
   char            *attachment_name;
+  char            *content_type;
+  gboolean         revises;     /* supersedes the feed's entry of the same sequence key */
   gboolean         note;
   gboolean         read;
   /* POSITION */
@@ -150,7 +155,8 @@ FbHistoryEntry  *_fb_history_db_lookup         (sqlite3      *db,
 gint64           _fb_history_db_max_id         (sqlite3      *db);
 char            *_fb_history_db_get_position   (sqlite3      *db,
                                                 const char   *feed_id);
-char            *_fb_history_fts_query         (const char   *text);
+char            *_fb_history_fts_query         (const char   *text,
+                                                const char   *feed_id);
 
 /* fb-history.c: for tests, a database that fills up at @max_pages pages,
  * as on a full disk */

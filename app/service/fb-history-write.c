@@ -103,6 +103,10 @@ entry_op (FbHistory  *self,
   op->attachment_url = g_strdup (fb_message_get_attachment_url (message));
   op->attachment_name = g_strdup (fb_message_get_attachment_name (message));
   op->note = note;
+  /* ntfy's sequence ids are revisions of one message; other groups (a Home
+   * Assistant entity, say) only share a notification on screen, and the
+   * history keeps each of their messages. */
+  op->revises = !note && fb_message_is_ntfy (message) && op->sequence_key != NULL;
   fb_message_set_history_id (message, op->id);
 
   return op;
@@ -219,6 +223,32 @@ fb_history_delete_entry (FbHistory *self,
 
   op = _fb_history_op_new (FB_HISTORY_OP_DELETE, NULL);
   op->id = id;
+  _fb_history_queue_op (self, op);
+}
+
+/**
+ * fb_history_close_sequence:
+ * @sequence_key: the key its messages share (ntfy's sequence id)
+ * @deleted: %TRUE: the server deleted it; %FALSE: it was cleared (read)
+ *
+ * What ntfy's `message_delete` and `message_clear` do to a feed's entries of
+ * one sequence: deleted ones are no longer listed, cleared ones are read.
+ */
+void
+fb_history_close_sequence (FbHistory  *self,
+                           const char *feed_id,
+                           const char *sequence_key,
+                           gboolean    deleted)
+{
+  FbHistoryOp *op;
+
+  g_return_if_fail (FB_IS_HISTORY (self));
+  g_return_if_fail (!self->read_only);
+  g_return_if_fail (feed_id != NULL);
+  g_return_if_fail (sequence_key != NULL);
+
+  op = _fb_history_op_new (deleted ? FB_HISTORY_OP_SEQUENCE_DELETED : FB_HISTORY_OP_SEQUENCE_READ, feed_id);
+  op->sequence_key = g_strdup (sequence_key);
   _fb_history_queue_op (self, op);
 }
 

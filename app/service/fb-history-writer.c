@@ -69,6 +69,7 @@ _fb_history_op_free (FbHistoryOp *op)
   g_free (op->actions);
   g_free (op->attachment_url);
   g_free (op->attachment_name);
+  g_free (op->content_type);
   g_free (op->data);
   g_free (op->remove_path);
   g_free (op);
@@ -90,55 +91,6 @@ bind_text_or_null (sqlite3_stmt *stmt,
     sqlite3_bind_text (stmt, index, text, -1, SQLITE_STATIC);
   else
     sqlite3_bind_null (stmt, index);
-}
-
-static int
-insert_entry (FbHistoryWriter *self,
-              FbHistoryOp     *op)
-{
-  sqlite3_stmt *stmt;
-  int rc;
-
-  if (self->insert == NULL)
-    {
-      /* A message fetched again after a crash has a key already stored:
-       * it stays one entry. */
-      rc = sqlite3_prepare_v2 (self->db,
-                               "INSERT INTO messages (id, feed_id, feed_name, message_key, sequence_key,"
-                               " received, sent, title, body, link, icon, priority, tags, actions,"
-                               " attachment_url, attachment_name, note, read)"
-                               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                               " ON CONFLICT DO NOTHING",
-                               -1, &self->insert, NULL);
-      if (rc != SQLITE_OK)
-        return rc;
-    }
-
-  stmt = self->insert;
-  sqlite3_bind_int64 (stmt, 1, op->id);
-  sqlite3_bind_text (stmt, 2, op->feed_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, op->feed_name != NULL ? op->feed_name : "", -1, SQLITE_STATIC);
-  bind_text_or_null (stmt, 4, op->message_key);
-  bind_text_or_null (stmt, 5, op->sequence_key);
-  sqlite3_bind_int64 (stmt, 6, op->received);
-  sqlite3_bind_int64 (stmt, 7, op->sent);
-  sqlite3_bind_text (stmt, 8, op->title != NULL ? op->title : "", -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 9, op->body != NULL ? op->body : "", -1, SQLITE_STATIC);
-  bind_text_or_null (stmt, 10, op->link);
-  bind_text_or_null (stmt, 11, op->icon);
-  sqlite3_bind_int (stmt, 12, op->priority);
-  bind_text_or_null (stmt, 13, op->tags);
-  bind_text_or_null (stmt, 14, op->actions);
-  bind_text_or_null (stmt, 15, op->attachment_url);
-  bind_text_or_null (stmt, 16, op->attachment_name);
-  sqlite3_bind_int (stmt, 17, op->note ? 1 : 0);
-  sqlite3_bind_int (stmt, 18, op->read ? 1 : 0);
-
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
-
-  return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 /* Runs one statement with up to two text parameters and an integer one. */
@@ -171,6 +123,74 @@ run (FbHistoryWriter *self,
   sqlite3_finalize (stmt);
 
   return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+static int
+insert_entry (FbHistoryWriter *self,
+              FbHistoryOp     *op)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (self->insert == NULL)
+    {
+      /* A message fetched again after a crash has a key already stored:
+       * it stays one entry. */
+      rc = sqlite3_prepare_v2 (self->db,
+                               "INSERT INTO messages (id, feed_id, feed_name, message_key, sequence_key,"
+                               " received, sent, title, body, link, icon, priority, tags, actions,"
+                               " attachment_url, attachment_name, note, read, content_type)"
+                               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                               " ON CONFLICT DO NOTHING",
+                               -1, &self->insert, NULL);
+      if (rc != SQLITE_OK)
+        return rc;
+    }
+
+  stmt = self->insert;
+  sqlite3_bind_int64 (stmt, 1, op->id);
+  sqlite3_bind_text (stmt, 2, op->feed_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, op->feed_name != NULL ? op->feed_name : "", -1, SQLITE_STATIC);
+  bind_text_or_null (stmt, 4, op->message_key);
+  bind_text_or_null (stmt, 5, op->sequence_key);
+  sqlite3_bind_int64 (stmt, 6, op->received);
+  sqlite3_bind_int64 (stmt, 7, op->sent);
+  sqlite3_bind_text (stmt, 8, op->title != NULL ? op->title : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 9, op->body != NULL ? op->body : "", -1, SQLITE_STATIC);
+  bind_text_or_null (stmt, 10, op->link);
+  bind_text_or_null (stmt, 11, op->icon);
+  sqlite3_bind_int (stmt, 12, op->priority);
+  bind_text_or_null (stmt, 13, op->tags);
+  bind_text_or_null (stmt, 14, op->actions);
+  bind_text_or_null (stmt, 15, op->attachment_url);
+  bind_text_or_null (stmt, 16, op->attachment_name);
+  sqlite3_bind_int (stmt, 17, op->note ? 1 : 0);
+  sqlite3_bind_int (stmt, 18, op->read ? 1 : 0);
+  bind_text_or_null (stmt, 19, op->content_type);
+
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  if (rc != SQLITE_DONE)
+    return rc;
+
+  /* A revision: the entry it revises stays, superseded, and the new one
+   * says which it was. */
+  if (op->revises && op->sequence_key != NULL && sqlite3_changes (self->db) == 1)
+    {
+      rc = run (self, "UPDATE messages SET revision_of ="
+                      " (SELECT max(id) FROM messages o WHERE o.feed_id = :text1 AND o.sequence_key = :text2"
+                      "  AND o.id < :number AND o.superseded = 0)"
+                      " WHERE id = :number",
+                op->feed_id, op->sequence_key, op->id);
+      if (rc == SQLITE_OK)
+        rc = run (self, "UPDATE messages SET superseded = 1"
+                        " WHERE feed_id = :text1 AND sequence_key = :text2 AND id < :number AND superseded = 0",
+                  op->feed_id, op->sequence_key, op->id);
+      return rc;
+    }
+
+  return SQLITE_OK;
 }
 
 /* Removes at most FB_HISTORY_PRUNE_BATCH entries past the retention.
@@ -244,6 +264,13 @@ apply (FbHistoryWriter *self,
       return run (self, "UPDATE messages SET deleted = 1, read = 1, title = '', body = '',"
                         " link = NULL, icon = NULL, tags = NULL, actions = NULL WHERE id = :number",
                   NULL, NULL, op->id);
+    case FB_HISTORY_OP_SEQUENCE_DELETED:
+      return run (self, "UPDATE messages SET deleted = 1, read = 1"
+                        " WHERE feed_id = :text1 AND sequence_key = :text2",
+                  op->feed_id, op->sequence_key, 0);
+    case FB_HISTORY_OP_SEQUENCE_READ:
+      return run (self, "UPDATE messages SET read = 1 WHERE feed_id = :text1 AND sequence_key = :text2",
+                  op->feed_id, op->sequence_key, 0);
     case FB_HISTORY_OP_CLEAR_FEED:
       return run (self, "DELETE FROM messages WHERE feed_id = :text1", op->feed_id, NULL, 0);
     case FB_HISTORY_OP_MAX_PAGES:

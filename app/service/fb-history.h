@@ -10,7 +10,7 @@
 G_BEGIN_DECLS
 
 /* The schema this build writes; older databases are migrated on open. */
-#define FB_HISTORY_SCHEMA_VERSION 2
+#define FB_HISTORY_SCHEMA_VERSION 3
 
 /* Kept per feed unless the settings say otherwise. */
 #define FB_HISTORY_DEFAULT_DAYS          30
@@ -107,6 +107,10 @@ void        fb_history_mark_entry_read   (FbHistory            *self,
                                           gint64                id);
 void        fb_history_delete_entry      (FbHistory            *self,
                                           gint64                id);
+void        fb_history_close_sequence    (FbHistory            *self,
+                                          const char           *feed_id,
+                                          const char           *sequence_key,
+                                          gboolean              deleted);
 void        fb_history_clear_feed        (FbHistory            *self,
                                           const char           *feed_id);
 void        fb_history_set_retention     (FbHistory            *self,
