@@ -129,6 +129,8 @@ tear_down (Fixture       *f,
   g_clear_object (&f->clock);
   g_clear_object (&f->feed);
   g_settings_reset (f->settings, "paused");
+  g_settings_reset (f->settings, "quiet-hours");
+  g_settings_reset (f->settings, "urgent-breaks-through");
   g_clear_object (&f->settings);
 }
 
@@ -141,6 +143,24 @@ post (Fixture  *f,
                                                             text, strlen (text), NULL);
 
   fb_notifier_post (f->notifier, f->feed, message, catch_up);
+}
+
+static void
+post_ntfy (Fixture    *f,
+           const char *id,
+           const char *sequence_id,
+           int         priority,
+           const char *title)
+{
+  g_autofree char *json = g_strdup_printf ("{\"id\":\"%s\",\"event\":\"message\",\"topic\":\"t\",%s%s%s"
+                                           "\"priority\":%d,\"title\":\"%s\",\"message\":\"m\"}",
+                                           id, sequence_id ? "\"sequence_id\":\"" : "",
+                                           sequence_id ? sequence_id : "", sequence_id ? "\"," : "",
+                                           priority, title);
+  g_autoptr(FbMessage) message = fb_message_new_from_event ("Builds", FB_MESSAGE_FORMAT_NTFY, "message",
+                                                            json, strlen (json), NULL);
+
+  fb_notifier_post (f->notifier, f->feed, message, FALSE);
 }
 
 /* Every call the display has had since the last look, then forgets them. */
@@ -337,11 +357,95 @@ test_recent_from_history (Fixture       *f,
   g_assert_cmpstr (fb_message_get_title (g_ptr_array_index (recent, 2)), ==, "Build 1");
 }
 
+/* A priority 5 message pops up on its own: sixth in a flood, while paused,
+ * during quiet hours; unless the user turned that off. */
+static void
+test_urgent_breaks_through (Fixture       *f,
+                            gconstpointer  data)
+{
+  for (guint i = 0; i < 5; i++)
+    post (f, FALSE);
+  g_free (take_calls (f));
+  post_ntfy (f, "u1", NULL, 5, "Server down");
+  assert_calls (f, "message Server down");
+
+  g_settings_set_boolean (f->settings, "paused", TRUE);
+  post (f, FALSE);
+  post_ntfy (f, "u2", NULL, 5, "Still down");
+  assert_calls (f, "message Still down");
+
+  g_settings_set_boolean (f->settings, "urgent-breaks-through", FALSE);
+  post_ntfy (f, "u3", NULL, 5, "Held back");
+  assert_calls (f, "");
+  g_settings_set_boolean (f->settings, "paused", FALSE);
+  g_assert_true (g_str_has_prefix (take_calls (f), "notice#"));
+}
+
+/* Below a feed's lowest priority: kept, not shown. */
+static void
+test_min_priority (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_object_set (f->feed, "min-priority", 4, NULL);
+  post_ntfy (f, "p3", NULL, 3, "Routine");
+  post_ntfy (f, "p4", NULL, 4, "Important");
+  assert_calls (f, "message Important");
+  g_assert_cmpuint (fb_notifier_get_recent (f->notifier)->len, ==, 2);
+}
+
+/* Quiet hours, 22:00 to 07:00 in the test's time zone (UTC; the clock
+ * starts at 22:13): only urgent messages pop up, and a summary of the rest
+ * comes when the window ends, on the clock's time. */
+static void
+test_quiet_hours (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *summary = NULL;
+
+  g_settings_set_uint (f->settings, "quiet-hours-start", 22 * 60);
+  g_settings_set_uint (f->settings, "quiet-hours-end", 7 * 60);
+  g_settings_set_boolean (f->settings, "quiet-hours", TRUE);
+  g_assert_true (fb_notifier_is_quiet (f->notifier));
+
+  post_ntfy (f, "q1", NULL, 3, "Nightly backup");
+  post_ntfy (f, "q2", NULL, 4, "Disk at 80%");
+  post_ntfy (f, "q3", NULL, 5, "Disk full");
+  assert_calls (f, "message Disk full");
+
+  /* 07:00 is 8 h 47 min away: a minute before, still quiet. */
+  fb_clock_advance (f->clock, G_GINT64_CONSTANT (8 * 60 + 46) * 60 * G_USEC_PER_SEC);
+  g_assert_true (fb_notifier_is_quiet (f->notifier));
+  assert_calls (f, "");
+  fb_clock_advance (f->clock, 60 * G_USEC_PER_SEC);
+  g_assert_false (fb_notifier_is_quiet (f->notifier));
+  summary = take_calls (f);
+  g_assert_true (g_str_has_prefix (summary, "notice#1 2 messages during quiet hours"));
+}
+
+/* ntfy updates of a message shown lately replace it, and are no flood. */
+static void
+test_updates_are_no_flood (Fixture       *f,
+                           gconstpointer  data)
+{
+  post_ntfy (f, "d1", NULL, 3, "Download 0%");
+  for (guint i = 1; i <= 6; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("d1-%u", i);
+      g_autofree char *title = g_strdup_printf ("Download %u0%%", i);
+
+      post_ntfy (f, id, "d1", 3, title);
+    }
+  assert_calls (f, "message Download 0%\nmessage Download 10%\nmessage Download 20%\n"
+                   "message Download 30%\nmessage Download 40%\nmessage Download 50%\n"
+                   "message Download 60%");
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("TZ", "UTC0", TRUE);
   /* The history lives under a fresh XDG_DATA_HOME for each test. */
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
@@ -353,6 +457,10 @@ main (int   argc,
   ADD ("/notifier/mute", test_mute);
   ADD ("/notifier/catch-up", test_catch_up);
   ADD ("/notifier/recent-from-history", test_recent_from_history);
+  ADD ("/notifier/urgent-breaks-through", test_urgent_breaks_through);
+  ADD ("/notifier/min-priority", test_min_priority);
+  ADD ("/notifier/quiet-hours", test_quiet_hours);
+  ADD ("/notifier/updates-are-no-flood", test_updates_are_no_flood);
 #undef ADD
 
   return g_test_run ();

@@ -32,6 +32,7 @@ struct _FbFeed
   GStrv            event_types;
   guint            idle_timeout;
   gboolean         muted;
+  guint            min_priority;
   gint64           snoozed_until;
   FbSseConnection *connection;
 
@@ -55,6 +56,7 @@ enum {
   PROP_EVENT_TYPES,
   PROP_IDLE_TIMEOUT,
   PROP_MUTED,
+  PROP_MIN_PRIORITY,
   PROP_SNOOZED_UNTIL,
   PROP_READING,
   N_PROPS
@@ -101,6 +103,7 @@ fb_feed_get_property (GObject    *object,
     case PROP_EVENT_TYPES: g_value_set_boxed (value, self->event_types); break;
     case PROP_IDLE_TIMEOUT: g_value_set_uint (value, self->idle_timeout); break;
     case PROP_MUTED: g_value_set_boolean (value, self->muted); break;
+    case PROP_MIN_PRIORITY: g_value_set_uint (value, self->min_priority); break;
     case PROP_SNOOZED_UNTIL: g_value_set_int64 (value, self->snoozed_until); break;
     case PROP_READING: g_value_set_boolean (value, TRUE); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -164,6 +167,10 @@ fb_feed_set_property (GObject      *object,
       changed = self->idle_timeout != g_value_get_uint (value);
       self->idle_timeout = g_value_get_uint (value);
       break;
+    case PROP_MIN_PRIORITY:
+      changed = self->min_priority != g_value_get_uint (value);
+      self->min_priority = g_value_get_uint (value);
+      break;
     case PROP_MUTED:
       changed = self->muted != g_value_get_boolean (value);
       self->muted = g_value_get_boolean (value);
@@ -202,6 +209,7 @@ fb_feed_class_init (FbFeedClass *klass)
   properties[PROP_IDLE_TIMEOUT] = g_param_spec_uint ("idle-timeout", NULL, NULL, 1, 24 * 3600,
                                                      FB_SSE_DEFAULT_IDLE_TIMEOUT, rw);
   properties[PROP_MUTED] = g_param_spec_boolean ("muted", NULL, NULL, FALSE, rw);
+  properties[PROP_MIN_PRIORITY] = g_param_spec_uint ("min-priority", NULL, NULL, 1, 5, 1, rw);
   properties[PROP_SNOOZED_UNTIL] = g_param_spec_int64 ("snoozed-until", NULL, NULL,
                                                        0, G_MAXINT64, 0, rw);
   /* Only a notification: fb_feed_set_reading() sets what it stands for. */
@@ -218,6 +226,7 @@ fb_feed_init (FbFeed *self)
   self->url = g_strdup ("");
   self->enabled = TRUE;
   self->idle_timeout = FB_SSE_DEFAULT_IDLE_TIMEOUT;
+  self->min_priority = 1;
 }
 
 FbFeed *
@@ -321,6 +330,19 @@ fb_feed_get_muted (FbFeed *self)
   g_return_val_if_fail (FB_IS_FEED (self), FALSE);
 
   return self->muted;
+}
+
+/**
+ * fb_feed_get_min_priority:
+ *
+ * Returns: the lowest priority (1–5) that notifies; lower ones are only kept
+ */
+guint
+fb_feed_get_min_priority (FbFeed *self)
+{
+  g_return_val_if_fail (FB_IS_FEED (self), 1);
+
+  return self->min_priority;
 }
 
 /**

@@ -23,6 +23,7 @@ gboolean            fb_feed_accepts_type      (FbFeed          *self,
                                                const char      *event_type,
                                                gsize            event_type_len);
 guint               fb_feed_get_idle_timeout  (FbFeed          *self);
+guint               fb_feed_get_min_priority  (FbFeed          *self);
 gboolean            fb_feed_get_muted         (FbFeed          *self);
 gint64              fb_feed_get_snoozed_until (FbFeed          *self);
 void                fb_feed_set_snoozed_until (FbFeed          *self,

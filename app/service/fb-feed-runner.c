@@ -299,7 +299,7 @@ static void
 bind_settings (FbFeedRunner *self)
 {
   static const char * const keys[] = {
-    "name", "url", "enabled", "format", "event-types", "idle-timeout", "muted",
+    "name", "url", "enabled", "format", "event-types", "idle-timeout", "muted", "min-priority",
   };
   static const char * const credential_keys[] = {
     "changed::auth", "changed::username", "changed::ca-file",

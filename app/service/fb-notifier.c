@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "fb-quiet-hours.h"
 #include "fb-recent-store.h"
 
 
@@ -28,6 +29,10 @@
  * would make the flood the notification server's problem. */
 #define SUMMARY_EVERY_MS 1000
 
+/* How many ntfy sequences per feed are remembered to tell an update from
+ * a new message. */
+#define SEQUENCES_MAX 256
+
 /* A replayed backlog is summed up once it has been quiet this long. */
 #define CATCH_UP_QUIET_MS 1500
 
@@ -42,6 +47,8 @@ typedef struct
   gboolean    summary_pending;
   guint       folded;
   guint       held;               /* while paused */
+  guint       quiet_held;         /* during quiet hours */
+  GHashTable *sequences;          /* ntfy sequence ids shown lately: their updates are no flood */
   GPtrArray  *backlog;            /* FbMessage replayed after a resume, not yet shown */
   gint64      backlog_first;      /* wall-clock µs */
   gint64      backlog_last;
@@ -57,6 +64,7 @@ struct _FbNotifier
   FbNotificationDisplay *display;
   FbClock               *clock;
   FbHistory             *history;  /* nullable */
+  FbQuietHours          *quiet;
   GPtrArray             *recent;   /* FbMessage, newest first */
   GHashTable            *bursts;   /* feed id → Burst */
   gboolean               paused;
@@ -69,6 +77,14 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
+
+enum {
+  PROP_0,
+  PROP_QUIET,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (FbNotifier, fb_notifier, G_TYPE_OBJECT)
 
@@ -85,6 +101,7 @@ burst_free (Burst *burst)
   g_clear_pointer (&burst->backlog, g_ptr_array_unref);
   g_free (burst->feed_name);
   g_free (burst->feed_id);
+  g_clear_pointer (&burst->sequences, g_hash_table_unref);
   g_free (burst);
 }
 
@@ -101,6 +118,7 @@ get_burst (FbNotifier *self,
       burst->times = g_array_new (FALSE, FALSE, sizeof (gint64));
       burst->backlog = g_ptr_array_new_with_free_func (g_object_unref);
       burst->feed_id = g_strdup (fb_feed_get_id (feed));
+      burst->sequences = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
       g_hash_table_insert (self->bursts, g_strdup (fb_feed_get_id (feed)), burst);
     }
 
@@ -293,6 +311,30 @@ add_to_backlog (FbNotifier *self,
   self->catch_up_id = fb_clock_timeout_add (self->clock, CATCH_UP_QUIET_MS, catch_up_cb, self);
 }
 
+/* Whether @message revises an ntfy message of its feed shown lately; it is
+ * remembered as shown either way. */
+static gboolean
+is_update (Burst     *burst,
+           FbMessage *message)
+{
+  const char *sequence = fb_message_get_group (message);
+  gboolean seen;
+
+  if (!fb_message_is_ntfy (message) || sequence == NULL)
+    return FALSE;
+
+  seen = g_hash_table_contains (burst->sequences, sequence) &&
+         g_strcmp0 (sequence, fb_message_get_id (message)) != 0;
+  if (!seen)
+    {
+      if (g_hash_table_size (burst->sequences) >= SEQUENCES_MAX)
+        g_hash_table_remove_all (burst->sequences);
+      g_hash_table_add (burst->sequences, g_strdup (sequence));
+    }
+
+  return seen;
+}
+
 /**
  * fb_notifier_post:
  * @feed: where @message came from
@@ -317,11 +359,35 @@ fb_notifier_post (FbNotifier *self,
 
   if (fb_feed_get_muted (feed) || fb_feed_is_snoozed_at (feed, fb_clock_get_real (self->clock)))
     return;
+  if ((guint) fb_message_get_priority (message) < fb_feed_get_min_priority (feed))
+    return;
 
   burst = get_burst (self, feed);
+
+  /* An urgent message is shown on its own, whatever else holds messages
+   * back: never folded into a summary, never kept for later. */
+  if (fb_message_get_priority (message) >= 5 && g_settings_get_boolean (self->settings, "urgent-breaks-through"))
+    {
+      fb_notification_display_show_message (self->display, feed, message);
+      return;
+    }
+
   if (self->paused)
     {
       burst->held++;
+      return;
+    }
+
+  if (fb_quiet_hours_is_active (self->quiet))
+    {
+      burst->quiet_held++;
+      return;
+    }
+
+  /* An update of a message shown lately replaces it: no new message. */
+  if (is_update (burst, message))
+    {
+      fb_notification_display_show_message (self->display, feed, message);
       return;
     }
 
@@ -422,8 +488,10 @@ fb_notifier_notice (FbNotifier *self,
   fb_notification_display_show_notice (self->display, NULL, title, body);
 }
 
+/* What was held back while paused, or during quiet hours, in one notice. */
 static void
-resume_summary (FbNotifier *self)
+held_summary (FbNotifier *self,
+              gboolean    quiet)
 {
   g_autoptr(GString) body = g_string_new (NULL);
   g_autofree char *title = NULL;
@@ -434,15 +502,22 @@ resume_summary (FbNotifier *self)
   g_hash_table_iter_init (&iter, self->bursts);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &burst))
     {
-      total += burst->held;
-      burst->held = 0;
+      guint *held = quiet ? &burst->quiet_held : &burst->held;
+
+      total += *held;
+      *held = 0;
     }
   if (total == 0)
     return;
 
-  title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u message while notifications were paused",
-                                        "%u messages while notifications were paused", total),
-                           total);
+  if (quiet)
+    title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u message during quiet hours",
+                                          "%u messages during quiet hours", total),
+                             total);
+  else
+    title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u message while notifications were paused",
+                                          "%u messages while notifications were paused", total),
+                             total);
   for (guint i = 0; i < MIN (self->recent->len, 3); i++)
     g_string_append_printf (body, "%s%s: %s", i ? "\n" : "",
                             fb_message_get_feed_name (g_ptr_array_index (self->recent, i)),
@@ -462,7 +537,30 @@ paused_changed_cb (GSettings  *settings,
 
   self->paused = paused;
   if (!paused)
-    resume_summary (self);
+    held_summary (self, FALSE);
+}
+
+static void
+quiet_changed_cb (FbQuietHours *quiet,
+                  GParamSpec   *pspec,
+                  FbNotifier   *self)
+{
+  if (!fb_quiet_hours_is_active (quiet))
+    held_summary (self, TRUE);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QUIET]);
+}
+
+/**
+ * fb_notifier_is_quiet:
+ *
+ * Returns: whether it is quiet hours: only urgent messages pop up
+ */
+gboolean
+fb_notifier_is_quiet (FbNotifier *self)
+{
+  g_return_val_if_fail (FB_IS_NOTIFIER (self), FALSE);
+
+  return fb_quiet_hours_is_active (self->quiet);
 }
 
 GPtrArray *
@@ -481,6 +579,7 @@ fb_notifier_dispose (GObject *object)
   if (self->clock != NULL)
     fb_clock_clear_timeout (self->clock, &self->catch_up_id);
   g_clear_object (&self->history);
+  g_clear_object (&self->quiet);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->bursts, g_hash_table_unref);
   g_clear_pointer (&self->recent, g_ptr_array_unref);
@@ -491,11 +590,41 @@ fb_notifier_dispose (GObject *object)
 }
 
 static void
+fb_notifier_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  FbNotifier *self = FB_NOTIFIER (object);
+
+  switch (prop_id)
+    {
+    case PROP_QUIET:
+      g_value_set_boolean (value, self->quiet != NULL && fb_quiet_hours_is_active (self->quiet));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 fb_notifier_class_init (FbNotifierClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = fb_notifier_dispose;
+  object_class->get_property = fb_notifier_get_property;
+
+  /**
+   * FbNotifier:quiet:
+   *
+   * Whether it is quiet hours (see fb-quiet-hours.c).
+   */
+  properties[PROP_QUIET] =
+    g_param_spec_boolean ("quiet", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[RECENT_CHANGED] =
     g_signal_new ("recent-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -540,6 +669,8 @@ fb_notifier_new (GSettings             *settings,
   fb_notifier_reload_recent (self);
   self->paused = g_settings_get_boolean (settings, "paused");
   g_signal_connect_object (settings, "changed::paused", G_CALLBACK (paused_changed_cb), self, 0);
+  self->quiet = fb_quiet_hours_new (settings, clock);
+  g_signal_connect_object (self->quiet, "notify::active", G_CALLBACK (quiet_changed_cb), self, 0);
 
   return self;
 }

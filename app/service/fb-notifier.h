@@ -34,5 +34,6 @@ void        fb_notifier_notice         (FbNotifier *self,
                                         const char *title,
                                         const char *body);
 GPtrArray  *fb_notifier_get_recent     (FbNotifier *self);
+gboolean    fb_notifier_is_quiet       (FbNotifier *self);
 
 G_END_DECLS
