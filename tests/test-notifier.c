@@ -20,7 +20,7 @@ G_DECLARE_FINAL_TYPE (TestDisplay, test_display, TEST, DISPLAY, GObject)
 struct _TestDisplay
 {
   GObject    parent_instance;
-  GPtrArray *calls;      /* char *: "message TITLE", "notice#H TITLE | BODY", "release#H" */
+  GPtrArray *calls;      /* char *: "message TITLE", "notice#H TITLE | BODY", "release#H", "withdraw GROUP" */
   guint      next_handle;
 };
 
@@ -59,8 +59,17 @@ test_display_release (FbNotificationDisplay *display,
 }
 
 static void
+test_display_withdraw (FbNotificationDisplay *display,
+                       FbFeed                *feed,
+                       const char            *group)
+{
+  g_ptr_array_add (TEST_DISPLAY (display)->calls, g_strdup_printf ("withdraw %s", group));
+}
+
+static void
 test_display_iface_init (FbNotificationDisplayInterface *iface)
 {
+  iface->withdraw = test_display_withdraw;
   iface->show_message = test_display_show_message;
   iface->show_notice = test_display_show_notice;
   iface->release = test_display_release;
@@ -440,6 +449,45 @@ test_updates_are_no_flood (Fixture       *f,
                    "message Download 60%");
 }
 
+static void
+post_ntfy_event (Fixture    *f,
+                 const char *event,
+                 const char *id,
+                 const char *sequence_id)
+{
+  g_autofree char *json = g_strdup_printf ("{\"id\":\"%s\",\"event\":\"%s\",\"topic\":\"t\","
+                                           "\"sequence_id\":\"%s\"}", id, event, sequence_id);
+  g_autoptr(FbMessage) message = fb_message_new_from_event ("Builds", FB_MESSAGE_FORMAT_NTFY, event,
+                                                            json, strlen (json), NULL);
+
+  fb_notifier_post (f->notifier, f->feed, message, FALSE);
+}
+
+/* ntfy's message_delete and message_clear close the sequence's
+ * notification and change its history entries, with no popup. */
+static void
+test_delete_and_clear (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GError) error = NULL;
+  FbHistoryQuery q = { 0 };
+
+  post_ntfy (f, "a1", "job-1", 3, "Job 1 running");
+  post_ntfy (f, "b1", "job-2", 3, "Job 2 running");
+  post_ntfy_event (f, "message_delete", "x1", "job-1");
+  post_ntfy_event (f, "message_clear", "x2", "job-2");
+  assert_calls (f, "message Job 1 running\nmessage Job 2 running\nwithdraw job-1\nwithdraw job-2");
+
+  g_assert_true (fb_history_sync (f->history, &error));
+  entries = fb_history_query (f->history, &q, &error);
+  g_assert_cmpuint (entries->len, ==, 1);
+  g_assert_cmpstr (fb_message_get_title (fb_history_entry_get_message (g_ptr_array_index (entries, 0))), ==,
+                   "Job 2 running");
+  g_assert_true (fb_history_entry_get_read (g_ptr_array_index (entries, 0)));
+  g_assert_cmpuint (fb_notifier_get_recent (f->notifier)->len, ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -461,6 +509,7 @@ main (int   argc,
   ADD ("/notifier/min-priority", test_min_priority);
   ADD ("/notifier/quiet-hours", test_quiet_hours);
   ADD ("/notifier/updates-are-no-flood", test_updates_are_no_flood);
+  ADD ("/notifier/delete-and-clear", test_delete_and_clear);
 #undef ADD
 
   return g_test_run ();

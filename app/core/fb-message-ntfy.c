@@ -366,6 +366,11 @@ _fb_message_set_ntfy (FbMessage  *self,
     self->group = g_strdup (self->id);
   self->time = get_int (object, "time", 0);
   self->priority = ntfy_priority (object);
+
+  /* ntfy 2.16's deletes and clears name the sequence they close. */
+  if (self->group != NULL && get_string (object, "sequence_id") != NULL &&
+      (g_strcmp0 (event, "message_delete") == 0 || g_strcmp0 (event, "message_clear") == 0))
+    self->kind = g_str_equal (event, "message_delete") ? FB_MESSAGE_KIND_DELETE : FB_MESSAGE_KIND_CLEAR;
   self->click_url = _fb_message_safe_url_dup (get_string (object, "click"));
   self->icon_url = _fb_message_safe_url_dup (get_string (object, "icon"));
 

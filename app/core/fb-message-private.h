@@ -38,6 +38,7 @@ struct _FbMessage
   gint64           time;
   gint64           history_id;
   int              priority;
+  FbMessageKind    kind;
   guint            is_notification : 1;
   guint            is_ntfy : 1;
 };

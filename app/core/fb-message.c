@@ -663,3 +663,17 @@ fb_message_set_history_id (FbMessage *self,
 
   self->history_id = id;
 }
+
+/**
+ * fb_message_get_kind:
+ *
+ * Returns: whether it is a message to show, or the server's word about
+ *   earlier ones of its group (deleted, cleared)
+ */
+FbMessageKind
+fb_message_get_kind (FbMessage *self)
+{
+  g_return_val_if_fail (FB_IS_MESSAGE (self), FB_MESSAGE_KIND_MESSAGE);
+
+  return self->kind;
+}

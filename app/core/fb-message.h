@@ -64,6 +64,7 @@ gboolean            fb_message_get_action          (FbMessage       *self,
 const char         *fb_message_get_key             (FbMessage       *self);
 const char         *fb_message_get_group           (FbMessage       *self);
 gint64              fb_message_get_time            (FbMessage       *self);
+FbMessageKind       fb_message_get_kind            (FbMessage       *self);
 gint64              fb_message_get_history_id      (FbMessage       *self);
 void                fb_message_set_history_id      (FbMessage       *self,
                                                     gint64           id);

@@ -239,7 +239,7 @@ fb_reader_read (FbReader    *self,
                                  payload != NULL && JSON_NODE_HOLDS_OBJECT (payload)
                                    ? json_node_get_object (payload) : NULL,
                                  event_id);
-  if (!fb_message_is_notification (result))
+  if (!fb_message_is_notification (result) && fb_message_get_kind (result) == FB_MESSAGE_KIND_MESSAGE)
     return FB_MAPPING_IGNORE;
 
   if (message != NULL)

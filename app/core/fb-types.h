@@ -102,6 +102,23 @@ typedef enum
   FB_URGENCY_CRITICAL,
 } FbUrgency;
 
+/**
+ * FbMessageKind:
+ * @FB_MESSAGE_KIND_MESSAGE: something to show
+ * @FB_MESSAGE_KIND_DELETE: the server deleted the messages of a sequence
+ *   (ntfy's `message_delete`): close their notification, hide them
+ * @FB_MESSAGE_KIND_CLEAR: the server cleared them (ntfy's
+ *   `message_clear`): close their notification, mark them read
+ *
+ * What a message asks for. The sequence is the message's group.
+ */
+typedef enum
+{
+  FB_MESSAGE_KIND_MESSAGE,
+  FB_MESSAGE_KIND_DELETE,
+  FB_MESSAGE_KIND_CLEAR,
+} FbMessageKind;
+
 #define FB_SSE_ERROR (fb_sse_error_quark ())
 GQuark fb_sse_error_quark (void);
 

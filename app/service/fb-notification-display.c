@@ -65,3 +65,24 @@ fb_notification_display_release (FbNotificationDisplay *self,
   FB_NOTIFICATION_DISPLAY_GET_IFACE (self)->release (self, *handle);
   *handle = 0;
 }
+
+/**
+ * fb_notification_display_withdraw:
+ * @feed: the feed whose messages they are
+ * @group: their group (ntfy's sequence id)
+ *
+ * Takes the notification of a group's messages off the screen, without
+ * showing anything.
+ */
+void
+fb_notification_display_withdraw (FbNotificationDisplay *self,
+                                  FbFeed                *feed,
+                                  const char            *group)
+{
+  g_return_if_fail (FB_IS_NOTIFICATION_DISPLAY (self));
+  g_return_if_fail (FB_IS_FEED (feed));
+  g_return_if_fail (group != NULL);
+
+  if (FB_NOTIFICATION_DISPLAY_GET_IFACE (self)->withdraw != NULL)
+    FB_NOTIFICATION_DISPLAY_GET_IFACE (self)->withdraw (self, feed, group);
+}

@@ -18,6 +18,8 @@ G_DECLARE_INTERFACE (FbNotificationDisplay, fb_notification_display, FB, NOTIFIC
  * @show_notice: shows Feedbell's own notice; with *@handle 0 a new one,
  *   whose handle it stores there, else that one again, with new text
  * @release: the notifier is done with a notice's handle
+ * @withdraw: closes the notification of @feed's messages of @group (the
+ *   server deleted or cleared them), if one is on screen
  *
  * Where the notifier's decisions reach the desktop. The app's is
  * libnotify's (app/ui/fb-libnotify-display.c); tests record the calls.
@@ -35,6 +37,9 @@ struct _FbNotificationDisplayInterface
                         const char            *body);
   void (*release)      (FbNotificationDisplay *self,
                         guint                  handle);
+  void (*withdraw)     (FbNotificationDisplay *self,
+                        FbFeed                *feed,
+                        const char            *group);
 };
 
 void fb_notification_display_show_message (FbNotificationDisplay *self,
@@ -46,5 +51,8 @@ void fb_notification_display_show_notice  (FbNotificationDisplay *self,
                                            const char            *body);
 void fb_notification_display_release      (FbNotificationDisplay *self,
                                            guint                 *handle);
+void fb_notification_display_withdraw     (FbNotificationDisplay *self,
+                                           FbFeed                *feed,
+                                           const char            *group);
 
 G_END_DECLS

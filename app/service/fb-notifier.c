@@ -335,6 +335,22 @@ is_update (Burst     *burst,
   return seen;
 }
 
+static void
+close_sequence (FbNotifier *self,
+                FbFeed     *feed,
+                FbMessage  *message)
+{
+  const char *sequence = fb_message_get_group (message);
+  gboolean deleted = fb_message_get_kind (message) == FB_MESSAGE_KIND_DELETE;
+
+  if (sequence == NULL)
+    return;
+
+  if (self->history != NULL)
+    fb_history_close_sequence (self->history, fb_feed_get_id (feed), sequence, deleted);
+  fb_notification_display_withdraw (self->display, feed, sequence);
+}
+
 /**
  * fb_notifier_post:
  * @feed: where @message came from
@@ -354,6 +370,14 @@ fb_notifier_post (FbNotifier *self,
   g_return_if_fail (FB_IS_NOTIFIER (self));
   g_return_if_fail (FB_IS_FEED (feed));
   g_return_if_fail (FB_IS_MESSAGE (message));
+
+  /* The server deleted or cleared earlier messages: nothing to show, and
+   * no new message. */
+  if (fb_message_get_kind (message) != FB_MESSAGE_KIND_MESSAGE)
+    {
+      close_sequence (self, feed, message);
+      return;
+    }
 
   remember (self, feed, message, FALSE);
 
