@@ -26,6 +26,8 @@ packages=(
   libgtk-3-dev libnotify-dev libayatana-appindicator3-dev libsecret-1-dev
   # the message history (SQLite with FTS5)
   libsqlite3-dev
+  # ntfy's Markdown messages (app/core/fb-markdown.c)
+  libmd4c-dev
   # data checks
   desktop-file-utils appstream
   # running the desktop app and its tests: X server, session bus, tray,

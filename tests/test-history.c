@@ -341,6 +341,30 @@ test_revisions (Fixture       *f,
   (void) id2;
 }
 
+/* A Markdown message comes back as Markdown, to be rendered the same. */
+static void
+test_markdown_kept (Fixture       *f,
+                    gconstpointer  data)
+{
+  const char *json = "{\"id\":\"md1\",\"event\":\"message\",\"topic\":\"t\","
+                     "\"content_type\":\"text/markdown\",\"message\":\"**Done**\"}";
+  g_autoptr(FbMessage) markdown = fb_message_new_from_event ("Builds", FB_MESSAGE_FORMAT_NTFY, "message",
+                                                             json, strlen (json), NULL);
+  g_autoptr(FbMessage) plain = ntfy ("Builds", "p1", "Plain", "**not markdown**");
+  g_autoptr(GPtrArray) all = NULL;
+  FbHistoryQuery q = { 0 };
+
+  g_assert_true (fb_message_is_markdown (markdown));
+  fb_history_append (f->history, "b", markdown);
+  fb_history_append (f->history, "b", plain);
+  sync_and_flush (f->history);
+  all = query (f->history, &q);
+  g_assert_cmpuint (all->len, ==, 2);
+  g_assert_false (fb_message_is_markdown (fb_history_entry_get_message (g_ptr_array_index (all, 0))));
+  g_assert_true (fb_message_is_markdown (fb_history_entry_get_message (g_ptr_array_index (all, 1))));
+  g_assert_cmpstr (fb_message_get_body (fb_history_entry_get_message (g_ptr_array_index (all, 1))), ==, "**Done**");
+}
+
 static void
 test_reopen_keeps_everything (Fixture       *f,
                               gconstpointer  data)
@@ -926,6 +950,7 @@ main (int   argc,
   ADD ("store-and-find", test_store_and_find);
   ADD ("reopen", test_reopen_keeps_everything);
   ADD ("revisions", test_revisions);
+  ADD ("markdown", test_markdown_kept);
   ADD ("migrate", test_migrate_from_first_version);
   ADD ("retention", test_retention);
   ADD ("import-recent", test_import_recent);

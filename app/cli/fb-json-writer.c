@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "fb-markdown.h"
+
 /*
  * JSON string escaping for the CLI's output. The input is already valid
  * UTF-8 (the parser replaced anything else), so only '"', '\\' and the
@@ -138,7 +140,9 @@ urgency_to_string (FbUrgency urgency)
  * Appends one line: the notification @message would make, or the reason
  * it makes none. Members are always there (null when empty) so that a
  * script can test them without checking for their presence first; only
- * key and group, which few feeds set, are left out when unset.
+ * key and group, which few feeds set, are left out when unset. A Markdown
+ * message's body is its text as shown; "markdown": true and "body_markup",
+ * the notification's markup, follow.
  */
 void
 fb_json_append_notification (GString    *out,
@@ -148,11 +152,16 @@ fb_json_append_notification (GString    *out,
 {
   const char *key = message != NULL ? fb_message_get_key (message) : NULL;
   const char *group = message != NULL ? fb_message_get_group (message) : NULL;
+  gboolean markdown = message != NULL && fb_message_is_markdown (message);
+  g_autofree char *text = NULL;
+
+  if (markdown)
+    text = fb_markdown_to_text (fb_message_get_body (message), -1, FB_MARKDOWN_MAX_CHARS);
 
   g_string_append_c (out, '{');
   append_member (out, "title", message != NULL ? fb_message_get_title (message) : NULL);
   g_string_append_c (out, ',');
-  append_member (out, "body", message != NULL ? fb_message_get_body (message) : NULL);
+  append_member (out, "body", markdown ? text : message != NULL ? fb_message_get_body (message) : NULL);
   g_string_append_c (out, ',');
   append_member (out, "url", message != NULL ? fb_message_get_click_url (message) : NULL);
   g_string_append_c (out, ',');
@@ -173,6 +182,14 @@ fb_json_append_notification (GString    *out,
     {
       g_string_append_c (out, ',');
       append_member (out, "group", group);
+    }
+  if (markdown)
+    {
+      g_autofree char *markup = fb_markdown_to_markup (fb_message_get_body (message), -1,
+                                                       FB_MARKDOWN_MAX_CHARS);
+
+      g_string_append (out, ",\"markdown\":true,");
+      append_member (out, "body_markup", markup);
     }
   g_string_append_len (out, "}\n", 2);
 }

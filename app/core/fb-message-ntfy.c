@@ -242,7 +242,43 @@ fb_message_set_ntfy_title (FbMessage  *self,
   self->title = _fb_message_bound_string (prefixed, MAX_TITLE_CHARS);
 }
 
-/* The message, or what ntfy says for a bare attachment; then the tags. */
+/* Whether the message is Markdown: ntfy (2.7 and later) says
+ * "content_type": "text/markdown". Parameters after a ";" do not count. */
+static gboolean
+is_markdown (JsonObject *object)
+{
+  const char *type = get_string (object, "content_type");
+  gsize len;
+
+  if (type == NULL)
+    return FALSE;
+
+  len = strcspn (type, ";");
+  while (len > 0 && g_ascii_isspace (*type))
+    type++, len--;
+  while (len > 0 && g_ascii_isspace (type[len - 1]))
+    len--;
+  return len == strlen ("text/markdown") && g_ascii_strncasecmp (type, "text/markdown", len) == 0;
+}
+
+/* @text as Markdown that shows it as it is: every ASCII punctuation
+ * character escaped with a backslash. */
+static char *
+escape_markdown (const char *text)
+{
+  GString *escaped = g_string_sized_new (strlen (text) + 16);
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (g_ascii_ispunct (*p))
+        g_string_append_c (escaped, '\\');
+      g_string_append_c (escaped, *p);
+    }
+  return g_string_free (escaped, FALSE);
+}
+
+/* The message, or what ntfy says for a bare attachment; then the tags
+ * (after a blank line, escaped, when the message is Markdown). */
 static void
 fb_message_set_ntfy_body (FbMessage  *self,
                           JsonObject *object)
@@ -254,7 +290,10 @@ fb_message_set_ntfy_body (FbMessage  *self,
   g_autofree char *with_tags = NULL;
 
   if (message != NULL && *message != '\0')
-    body = _fb_message_bound_string (message, MAX_BODY_CHARS);
+    {
+      body = _fb_message_bound_string (message, MAX_BODY_CHARS);
+      self->is_markdown = is_markdown (object);
+    }
   else if (self->attachment_name != NULL)
     /* Translators: a notification's text for an ntfy message that is only a
      * file (ntfy's own wording); %s is the file's name */
@@ -274,7 +313,15 @@ fb_message_set_ntfy_body (FbMessage  *self,
   tags = g_strjoinv (", ", self->tags);
   /* Translators: the last line of a notification; %s is a list such as "backup, nas-01" */
   tags_line = g_strdup_printf (_("Tags: %s"), tags);
-  with_tags = g_strconcat (body, *body != '\0' ? "\n" : "", tags_line, NULL);
+  if (self->is_markdown)
+    {
+      g_autofree char *escaped = escape_markdown (tags_line);
+
+      /* A paragraph of its own, and text, not Markdown. */
+      with_tags = g_strconcat (body, "\n\n", escaped, NULL);
+    }
+  else
+    with_tags = g_strconcat (body, *body != '\0' ? "\n" : "", tags_line, NULL);
   self->body = _fb_message_bound_string (with_tags, MAX_BODY_CHARS);
 }
 

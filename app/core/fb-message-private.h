@@ -41,6 +41,7 @@ struct _FbMessage
   FbMessageKind    kind;
   guint            is_notification : 1;
   guint            is_ntfy : 1;
+  guint            is_markdown : 1;
 };
 
 /* fb-message.c: bounded text and safe links */

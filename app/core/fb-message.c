@@ -244,6 +244,7 @@ fb_message_new_stored (const FbMessageFields *fields)
   self->is_notification = TRUE;
   self->title = _fb_message_bound_string (fields->title != NULL ? fields->title : "", MAX_TITLE_CHARS);
   self->body = _fb_message_bound_string (fields->body != NULL ? fields->body : "", MAX_BODY_CHARS);
+  self->is_markdown = fields->markdown && *self->body != '\0';
   self->priority = CLAMP (fields->priority != 0 ? fields->priority : 3, 1, 5);
   self->time = MAX (fields->time, 0);
   self->click_url = _fb_message_safe_url_dup (fields->click_url);
@@ -387,6 +388,23 @@ fb_message_is_ntfy (FbMessage *self)
   g_return_val_if_fail (FB_IS_MESSAGE (self), FALSE);
 
   return self->is_ntfy;
+}
+
+/**
+ * fb_message_is_markdown:
+ *
+ * Whether the body is Markdown (an ntfy message with "content_type":
+ * "text/markdown"): it is kept as it came, and rendered where it is shown
+ * (fb_markdown_to_markup(), fb_markdown_to_text()).
+ *
+ * Returns: %TRUE for a Markdown body
+ */
+gboolean
+fb_message_is_markdown (FbMessage *self)
+{
+  g_return_val_if_fail (FB_IS_MESSAGE (self), FALSE);
+
+  return self->is_markdown;
 }
 
 /**

@@ -11,7 +11,8 @@ G_BEGIN_DECLS
  * FbMessageFields:
  *
  * A message's parts as a store kept them, for fb_message_new_stored().
- * Every member may be %NULL or 0; @time is in Unix seconds.
+ * Every member may be %NULL or 0; @time is in Unix seconds; @markdown,
+ * whether @body is Markdown (fb_message_is_markdown()).
  */
 typedef struct
 {
@@ -30,6 +31,7 @@ typedef struct
   guint               n_actions;
   const char         *action_labels[3];
   const char         *action_urls[3];
+  gboolean            markdown;
 } FbMessageFields;
 
 #define FB_TYPE_MESSAGE (fb_message_get_type ())
@@ -44,6 +46,7 @@ FbMessage          *fb_message_new_from_event      (const char      *feed_name,
 FbMessage          *fb_message_new_stored          (const FbMessageFields *fields);
 gboolean            fb_message_is_notification     (FbMessage       *self);
 gboolean            fb_message_is_ntfy             (FbMessage       *self);
+gboolean            fb_message_is_markdown         (FbMessage       *self);
 const char         *fb_message_get_feed_name       (FbMessage       *self);
 const char         *fb_message_get_event_type      (FbMessage       *self);
 const char         *fb_message_get_id              (FbMessage       *self);

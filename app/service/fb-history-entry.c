@@ -133,6 +133,7 @@ _fb_history_entry_new_from_row (sqlite3_stmt *stmt)
     .tags = (const char * const *) tags,
     .attachment_url = column_text (stmt, 14),
     .attachment_name = column_text (stmt, 15),
+    .markdown = g_strcmp0 (column_text (stmt, 20), "text/markdown") == 0,
   };
 
   parse_actions (actions, column_text (stmt, 13), &fields);

@@ -103,6 +103,7 @@ entry_op (FbHistory  *self,
   op->attachment_url = g_strdup (fb_message_get_attachment_url (message));
   op->attachment_name = g_strdup (fb_message_get_attachment_name (message));
   op->note = note;
+  op->content_type = fb_message_is_markdown (message) ? g_strdup ("text/markdown") : NULL;
   /* ntfy's sequence ids are revisions of one message; other groups (a Home
    * Assistant entity, say) only share a notification on screen, and the
    * history keeps each of their messages. */

@@ -14,7 +14,8 @@ builddir=${FUZZ_BUILDDIR:-$srcdir/build-fuzz}
 seconds=${FUZZ_SECONDS:-60}
 
 # name of the fuzzer:seed corpus directory
-fuzzers="fuzz-sse-parser:sse fuzz-message:message fuzz-template:template fuzz-json-select:json-select"
+fuzzers="fuzz-sse-parser:sse fuzz-message:message fuzz-template:template fuzz-json-select:json-select
+  fuzz-markdown:markdown"
 
 if [ ! -f "$builddir/build.ninja" ]; then
   # -fsanitize=fuzzer-no-link gives the core library coverage feedback too.
