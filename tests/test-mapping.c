@@ -541,9 +541,9 @@ test_priority (void)
 {
   struct { const char *text; int priority; FbUrgency urgency; } cases[] = {
     { "1", 1, FB_URGENCY_LOW }, { "2", 2, FB_URGENCY_LOW }, { "3", 3, FB_URGENCY_NORMAL },
-    { "4", 4, FB_URGENCY_CRITICAL }, { "5", 5, FB_URGENCY_CRITICAL },
+    { "4", 4, FB_URGENCY_NORMAL }, { "5", 5, FB_URGENCY_CRITICAL },
     { "min", 1, FB_URGENCY_LOW }, { "low", 2, FB_URGENCY_LOW },
-    { "default", 3, FB_URGENCY_NORMAL }, { "high", 4, FB_URGENCY_CRITICAL },
+    { "default", 3, FB_URGENCY_NORMAL }, { "high", 4, FB_URGENCY_NORMAL },
     { "max", 5, FB_URGENCY_CRITICAL }, { "MAX", 5, FB_URGENCY_CRITICAL },
     { "urgent", 5, FB_URGENCY_CRITICAL }, { "Urgent", 5, FB_URGENCY_CRITICAL },
     /* Garbage is the default priority. */

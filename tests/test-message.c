@@ -275,15 +275,34 @@ test_ntfy_full (void)
                    "Tags: backup, nas-01");
   assert_tags (m, tags);
   g_assert_cmpint (fb_message_get_priority (m), ==, 4);
-  g_assert_cmpint (fb_message_get_urgency (m), ==, FB_URGENCY_CRITICAL);
+  g_assert_cmpint (fb_message_get_urgency (m), ==, FB_URGENCY_NORMAL);
   g_assert_cmpstr (fb_message_get_click_url (m), ==, "https://backup.example.com/jobs/4711");
   g_assert_cmpstr (fb_message_get_icon_url (m), ==, "https://backup.example.com/static/icon.png");
   g_assert_cmpstr (fb_message_get_attachment_name (m), ==, "rsync.log");
   g_assert_cmpstr (fb_message_get_attachment_url (m), ==, "https://ntfy.sh/file/sPs7LXeZ0PZ6.txt");
-  /* The "http" action would send a request on our behalf: not offered. */
-  g_assert_cmpuint (fb_message_get_n_actions (m), ==, 1);
+  g_assert_cmpstr (fb_message_get_attachment_type (m), ==, "text/plain; charset=utf-8");
+  g_assert_cmpint (fb_message_get_attachment_size (m), ==, 12345);
+  g_assert_cmpint (fb_message_get_attachment_expires (m), ==, 1700010800);
+  /* The "http" action is offered; its request is kept as ntfy's JSON, for
+   * the service layer to check and send when the button is pressed. */
+  g_assert_cmpuint (fb_message_get_n_actions (m), ==, 2);
   assert_action (m, 0, "Open portal", "https://backup.example.com/");
-  g_assert_false (fb_message_get_action (m, 1, NULL, NULL));
+  g_assert_null (fb_message_get_action_http (m, 0));
+  assert_action (m, 1, "Retry", "https://backup.example.com/api/jobs/4711/retry");
+  g_assert_nonnull (strstr (fb_message_get_action_http (m, 1), "\"method\":\"POST\""));
+  g_assert_nonnull (strstr (fb_message_get_action_http (m, 1), "\"body\":\"{\\\"force\\\":true}\""));
+  g_assert_false (fb_message_get_action (m, 2, NULL, NULL));
+
+  /* Kept and read back, the actions are the same. */
+  {
+    g_autofree char *json = fb_message_dup_actions_json (m);
+    FbMessageFields fields = { .title = "t", .actions_json = json };
+    g_autoptr(FbMessage) stored = fb_message_new_stored (&fields);
+
+    g_assert_cmpuint (fb_message_get_n_actions (stored), ==, 2);
+    assert_action (stored, 1, "Retry", "https://backup.example.com/api/jobs/4711/retry");
+    g_assert_cmpstr (fb_message_get_action_http (stored, 1), ==, fb_message_get_action_http (m, 1));
+  }
 }
 
 static void
@@ -431,7 +450,7 @@ test_ntfy_priority (void)
     { "{\"message\":\"m\",\"priority\":1}", 1, FB_URGENCY_LOW },
     { "{\"message\":\"m\",\"priority\":2}", 2, FB_URGENCY_LOW },
     { "{\"message\":\"m\",\"priority\":3}", 3, FB_URGENCY_NORMAL },
-    { "{\"message\":\"m\",\"priority\":4}", 4, FB_URGENCY_CRITICAL },
+    { "{\"message\":\"m\",\"priority\":4}", 4, FB_URGENCY_NORMAL },
     { "{\"message\":\"m\",\"priority\":5}", 5, FB_URGENCY_CRITICAL },
     /* ntfy's own "not set". */
     { "{\"message\":\"m\",\"priority\":0}", 3, FB_URGENCY_NORMAL },
@@ -483,11 +502,14 @@ test_ntfy_actions (void)
 
   g_assert_cmpstr (fb_message_get_title (m), ==, "\U0001F514 \U0001F3E0 Door bell");
   g_assert_cmpint (fb_message_get_urgency (m), ==, FB_URGENCY_CRITICAL);
-  /* http and broadcast ignored, javascript: and label-less views dropped, three at most. */
+  /* http kept for its button, broadcast (Android's) ignored, javascript:
+   * and label-less views dropped, three at most. */
   g_assert_cmpuint (fb_message_get_n_actions (m), ==, 3);
-  assert_action (m, 0, "Camera", "https://home.example.com/camera/front");
-  assert_action (m, 1, "History", "https://home.example.com/history");
-  assert_action (m, 2, "Logs", "http://home.example.com:8123/logbook");
+  assert_action (m, 0, "Open door", "https://home.example.com/api/door/open");
+  g_assert_nonnull (fb_message_get_action_http (m, 0));
+  assert_action (m, 1, "Camera", "https://home.example.com/camera/front");
+  assert_action (m, 2, "History", "https://home.example.com/history");
+  g_assert_null (fb_message_get_action_http (m, 2));
   g_assert_false (fb_message_get_action (m, 3, NULL, NULL));
 }
 

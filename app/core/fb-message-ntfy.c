@@ -339,20 +339,42 @@ fb_message_set_attachment (FbMessage  *self,
   name = get_string (attachment, "name");
   if (name != NULL)
     self->attachment_name = _fb_message_bound_string (name, MAX_LABEL_CHARS);
+  /* Only set for files uploaded to the server; older servers leave them out. */
+  if (get_string (attachment, "type") != NULL)
+    self->attachment_type = _fb_message_bound_string (get_string (attachment, "type"), MAX_LABEL_CHARS);
+  self->attachment_size = MAX (get_int (attachment, "size", 0), 0);
+  self->attachment_expires = MAX (get_int (attachment, "expires", 0), 0);
 }
 
-/* Only "view" actions with a label and a safe link: Feedbell sends no
- * HTTP requests and no broadcasts on a notification's behalf. */
+/* "view" and "http" actions with a label and a safe link. An http
+ * action's request is kept as ntfy's JSON: the service layer checks and
+ * sends it (app/service/fb-http-action.c), only when a person presses its
+ * button. "broadcast" is Android's: left out. @default_kind is the kind of
+ * an action that names none (the history's first rows). */
 static void
 fb_message_add_action (FbMessage  *self,
-                       JsonObject *action)
+                       JsonObject *action,
+                       const char *default_kind)
 {
+  const char *kind = get_string (action, "action");
   const char *label = get_string (action, "label");
   g_autofree char *url = _fb_message_safe_url_dup (get_string (action, "url"));
   g_autofree char *text = NULL;
+  g_autofree char *http = NULL;
 
-  if (g_strcmp0 (get_string (action, "action"), "view") != 0 || label == NULL || url == NULL)
+  if (kind == NULL)
+    kind = default_kind;
+  if (label == NULL || url == NULL || (g_strcmp0 (kind, "view") != 0 && g_strcmp0 (kind, "http") != 0))
     return;
+
+  if (g_str_equal (kind, "http"))
+    {
+      g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), action);
+
+      http = json_to_string (node, FALSE);
+      if (strlen (http) > MAX_HTTP_ACTION_BYTES)
+        return;
+    }
 
   text = _fb_message_bound_string (label, MAX_LABEL_CHARS);
   if (*text == '\0')
@@ -360,14 +382,15 @@ fb_message_add_action (FbMessage  *self,
 
   self->actions[self->n_actions].label = g_steal_pointer (&text);
   self->actions[self->n_actions].url = g_steal_pointer (&url);
+  self->actions[self->n_actions].http = g_steal_pointer (&http);
   self->n_actions++;
 }
 
 static void
-fb_message_set_actions (FbMessage  *self,
-                        JsonObject *object)
+add_actions (FbMessage  *self,
+             JsonArray  *array,
+             const char *default_kind)
 {
-  JsonArray *array = get_array (object, "actions");
   guint n = array != NULL ? json_array_get_length (array) : 0;
 
   for (guint i = 0; i < n && self->n_actions < MAX_ACTIONS; i++)
@@ -375,8 +398,31 @@ fb_message_set_actions (FbMessage  *self,
       JsonNode *node = json_array_get_element (array, i);
 
       if (JSON_NODE_HOLDS_OBJECT (node))
-        fb_message_add_action (self, json_node_get_object (node));
+        fb_message_add_action (self, json_node_get_object (node), default_kind);
     }
+}
+
+/* The actions a store kept (fb_message_dup_actions_json()), through the
+ * same checks as a server's. */
+void
+_fb_message_set_actions_json (FbMessage  *self,
+                              const char *json)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+
+  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL))
+    return;
+  root = json_parser_get_root (parser);
+  if (root != NULL && JSON_NODE_HOLDS_ARRAY (root))
+    add_actions (self, json_node_get_array (root), "view");
+}
+
+static void
+fb_message_set_actions (FbMessage  *self,
+                        JsonObject *object)
+{
+  add_actions (self, get_array (object, "actions"), NULL);
 }
 
 /*

@@ -11,10 +11,14 @@ G_BEGIN_DECLS
 #define MAX_BODY_CHARS  4000
 #define MAX_ACTIONS     3
 
+/* Bounds an http action's JSON (ntfy allows a body and headers). */
+#define MAX_HTTP_ACTION_BYTES (80 * 1024)
+
 typedef struct
 {
   char *label;
   char *url;
+  char *http;   /* an http action: ntfy's action object as JSON; NULL: a view action */
 } FbMessageAction;
 
 struct _FbMessage
@@ -31,6 +35,9 @@ struct _FbMessage
   char            *icon_url;
   char            *attachment_url;
   char            *attachment_name;
+  char            *attachment_type;
+  gint64           attachment_size;
+  gint64           attachment_expires;
   char            *key;
   char            *group;
   FbMessageAction  actions[MAX_ACTIONS];
@@ -76,6 +83,8 @@ gboolean    _fb_message_looks_like_ntfy (JsonObject *object);
 void        _fb_message_set_ntfy        (FbMessage  *self,
                                          JsonObject *object,
                                          const char *event_id);
+void        _fb_message_set_actions_json (FbMessage  *self,
+                                          const char *json);
 
 /* fb-message-json.c: any other JSON object */
 void        _fb_message_set_json        (FbMessage  *self,

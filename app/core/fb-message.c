@@ -181,12 +181,14 @@ fb_message_finalize (GObject *object)
   g_clear_pointer (&self->icon_url, g_free);
   g_clear_pointer (&self->attachment_url, g_free);
   g_clear_pointer (&self->attachment_name, g_free);
+  g_clear_pointer (&self->attachment_type, g_free);
   g_clear_pointer (&self->key, g_free);
   g_clear_pointer (&self->group, g_free);
   for (guint i = 0; i < self->n_actions; i++)
     {
       g_clear_pointer (&self->actions[i].label, g_free);
       g_clear_pointer (&self->actions[i].url, g_free);
+      g_clear_pointer (&self->actions[i].http, g_free);
     }
 
   G_OBJECT_CLASS (fb_message_parent_class)->finalize (object);
@@ -263,7 +265,9 @@ fb_message_new_stored (const FbMessageFields *fields)
   for (guint i = 0; i < n_tags; i++)
     self->tags[i] = _fb_message_bound_string (fields->tags[i], MAX_TITLE_CHARS);
 
-  for (guint i = 0; i < MIN (fields->n_actions, MAX_ACTIONS); i++)
+  if (fields->actions_json != NULL)
+    _fb_message_set_actions_json (self, fields->actions_json);
+  for (guint i = 0; i < MIN (fields->n_actions, MAX_ACTIONS) && self->n_actions < MAX_ACTIONS; i++)
     {
       g_autofree char *url = _fb_message_safe_url_dup (fields->action_urls[i]);
 
@@ -478,7 +482,8 @@ fb_message_get_body (FbMessage *self)
  * fb_message_get_urgency:
  *
  * Returns: %FB_URGENCY_LOW for ntfy priorities 1–2, %FB_URGENCY_CRITICAL
- *   for 4–5, %FB_URGENCY_NORMAL otherwise
+ *   for 5 (it stays until dismissed), %FB_URGENCY_NORMAL for 3–4 (4 is
+ *   told apart by a sound, not by staying on screen)
  */
 FbUrgency
 fb_message_get_urgency (FbMessage *self)
@@ -487,7 +492,7 @@ fb_message_get_urgency (FbMessage *self)
 
   if (self->priority <= 2)
     return FB_URGENCY_LOW;
-  if (self->priority >= 4)
+  if (self->priority >= 5)
     return FB_URGENCY_CRITICAL;
   return FB_URGENCY_NORMAL;
 }

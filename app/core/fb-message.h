@@ -31,6 +31,7 @@ typedef struct
   guint               n_actions;
   const char         *action_labels[3];
   const char         *action_urls[3];
+  const char         *actions_json;
   gboolean            markdown;
 } FbMessageFields;
 
@@ -69,6 +70,12 @@ const char         *fb_message_get_group           (FbMessage       *self);
 gint64              fb_message_get_time            (FbMessage       *self);
 FbMessageKind       fb_message_get_kind            (FbMessage       *self);
 gint64              fb_message_get_history_id      (FbMessage       *self);
+const char         *fb_message_get_action_http     (FbMessage       *self,
+                                                    guint            index);
+char               *fb_message_dup_actions_json    (FbMessage       *self);
+const char         *fb_message_get_attachment_type (FbMessage       *self);
+gint64              fb_message_get_attachment_size (FbMessage       *self);
+gint64              fb_message_get_attachment_expires (FbMessage    *self);
 void                fb_message_set_history_id      (FbMessage       *self,
                                                     gint64           id);
 

@@ -84,41 +84,11 @@ parse_tags (const char *json)
   return g_strv_builder_end (builder);
 }
 
-/* Buttons as [{"label": …, "url": …}]; parsed into @fields, which then
- * points into @parser's tree. */
-static void
-parse_actions (JsonParser      *parser,
-               const char      *json,
-               FbMessageFields *fields)
-{
-  JsonNode *root;
-  JsonArray *array;
-
-  if (json == NULL || json[0] == '\0' || !json_parser_load_from_data (parser, json, -1, NULL) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_ARRAY (root))
-    return;
-
-  array = json_node_get_array (root);
-  for (guint i = 0; i < json_array_get_length (array) && fields->n_actions < G_N_ELEMENTS (fields->action_labels); i++)
-    {
-      JsonNode *node = json_array_get_element (array, i);
-      JsonObject *object;
-
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        continue;
-      object = json_node_get_object (node);
-      fields->action_labels[fields->n_actions] = json_object_get_string_member_with_default (object, "label", NULL);
-      fields->action_urls[fields->n_actions] = json_object_get_string_member_with_default (object, "url", NULL);
-      fields->n_actions++;
-    }
-}
-
 /* A row of FB_HISTORY_COLUMNS. */
 FbHistoryEntry *
 _fb_history_entry_new_from_row (sqlite3_stmt *stmt)
 {
   FbHistoryEntry *self = g_object_new (FB_TYPE_HISTORY_ENTRY, NULL);
-  g_autoptr(JsonParser) actions = json_parser_new ();
   g_auto(GStrv) tags = parse_tags (column_text (stmt, 12));
   FbMessageFields fields = {
     .feed_name = column_text (stmt, 2),
@@ -134,9 +104,8 @@ _fb_history_entry_new_from_row (sqlite3_stmt *stmt)
     .attachment_url = column_text (stmt, 14),
     .attachment_name = column_text (stmt, 15),
     .markdown = g_strcmp0 (column_text (stmt, 20), "text/markdown") == 0,
+    .actions_json = column_text (stmt, 13),
   };
-
-  parse_actions (actions, column_text (stmt, 13), &fields);
 
   self->id = sqlite3_column_int64 (stmt, 0);
   self->feed_id = g_strdup (column_text (stmt, 1) != NULL ? column_text (stmt, 1) : "");

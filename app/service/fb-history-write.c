@@ -36,38 +36,6 @@ tags_json (FbMessage *message)
   return json_to_string (root, FALSE);
 }
 
-static char *
-actions_json (FbMessage *message)
-{
-  guint n = fb_message_get_n_actions (message);
-  g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(JsonNode) root = NULL;
-
-  if (n == 0)
-    return NULL;
-
-  builder = json_builder_new ();
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < n; i++)
-    {
-      const char *label;
-      const char *url;
-
-      if (!fb_message_get_action (message, i, &label, &url))
-        continue;
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "label");
-      json_builder_add_string_value (builder, label);
-      json_builder_set_member_name (builder, "url");
-      json_builder_add_string_value (builder, url);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-  root = json_builder_get_root (builder);
-
-  return json_to_string (root, FALSE);
-}
-
 static const char *
 empty_to_null (const char *text)
 {
@@ -99,7 +67,7 @@ entry_op (FbHistory  *self,
   op->icon = g_strdup (fb_message_get_icon_url (message));
   op->priority = fb_message_get_priority (message);
   op->tags = tags_json (message);
-  op->actions = actions_json (message);
+  op->actions = fb_message_dup_actions_json (message);
   op->attachment_url = g_strdup (fb_message_get_attachment_url (message));
   op->attachment_name = g_strdup (fb_message_get_attachment_name (message));
   op->note = note;
