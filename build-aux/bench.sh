@@ -17,7 +17,10 @@
 #   FB_BENCH_EVENTS_1K       events per throughput run, 1 KiB  (default 2000000)
 #   FB_BENCH_EVENTS_NOTIFICATION  events per --notification run, 2 KiB Mastodon (default 300000)
 #   FB_BENCH_NODE_SECONDS    time limit of the Node reader     (default 5)
-#   FB_BENCH_LATENCY_SECONDS, FB_BENCH_STARTUP_RUNS, FB_BENCH_BURST_EVENTS
+#   FB_BENCH_HISTORY_MESSAGES  messages in the history benchmark (default 100000)
+#   FB_BENCH_HISTORY_FLOOD   messages in its one-burst flood   (default 10000)
+#   FB_BENCH_MESSAGES        messages behind the Messages view (default 100000)
+#   FB_BENCH_LATENCY_SECONDS, FB_BENCH_STARTUP_RUNS, FB_BENCH_BURST_EVENTS, FB_BENCH_MESSAGES_RUNS
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -26,6 +29,8 @@ builddir=${FEEDBELL_BENCH_BUILDDIR:-$top/build-bench}
 events_64=${FB_BENCH_EVENTS_64:-16000000}
 events_1k=${FB_BENCH_EVENTS_1K:-2000000}
 events_notification=${FB_BENCH_EVENTS_NOTIFICATION:-300000}
+history_messages=${FB_BENCH_HISTORY_MESSAGES:-100000}
+history_flood=${FB_BENCH_HISTORY_FLOOD:-10000}
 export FB_BENCH_IDLE_SECONDS=${FB_BENCH_IDLE_SECONDS:-120}
 
 started=$(date +%s)
@@ -45,7 +50,8 @@ targets=(
 have_app=no
 if ninja -C "$builddir" -t targets all 2>/dev/null | grep -q '^tests/bench/fb-bench-desktop:'; then
   have_app=yes
-  targets+=(app/ui/feedbell tests/bench/fb-bench-desktop data/gschemas.compiled)
+  targets+=(app/ui/feedbell tests/bench/fb-bench-desktop tests/bench/fb-bench-history
+            tests/bench/fb-bench-messages-view data/gschemas.compiled)
 fi
 say "building in $builddir"
 ninja -C "$builddir" "${targets[@]}" >/dev/null
@@ -91,6 +97,12 @@ run "parser, 1 KiB" "$bench/fb-bench-parser" --size 1024
 run "feedbell-listen latency and memory" "$bench/fb-bench-cli" latency memory
 run "feedbell-listen --notification, Mastodon" "$bench/fb-bench-notification" --events "$events_notification"
 
+if [ "$have_app" = yes ]; then
+  # On the build directory's disk, not a tmpfs: SQLite's fsyncs count.
+  run "the message history" "$bench/fb-bench-history" --dir "$builddir" \
+    --messages "$history_messages" --flood "$history_flood"
+fi
+
 if [ "$have_app" = yes ] && command -v xvfb-run >/dev/null 2>&1 && command -v dbus-run-session >/dev/null 2>&1; then
   authdir=$(mktemp -d "${TMPDIR:-/tmp}/feedbell-bench-xauth.XXXXXX")
   trap 'rm -rf "$authdir"' EXIT
@@ -99,6 +111,9 @@ if [ "$have_app" = yes ] && command -v xvfb-run >/dev/null 2>&1 && command -v db
   run "the app: start-up, latency, memory, idle" \
     xvfb-run -a -f "$authdir/Xauthority" -s "-screen 0 1280x800x24 -nolisten tcp -noreset" \
     dbus-run-session -- "$bench/fb-bench-desktop" startup latency memory idle
+  run "the Messages view: open and search" \
+    xvfb-run -a -f "$authdir/Xauthority" -s "-screen 0 1280x800x24 -nolisten tcp -noreset" \
+    dbus-run-session -- "$bench/fb-bench-messages-view"
 else
   say "no app build, xvfb-run or dbus-run-session: the app's figures are left out"
 fi
@@ -147,4 +162,9 @@ Notes on method:
   summed over every thread alive at the end of the window (a thread that exited within it
   counts as one); involuntary switches are preemptions by other load and shown apart. One
   watchdog re-arm a minute per feed is allowed on top of the keep-alives.
+- History: the database is made in the build directory with a warm page cache (an app that
+  has run before). "Most CPU in one call" is the main thread's own CPU time in its busiest
+  append: a longest call far above it on the wall clock is the thread being preempted (by the
+  writer thread it just woke, on 2 CPUs), not working. The main-loop figure leaves out the time
+  spent in poll().
 NOTES

@@ -11,6 +11,8 @@
 #   feed-editor-content{,-zh_CN}.png  its Content page: the Mastodon preset, previewing
 #                                     a sample notification
 #   preferences-general{,-zh_CN}.png  the General page
+#   messages{,-zh_CN}.png             the Messages page: the demo's messages, the
+#                                     newest "Disk space low" selected
 #
 # Each language runs the real app on a private X server and session bus with
 # a throwaway profile (HOME, XDG directories and keyfile GSettings in a
@@ -20,7 +22,7 @@
 #
 # Needs: xvfb-run, dbus-run-session, gdbus, xdotool, ImageMagick, python3,
 # localedef (a zh_CN.UTF-8 locale is compiled into the temporary directory
-# when the system has none) and fonts-noto-cjk.
+# when the system has none), fonts-noto-cjk and fonts-noto-color-emoji.
 
 set -eu
 [ -z "${FB_SCREENSHOTS_TRACE:-}" ] || set -x
@@ -126,6 +128,17 @@ wait_for_states () {
   return 1
 }
 
+# Waits until the first feed has at least $1 unread messages.
+wait_for_unread () {
+  for _ in $(seq 150); do
+    unread=$("$feedbell" --status 2>/dev/null | head -n 1 | sed -n 's/.*"unread":\([0-9]*\).*/\1/p')
+    [ "${unread:-0}" -lt "$1" ] || return 0
+    sleep 0.2
+  done
+  echo "screenshots.sh: fewer than $1 messages arrived" >&2
+  return 1
+}
+
 feed_id () {
   "$feedbell" --status | grep "\"name\":\"$1\"" | sed 's/.*"id":"\([^"]*\)".*/\1/'
 }
@@ -189,6 +202,15 @@ grab "$window" "$outdir/preferences-feeds$suffix.png"
 
 app_call "$window_path" SetState page "<'general'>"
 grab "$window" "$outdir/preferences-general$suffix.png"
+
+# The Messages page, with the newest "Disk space low" selected (its id from
+# `feedbell --history`).
+wait_for_unread 6
+app_call "$window_path" SetState page "<'messages'>"
+disk=$("$feedbell" --history --search disk --limit 1 --json 2>/dev/null |
+  sed -n 's/^{"id":\([0-9]*\),.*/\1/p' | head -n 1)
+[ -z "$disk" ] || app_call "$app_path" Activate show-message "[<int64 $disk>]"
+grab "$window" "$outdir/messages$suffix.png"
 app_call "$window_path" SetState page "<'feeds'>"
 
 visible_windows >"$tmp/before"

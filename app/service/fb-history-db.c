@@ -303,6 +303,10 @@ _fb_history_db_open (const char        *path,
 
   sqlite3_extended_result_codes (db, 0);
   sqlite3_busy_timeout (db, 5000);
+  /* SQLite's page cache is 2 MiB a connection by default: the app's two
+   * cost less, and the OS caches the file anyway. */
+  sqlite3_exec (db, mode == FB_HISTORY_DB_WRITER ? "PRAGMA cache_size = -1024" : "PRAGMA cache_size = -512",
+                NULL, NULL, NULL);
 
   if (mode == FB_HISTORY_DB_WRITER)
     {

@@ -424,6 +424,10 @@ writer_thread (gpointer user_data)
 
       if (batches->len > 0)
         commit (self, batches, &prune_asked, &prune_op);
+      /* A burst is over: its pages go back, so that a flood leaves no
+       * lasting cost in a process that runs for weeks. */
+      if (g_async_queue_length (self->queue) <= 0)
+        sqlite3_db_release_memory (self->db);
       if (prune_asked)
         {
           /* Taken out of its batch, to live on between steps. */

@@ -9,6 +9,7 @@
 
 #include "fb-message.h"
 #include "fb-url.h"
+#include "fb-window.h"
 
 /* The `app.*` actions: what the tray menu, the window and notification
  * buttons ask for. */
@@ -22,12 +23,52 @@ lookup_feed (FbApplication *self,
   return fb_feed_manager_lookup (self->manager, g_variant_get_string (parameter, NULL));
 }
 
+/* The window on its Feeds page: the settings, not the messages. */
 static void
 preferences_cb (GSimpleAction *action,
                 GVariant      *parameter,
                 gpointer       user_data)
 {
-  _fb_application_show_window (user_data);
+  FbApplication *self = user_data;
+
+  _fb_application_show_window (self);
+  g_action_group_activate_action (G_ACTION_GROUP (self->window), "page", g_variant_new_string ("feeds"));
+}
+
+static void
+show_messages_cb (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  FbApplication *self = user_data;
+
+  _fb_application_show_window (self);
+  fb_window_show_messages (FB_WINDOW (self->window), NULL);
+}
+
+/* A notification's click, for a message without a link: the message in the
+ * Messages view. It may still wait for its commit: sync, which is cheap. */
+static void
+show_message_cb (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  FbApplication *self = user_data;
+  gint64 id = g_variant_get_int64 (parameter);
+  g_autoptr(FbHistoryEntry) entry = fb_history_lookup (self->history, id);
+  g_autoptr(GError) error = NULL;
+
+  if (entry == NULL && id > 0)
+    {
+      if (!fb_history_sync (self->history, &error))
+        g_message ("The message history could not be stored: %s", error->message);
+      entry = fb_history_lookup (self->history, id);
+    }
+  if (entry == NULL)
+    g_debug ("Message %" G_GINT64_FORMAT " is no longer in the history", id);
+
+  _fb_application_show_window (self);
+  fb_window_show_messages (FB_WINDOW (self->window), entry);
 }
 
 static void
@@ -163,6 +204,8 @@ _fb_application_install_actions (FbApplication *self)
 {
   static const GActionEntry entries[] = {
     { "preferences", preferences_cb },
+    { "show-messages", show_messages_cb },
+    { "show-message", show_message_cb, "x" },
     { "reconnect-all", reconnect_all_cb },
     { "reconnect-feed", reconnect_feed_cb, "s" },
     { "quit", quit_cb },

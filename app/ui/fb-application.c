@@ -136,7 +136,7 @@ fb_application_startup (GApplication *app)
   g_signal_connect_object (self->manager, "message", G_CALLBACK (message_cb), self, 0);
   g_signal_connect_object (self->manager, "note", G_CALLBACK (note_cb), self, 0);
   _fb_application_install_actions (self);
-  self->indicator = fb_indicator_new (app, self->manager, self->notifier, self->settings);
+  self->indicator = fb_indicator_new (app, self->manager, self->notifier, self->history, self->settings);
 
   /* A notification app lives on without windows, until Quit. */
   g_application_hold (app);
@@ -173,7 +173,7 @@ _fb_application_show_window (FbApplication *self)
   if (self->window == NULL)
     {
       self->window = GTK_WIDGET (fb_window_new (GTK_APPLICATION (self), self->manager,
-                                                self->settings));
+                                                self->settings, self->history));
       g_object_add_weak_pointer (G_OBJECT (self->window), (gpointer *) &self->window);
     }
 
@@ -206,6 +206,8 @@ print_status (FbApplication           *self,
       json_builder_add_string_value (builder, fb_feed_state_to_nick (feed));
       json_builder_set_member_name (builder, "status");
       json_builder_add_string_value (builder, status);
+      json_builder_set_member_name (builder, "unread");
+      json_builder_add_int_value (builder, fb_history_get_unread (self->history, fb_feed_get_id (feed)));
       json_builder_end_object (builder);
 
       root = json_builder_get_root (builder);

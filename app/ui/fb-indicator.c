@@ -10,9 +10,10 @@
 
 /*
  * The tray icon (a StatusNotifierItem) and its menu. The only file that
- * includes AppIndicator. The icon sums up every feed; the menu has a row
- * per feed with its state in words, the recent messages, and the app's
- * actions. Menu items only activate `app.*` actions.
+ * includes AppIndicator. The icon sums up every feed, and says when
+ * messages are unread (FbHistory's count); the menu has a row per feed with
+ * its state in words, Show Messages with the unread count, the recent
+ * messages, and the app's actions. Menu items only activate `app.*` actions.
  *
  * Rebuilding is rate-limited: a burst of state changes or messages costs
  * one rebuild per REFRESH_MS, so a flapping feed cannot thrash the menu.
@@ -22,6 +23,8 @@
 #define COUNTDOWN_SECONDS 10
 #define RECENT_IN_MENU    10
 #define WATCHER_NAME      "org.kde.StatusNotifierWatcher"
+#define ICON_CONNECTED    "io.github.feedbell.Feedbell-connected-symbolic"
+#define ICON_UNREAD       "io.github.feedbell.Feedbell-unread-symbolic"
 /* At login the panel may come up after us: give it this long before saying there is no tray. */
 #define TRAY_GRACE_SECONDS 10
 
@@ -32,12 +35,14 @@ struct _FbIndicator
   GApplication  *app;
   FbFeedManager *manager;
   FbNotifier    *notifier;
+  FbHistory     *history;
   GSettings     *settings;
   AppIndicator  *indicator;
   GtkWidget     *menu;
   GPtrArray     *feed_rows;     /* GtkMenuItem per feed, in list order */
   GtkWidget     *recent_items[RECENT_IN_MENU];
   GtkWidget     *no_recent_item;
+  GtkWidget     *messages_item;
   char          *menu_shape;    /* what a rebuild would change; else labels are updated in place */
   guint          refresh_id;
   guint          countdown_id;
@@ -49,7 +54,7 @@ struct _FbIndicator
 
 G_DEFINE_FINAL_TYPE (FbIndicator, fb_indicator, G_TYPE_OBJECT)
 
-static void
+static GtkWidget *
 append_item (GtkWidget  *menu,
              const char *label,
              const char *action,
@@ -61,6 +66,8 @@ append_item (GtkWidget  *menu,
   if (target != NULL)
     gtk_actionable_set_action_target_value (GTK_ACTIONABLE (item), target);
   gtk_menu_shell_append (GTK_MENU_SHELL (menu), item);
+
+  return item;
 }
 
 static char *
@@ -173,14 +180,10 @@ count_states (FbIndicator *self,
     }
 }
 
-/*
- * What the icon says about every feed: its name in @icon_name, and the same
- * in words, returned (transfer full) for its title. Only reads the feeds
- * and the settings; update_icon() shows the result.
- */
+/* The feeds' state: an icon name in @icon_name and the same in words. */
 static char *
-summarise (FbIndicator  *self,
-           const char  **icon_name)
+summarise_feeds (FbIndicator  *self,
+                 const char  **icon_name)
 {
   guint n_enabled, n_open, n_failed;
 
@@ -210,8 +213,47 @@ summarise (FbIndicator  *self,
                               n_enabled - n_open);
     }
 
-  *icon_name = "io.github.feedbell.Feedbell-connected-symbolic";
+  *icon_name = ICON_CONNECTED;
   return g_strdup (_("Feedbell: all feeds connected"));
+}
+
+/*
+ * What the icon says about every feed and the unread messages: its name in
+ * @icon_name, and the same in words, returned (transfer full) for its
+ * title. Only reads the feeds, the settings and the history's count;
+ * update_icon() shows the result. A feed in trouble, or a pause, matters
+ * more than unread messages: only "all connected" gets the unread icon.
+ */
+static char *
+summarise (FbIndicator  *self,
+           const char  **icon_name)
+{
+  g_autofree char *feeds = summarise_feeds (self, icon_name);
+  guint unread = fb_history_get_unread (self->history, NULL);
+
+  if (unread == 0)
+    return g_steal_pointer (&feeds);
+
+  if (g_str_equal (*icon_name, ICON_CONNECTED))
+    *icon_name = ICON_UNREAD;
+  /* TRANSLATORS: the tray icon's title: "Feedbell: all feeds connected, 3 unread" */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s, %u unread", "%s, %u unread", unread),
+                          feeds, unread);
+}
+
+/* "Show Messages (3)": relabelled in place, as the menu keeps its shape. */
+static void
+update_messages_item (FbIndicator *self)
+{
+  guint unread = fb_history_get_unread (self->history, NULL);
+  g_autofree char *label = NULL;
+
+  if (unread > 0)
+    /* TRANSLATORS: the tray menu's item, with the number of unread messages */
+    label = g_strdup_printf (_("Show _Messages (%u)"), unread);
+  else
+    label = g_strdup (_("Show _Messages"));
+  gtk_menu_item_set_label (GTK_MENU_ITEM (self->messages_item), label);
 }
 
 /* Shows the summary of every feed as the icon and its title. */
@@ -285,6 +327,7 @@ build_menu (FbIndicator *self)
     }
 
   gtk_menu_shell_append (GTK_MENU_SHELL (menu), gtk_separator_menu_item_new ());
+  self->messages_item = append_item (menu, _("Show _Messages"), "app.show-messages", NULL);
   item = gtk_menu_item_new_with_mnemonic (_("Re_cent"));
   gtk_menu_item_set_submenu (GTK_MENU_ITEM (item), recent_menu (self));
   gtk_menu_shell_append (GTK_MENU_SHELL (menu), item);
@@ -301,6 +344,7 @@ build_menu (FbIndicator *self)
   gtk_widget_insert_action_group (menu, "app", G_ACTION_GROUP (self->app));
   gtk_widget_show_all (menu);
   update_recent (self);
+  update_messages_item (self);
 
   old_menu = g_steal_pointer (&self->menu);
   self->menu = g_object_ref (menu);
@@ -333,6 +377,7 @@ rebuild (FbIndicator *self)
           gtk_menu_item_set_label (g_ptr_array_index (self->feed_rows, i), label);
         }
       update_recent (self);
+      update_messages_item (self);
     }
 
   update_icon (self);
@@ -442,6 +487,8 @@ fb_indicator_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->manager, self);
   if (self->notifier != NULL)
     g_signal_handlers_disconnect_by_data (self->notifier, self);
+  if (self->history != NULL)
+    g_signal_handlers_disconnect_by_data (self->history, self);
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
   if (self->indicator != NULL)
@@ -454,6 +501,7 @@ fb_indicator_dispose (GObject *object)
   g_clear_pointer (&self->menu_shape, g_free);
   g_clear_object (&self->manager);
   g_clear_object (&self->notifier);
+  g_clear_object (&self->history);
   g_clear_object (&self->settings);
   self->app = NULL;
 
@@ -482,19 +530,31 @@ set_icon_theme_path (FbIndicator *self)
     app_indicator_set_icon_theme_path (self->indicator, dir);
 }
 
+/**
+ * fb_indicator_new:
+ * @history: for the unread count
+ *
+ * Returns: (transfer full): the tray icon and its menu, shown at once
+ */
 FbIndicator *
 fb_indicator_new (GApplication  *app,
                   FbFeedManager *manager,
                   FbNotifier    *notifier,
+                  FbHistory     *history,
                   GSettings     *settings)
 {
-  FbIndicator *self = g_object_new (FB_TYPE_INDICATOR, NULL);
+  FbIndicator *self;
   const char *icon_name;
   g_autofree char *title = NULL;
 
+  g_return_val_if_fail (G_IS_APPLICATION (app), NULL);
+  g_return_val_if_fail (FB_IS_HISTORY (history), NULL);
+
+  self = g_object_new (FB_TYPE_INDICATOR, NULL);
   self->app = app;
   self->manager = g_object_ref (manager);
   self->notifier = g_object_ref (notifier);
+  self->history = g_object_ref (history);
   self->settings = g_object_ref (settings);
 
   /* It starts with the right icon; rebuild() gives it its title too. */
@@ -509,6 +569,7 @@ fb_indicator_new (GApplication  *app,
   g_signal_connect (manager, "items-changed", G_CALLBACK (items_changed_cb), self);
   g_signal_connect_swapped (notifier, "recent-changed", G_CALLBACK (queue_refresh), self);
   g_signal_connect_swapped (settings, "changed::paused", G_CALLBACK (queue_refresh), self);
+  g_signal_connect_swapped (history, "unread-changed", G_CALLBACK (queue_refresh), self);
 
   self->watch_id = g_bus_watch_name (G_BUS_TYPE_SESSION, WATCHER_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
                                      watcher_appeared_cb, watcher_vanished_cb, self, NULL);

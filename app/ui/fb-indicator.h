@@ -4,6 +4,7 @@
 #include <gtk/gtk.h>
 
 #include "fb-feed-manager.h"
+#include "fb-history.h"
 #include "fb-notifier.h"
 
 G_BEGIN_DECLS
@@ -14,6 +15,7 @@ G_DECLARE_FINAL_TYPE (FbIndicator, fb_indicator, FB, INDICATOR, GObject)
 FbIndicator *fb_indicator_new (GApplication  *app,
                                FbFeedManager *manager,
                                FbNotifier    *notifier,
+                               FbHistory     *history,
                                GSettings     *settings);
 
 G_END_DECLS

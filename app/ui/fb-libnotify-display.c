@@ -14,10 +14,12 @@
  * body escaped when the server reads markup, its buttons turned into
  * `app.*` actions), notices the notifier keeps updating (a flood's
  * summary) by handle, and the live set that keeps recent notifications
- * answering. show() is the one place that talks to the notification
- * server; a message's group replaces the notification of the group's last
- * message. This is the only file that includes libnotify. What to show, and
- * when, is policy: FbNotifier (app/service/fb-notifier.c).
+ * answering. Clicking a notification opens its link, or, without one, its
+ * message in the Messages view (app.show-message with its history id).
+ * show() is the one place that talks to the notification server; a
+ * message's group replaces the notification of the group's last message.
+ * This is the only file that includes libnotify. What to show, and when,
+ * is policy: FbNotifier (app/service/fb-notifier.c).
  */
 
 #ifndef NOTIFY_CHECK_VERSION
@@ -164,6 +166,16 @@ open_url_cb (NotifyNotification *notification,
 }
 
 static void
+show_message_cb (NotifyNotification *notification,
+                 char               *action,
+                 gpointer            user_data)
+{
+  gint64 *id = user_data;
+
+  activate_app_action ("show-message", g_variant_new_int64 (*id));
+}
+
+static void
 snooze_cb (NotifyNotification *notification,
            char               *action,
            gpointer            user_data)
@@ -289,6 +301,13 @@ notification_for_message (FbLibnotifyDisplay *self,
       add_url_action (notification, "default", _("Open"), click);
       add_url_action (notification, "open", _("Open"), click);
     }
+  else if (fb_message_get_history_id (message) != 0)
+    {
+      notify_notification_add_action (notification, "default", _("Show Message"), show_message_cb,
+                                      g_memdup2 (&(gint64) { fb_message_get_history_id (message) },
+                                                 sizeof (gint64)),
+                                      g_free);
+    }
   for (guint i = 0; i < fb_message_get_n_actions (message); i++)
     {
       g_autofree char *id = g_strdup_printf ("view-%u", i);
@@ -312,9 +331,14 @@ fb_libnotify_display_show_message (FbNotificationDisplay *display,
                                    FbMessage             *message)
 {
   FbLibnotifyDisplay *self = FB_LIBNOTIFY_DISPLAY (display);
-  g_autoptr(NotifyNotification) notification = notification_for_message (self, feed, message);
+  g_autoptr(NotifyNotification) notification = NULL;
   g_autofree char *group = NULL;
   int id = 0;
+
+  /* The first message's buttons depend on them too, not only show()'s. */
+  if (self->caps == NULL)
+    load_caps (self);
+  notification = notification_for_message (self, feed, message);
 
   /* A message of a group replaces the notification of the group's last
    * one: the server is asked to replace that id (a closed one is shown

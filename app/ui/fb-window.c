@@ -12,15 +12,17 @@
 
 /*
  * The app's main window, shown when Feedbell is launched from the menu and
- * by the tray's Preferences item: the feeds with their live state (the same
+ * by the tray's Preferences and Show Messages items: the messages received
+ * (first, once there is a feed), the feeds with their live state (the same
  * words as the tray), and the app's general settings.
  *
  * Its buttons activate window actions (win.add-feed, win.edit-feed,
- * win.remove-feed, win.page, win.about); GtkApplicationWindow exports them on
- * D-Bus next to the app's, so tests and the screenshot script drive the
- * window the way a person does.
+ * win.remove-feed, win.page, win.about, and the Messages page's);
+ * GtkApplicationWindow exports them on D-Bus next to the app's, so tests
+ * and the screenshot script drive the window the way a person does.
  *
- * Each feed's row is built in fb-window-feed-row.c.
+ * The Messages page is fb-window-messages.c; each feed's row is built in
+ * fb-window-feed-row.c.
  */
 
 #define EXAMPLE_URL "https://ntfy.sh/mytopic/sse"
@@ -31,6 +33,8 @@ struct _FbWindow
 
   FbFeedManager        *manager;
   GSettings            *settings;
+  FbHistory            *history;
+  FbWindowMessages     *messages;
   GtkWidget            *editor;   /* unowned; NULL once destroyed */
 
   /* Template widgets */
@@ -43,6 +47,8 @@ struct _FbWindow
   GtkSpinButton        *threshold_spin;
   GtkSpinButton        *window_spin;
   GtkLabel             *coalesce_label;
+  GtkSpinButton        *history_days_spin;
+  GtkSpinButton        *history_max_spin;
   GtkSwitch            *autostart_switch;
   GtkInfoBar           *autostart_info_bar;
   GtkLabel             *autostart_error_label;
@@ -52,6 +58,7 @@ enum {
   PROP_0,
   PROP_MANAGER,
   PROP_SETTINGS,
+  PROP_HISTORY,
   N_PROPS
 };
 
@@ -292,7 +299,11 @@ static gboolean
 fb_window_key_press_event (GtkWidget   *widget,
                            GdkEventKey *event)
 {
+  FbWindow *self = FB_WINDOW (widget);
+
   if (GTK_WIDGET_CLASS (fb_window_parent_class)->key_press_event (widget, event))
+    return GDK_EVENT_STOP;
+  if (self->messages != NULL && _fb_window_messages_handle_key (self->messages, event))
     return GDK_EVENT_STOP;
 
   if (event->keyval == GDK_KEY_Escape && (event->state & gtk_accelerator_get_default_mod_mask ()) == 0)
@@ -321,6 +332,10 @@ bind_settings (FbWindow *self)
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "coalesce-window", self->window_spin, "value",
                    G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "history-days", self->history_days_spin, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "history-max-messages", self->history_max_spin, "value",
+                   G_SETTINGS_BIND_DEFAULT);
 
   g_signal_connect_object (self->settings, "changed::coalesce-threshold",
                            G_CALLBACK (update_coalesce_label), self, G_CONNECT_SWAPPED);
@@ -336,7 +351,7 @@ fb_window_constructed (GObject *object)
 
   G_OBJECT_CLASS (fb_window_parent_class)->constructed (object);
 
-  g_assert (self->manager != NULL && self->settings != NULL);
+  g_assert (self->manager != NULL && self->settings != NULL && self->history != NULL);
 
   gtk_list_box_bind_model (self->feed_list, G_LIST_MODEL (self->manager), create_row_cb, self, NULL);
   g_signal_connect_object (self->manager, "items-changed", G_CALLBACK (items_changed_cb), self,
@@ -346,6 +361,12 @@ fb_window_constructed (GObject *object)
   items_changed_cb (self);
 
   bind_settings (self);
+
+  /* Messages first, once there is a feed to send any. */
+  self->messages = _fb_window_messages_new (self, self->stack, self->history, self->manager);
+  gtk_stack_set_visible_child_name (self->stack,
+                                    g_list_model_get_n_items (G_LIST_MODEL (self->manager)) > 0
+                                      ? "messages" : "feeds");
 }
 
 static void
@@ -357,11 +378,13 @@ fb_window_dispose (GObject *object)
     gtk_widget_destroy (self->editor);
   if (self->feed_list != NULL)
     gtk_list_box_bind_model (self->feed_list, NULL, NULL, NULL, NULL);
+  g_clear_pointer (&self->messages, _fb_window_messages_free);
 
   G_OBJECT_CLASS (fb_window_parent_class)->dispose (object);
 
   g_clear_object (&self->manager);
   g_clear_object (&self->settings);
+  g_clear_object (&self->history);
 }
 
 static void
@@ -379,6 +402,9 @@ fb_window_get_property (GObject    *object,
       break;
     case PROP_SETTINGS:
       g_value_set_object (value, self->settings);
+      break;
+    case PROP_HISTORY:
+      g_value_set_object (value, self->history);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -400,6 +426,9 @@ fb_window_set_property (GObject      *object,
       break;
     case PROP_SETTINGS:
       self->settings = g_value_dup_object (value);
+      break;
+    case PROP_HISTORY:
+      self->history = g_value_dup_object (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -425,6 +454,9 @@ fb_window_class_init (FbWindowClass *klass)
   properties[PROP_SETTINGS] =
     g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HISTORY] =
+    g_param_spec_object ("history", NULL, NULL, FB_TYPE_HISTORY,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -438,6 +470,8 @@ fb_window_class_init (FbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FbWindow, threshold_spin);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, window_spin);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, coalesce_label);
+  gtk_widget_class_bind_template_child (widget_class, FbWindow, history_days_spin);
+  gtk_widget_class_bind_template_child (widget_class, FbWindow, history_max_spin);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, autostart_switch);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, autostart_info_bar);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, autostart_error_label);
@@ -503,21 +537,45 @@ fb_window_init (FbWindow *self)
  * @application: the app
  * @manager: the feeds to show
  * @settings: the app's settings (`io.github.feedbell.Feedbell`)
+ * @history: the messages to show
  *
  * Returns: (transfer none): a new main window, owned by GTK
  */
 FbWindow *
 fb_window_new (GtkApplication *application,
                FbFeedManager  *manager,
-               GSettings      *settings)
+               GSettings      *settings,
+               FbHistory      *history)
 {
   g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
   g_return_val_if_fail (FB_IS_FEED_MANAGER (manager), NULL);
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+  g_return_val_if_fail (FB_IS_HISTORY (history), NULL);
 
   return g_object_new (FB_TYPE_WINDOW,
                        "application", application,
                        "manager", manager,
                        "settings", settings,
+                       "history", history,
                        NULL);
+}
+
+/**
+ * fb_window_show_messages:
+ * @entry: (nullable): the message to select
+ *
+ * Shows the Messages page, with @entry selected and beside the list (its
+ * feed and the search no longer filter it out).
+ */
+void
+fb_window_show_messages (FbWindow       *self,
+                         FbHistoryEntry *entry)
+{
+  g_return_if_fail (FB_IS_WINDOW (self));
+  g_return_if_fail (entry == NULL || FB_IS_HISTORY_ENTRY (entry));
+
+  if (entry != NULL)
+    _fb_window_messages_show_entry (self->messages, entry);
+  else
+    gtk_stack_set_visible_child_name (self->stack, "messages");
 }

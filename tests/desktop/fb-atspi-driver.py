@@ -22,7 +22,11 @@
 #   {"op": "toggle",   …}                     a switch or check box
 #   {"op": "set-text", …, "text": "…"}        replaces an entry's text
 #   {"op": "select",   …, "item": "…"}        a combo box's item, by its label
-#   {"op": "state",    …}                     {"checked": bool, "sensitive": bool}
+#   {"op": "select-row", …, "item": "…"}      a list's row whose name contains "…":
+#                                             {"name": "the row's whole name"}
+#   {"op": "absent",   …}                     until no such widget is on screen
+#   {"op": "state",    …}                     {"checked": bool, "sensitive": bool,
+#                                              "selected": bool}
 #   {"op": "text",     …}                     {"text": "…"}, never of a password field
 #   {"op": "gone",     "window": "…"}         until no such window is on screen
 #   {"op": "describe"}                        the app's widgets, for a log
@@ -262,11 +266,40 @@ def op_select(widget, command):
     raise Failure("no item “%s” among %s" % (command["item"], [item.name for item in items]))
 
 
+def op_select_row(widget, command):
+    # A list box's rows are its children; AtkSelection selects the one at an
+    # index, as a click or the arrow keys would.
+    rows = [row for row in children(widget) if role_name(row) == "list item"]
+    for index, row in enumerate(rows):
+        if command["item"] in (row.name or ""):
+            if not widget.querySelection().selectChild(index):
+                raise Failure("the list refused to select row “%s”" % row.name)
+
+            def selected():
+                row.clearCache()
+                return has_state(row, pyatspi.STATE_SELECTED)
+
+            wait_for(selected, DEFAULT_TIMEOUT_MS, "row “%s” to be selected" % row.name)
+            return {"name": row.name}
+    raise Failure("no row with “%s” among %s" % (command["item"], [row.name for row in rows]))
+
+
 def run(app_name, command):
     op = command.get("op")
 
     if op == "describe":
         return {"ok": True, "tree": describe(find_app(app_name))}
+
+    if op == "absent":
+        def absent():
+            app = find_app(app_name)
+            if app is None:
+                return True
+            app.clearCache()
+            return find(app, command) is None
+
+        wait_for(absent, command.get("timeout_ms", DEFAULT_TIMEOUT_MS), what(command) + " to go")
+        return {"ok": True}
 
     if op == "gone":
         def gone():
@@ -292,6 +325,7 @@ def run(app_name, command):
             "ok": True,
             "checked": has_state(widget, pyatspi.STATE_CHECKED),
             "sensitive": has_state(widget, pyatspi.STATE_SENSITIVE),
+            "selected": has_state(widget, pyatspi.STATE_SELECTED),
         }
     if op == "text":
         widget = widget_for(app_name, command, sensitive=False)
@@ -299,6 +333,11 @@ def run(app_name, command):
         if role_name(widget) == "password text":
             raise Failure("a password field's text is not read")
         return {"ok": True, "text": widget.queryText().getText(0, -1)}
+    if op == "select-row":
+        widget = widget_for(app_name, command, sensitive=True)
+        answer = op_select_row(widget, command)
+        answer["ok"] = True
+        return answer
     if op in actions:
         widget = widget_for(app_name, command, sensitive=True)
         actions[op](widget, command)

@@ -14,6 +14,9 @@
  * send anything (the daemon drops them if they do), so the filter swallows
  * every copy before GDBus could answer a method call it has no object for.
  *
+ * The server's ActionInvoked signals are seen too (a click, or a keyboard
+ * shortcut, that the server passes on to the app).
+ *
  * Filters run in GDBus's worker thread: the records are behind a mutex and
  * each new one wakes the main context, where the tests wait.
  */
@@ -29,6 +32,7 @@ struct _FbNotifyMonitor
   GMutex           lock;
   GPtrArray       *calls;       /* FbNotifyCall, under lock */
   guint            n_closes;    /* under lock */
+  GPtrArray       *actions;     /* "id action" of each ActionInvoked, under lock */
 };
 
 void
@@ -167,6 +171,19 @@ record (FbNotifyMonitor *self,
     {
       match_reply (self, message);
     }
+  else if (type == G_DBUS_MESSAGE_TYPE_SIGNAL && g_strcmp0 (member, "ActionInvoked") == 0 &&
+           g_strcmp0 (g_dbus_message_get_sender (message), self->server_name) == 0)
+    {
+      GVariant *body = g_dbus_message_get_body (message);
+      guint32 id;
+      const char *action;
+
+      if (body != NULL && g_variant_is_of_type (body, G_VARIANT_TYPE ("(us)")))
+        {
+          g_variant_get (body, "(u&s)", &id, &action);
+          g_ptr_array_add (self->actions, g_strdup_printf ("%u %s", id, action));
+        }
+    }
   g_mutex_unlock (&self->lock);
 
   g_main_context_wakeup (NULL);
@@ -201,10 +218,12 @@ fb_notify_monitor_new (const char  *server_name,
   g_autoptr(FbNotifyMonitor) self = NULL;
   g_autofree char *address = NULL;
   g_autofree char *reply_rule = NULL;
+  g_autofree char *action_rule = NULL;
   g_autoptr(GVariant) reply = NULL;
   const char *rules[] = {
     "type='method_call',interface='" NOTIFY_IFACE "',member='Notify'",
     "type='method_call',interface='" NOTIFY_IFACE "',member='CloseNotification'",
+    NULL,
     NULL,
     NULL,
   };
@@ -214,6 +233,7 @@ fb_notify_monitor_new (const char  *server_name,
   self = g_new0 (FbNotifyMonitor, 1);
   g_mutex_init (&self->lock);
   self->calls = g_ptr_array_new_with_free_func ((GDestroyNotify) fb_notify_call_free);
+  self->actions = g_ptr_array_new_with_free_func (g_free);
   self->server_name = g_strdup (server_name);
 
   address = g_dbus_address_get_for_bus_sync (G_BUS_TYPE_SESSION, NULL, error);
@@ -232,6 +252,9 @@ fb_notify_monitor_new (const char  *server_name,
 
   reply_rule = g_strdup_printf ("type='method_return',sender='%s'", server_name);
   rules[2] = reply_rule;
+  action_rule = g_strdup_printf ("type='signal',sender='%s',interface='" NOTIFY_IFACE "',member='ActionInvoked'",
+                                 server_name);
+  rules[3] = action_rule;
   reply = g_dbus_connection_call_sync (self->connection,
                                        "org.freedesktop.DBus", "/org/freedesktop/DBus",
                                        "org.freedesktop.DBus.Monitoring", "BecomeMonitor",
@@ -258,6 +281,7 @@ fb_notify_monitor_free (FbNotifyMonitor *self)
       g_clear_object (&self->connection);
     }
   g_clear_pointer (&self->calls, g_ptr_array_unref);
+  g_clear_pointer (&self->actions, g_ptr_array_unref);
   g_free (self->server_name);
   g_mutex_clear (&self->lock);
   g_free (self);
@@ -295,6 +319,23 @@ fb_notify_monitor_get_n_closes (FbNotifyMonitor *self)
 
   g_mutex_lock (&self->lock);
   n = self->n_closes;
+  g_mutex_unlock (&self->lock);
+
+  return n;
+}
+
+guint
+fb_notify_monitor_count_actions (FbNotifyMonitor *self,
+                                 guint32          id,
+                                 const char      *action)
+{
+  g_autofree char *wanted = g_strdup_printf ("%u %s", id, action);
+  guint n = 0;
+
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < self->actions->len; i++)
+    if (g_str_equal (g_ptr_array_index (self->actions, i), wanted))
+      n++;
   g_mutex_unlock (&self->lock);
 
   return n;

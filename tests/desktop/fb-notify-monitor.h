@@ -30,8 +30,9 @@ typedef struct
 typedef struct _FbNotifyMonitor FbNotifyMonitor;
 
 /* Watches the session bus (a second connection that becomes a monitor) for
- * Notify and CloseNotification calls, and for the replies @server_name
- * (the unique name owning org.freedesktop.Notifications) sends. */
+ * Notify and CloseNotification calls, and for the replies and ActionInvoked
+ * signals @server_name (the unique name owning
+ * org.freedesktop.Notifications) sends. */
 FbNotifyMonitor *fb_notify_monitor_new            (const char      *server_name,
                                                    GError         **error);
 void             fb_notify_monitor_free           (FbNotifyMonitor *self);
@@ -40,6 +41,11 @@ void             fb_notify_monitor_free           (FbNotifyMonitor *self);
 GPtrArray       *fb_notify_monitor_dup_calls      (FbNotifyMonitor *self);
 guint            fb_notify_monitor_get_n_calls    (FbNotifyMonitor *self);
 guint            fb_notify_monitor_get_n_closes   (FbNotifyMonitor *self);
+/* How many ActionInvoked signals the server sent for notification @id
+ * and @action ("default": the notification itself was clicked). */
+guint            fb_notify_monitor_count_actions  (FbNotifyMonitor *self,
+                                                   guint32          id,
+                                                   const char      *action);
 /* The number of Notify calls whose summary contains @needle. */
 guint            fb_notify_monitor_count_summary  (FbNotifyMonitor *self,
                                                    const char      *needle);

@@ -151,6 +151,8 @@ fb_widget_command_describe (const FbWidgetCommand *command)
     g_string_append_printf (text, " whose name contains '%s'", command->name_contains);
   if (command->label != NULL)
     g_string_append_printf (text, " labelled '%s'", command->label);
+  if (command->item != NULL)
+    g_string_append_printf (text, " item '%s'", command->item);
   if (command->row != NULL)
     g_string_append_printf (text, " in the row of '%s'", command->row);
   if (command->window != NULL)

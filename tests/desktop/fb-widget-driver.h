@@ -46,8 +46,8 @@ FbWidgetDriver *fb_widget_driver_new          (const char             *app_name,
                                                GError                **error);
 /* Ends the driver: the end of its input, then a kill if it lingers. */
 void            fb_widget_driver_free         (FbWidgetDriver         *self);
-/* Runs @command: its answer ("checked", "sensitive" for state, "text" for
- * text), or NULL and
+/* Runs @command: its answer ("checked", "sensitive", "selected" for state,
+ * "text" for text, "name" for select-row), or NULL and
  * @error, with the app's widgets (roles and names) in @tree when known. */
 JsonObject     *fb_widget_driver_run          (FbWidgetDriver         *self,
                                                const FbWidgetCommand  *command,

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <sqlite3.h>
+
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -12,6 +14,7 @@
 #include "fb-feed-server.h"
 #include "fb-notify-monitor.h"
 #include "fb-sni-watcher.h"
+#include "fb-widget-driver.h"
 
 /*
  * The real app in a real (virtual) desktop, judged only from outside, as a
@@ -20,6 +23,10 @@
  * exit status and what `feedbell --status` prints. Runs inside
  * run-in-session.sh (Xvfb + a private session bus); each test gets a fresh
  * dunst, settings directory, SSE server and app. Every wait has a deadline.
+ *
+ * The Messages tests also look at the window as a screen reader does, over
+ * AT-SPI (fb-atspi-driver.py): they need `run-in-session.sh --try-a11y` and
+ * python3-pyatspi, and skip without them.
  */
 
 #define FEED_NAME       "Builds"
@@ -36,15 +43,18 @@
 #define ICON_CONNECTED    "io.github.feedbell.Feedbell-connected-symbolic"
 #define ICON_RECONNECTING "io.github.feedbell.Feedbell-reconnecting-symbolic"
 #define ICON_PAUSED       "io.github.feedbell.Feedbell-paused-symbolic"
+#define ICON_UNREAD       "io.github.feedbell.Feedbell-unread-symbolic"
 #define NO_TRAY_SUMMARY   "Feedbell is running without a tray icon"
 
 typedef struct
 {
   gboolean with_tray;
+  gboolean with_a11y;    /* the app's widgets on the accessibility bus */
 } TestCase;
 
-static const TestCase with_tray = { TRUE };
-static const TestCase without_tray = { FALSE };
+static const TestCase with_tray = { TRUE, FALSE };
+static const TestCase without_tray = { FALSE, FALSE };
+static const TestCase with_widgets = { TRUE, TRUE };
 
 typedef struct
 {
@@ -54,6 +64,8 @@ typedef struct
   FbFeedServer     *server;
   GSubprocess      *app;
   gboolean          body_markup;
+  FbWidgetDriver   *driver;
+  char             *driver_log;
 } Fixture;
 
 /* --- diagnostics ------------------------------------------------------- */
@@ -109,6 +121,13 @@ fixture_dump (Fixture *f)
   else if (f->app != NULL)
     describe_end (f->app);
   print_app_log (f);
+  if (f->driver_log != NULL)
+    {
+      g_autofree char *driver_log = NULL;
+
+      if (g_file_get_contents (f->driver_log, &driver_log, NULL, NULL) && driver_log[0] != '\0')
+        g_test_message ("AT-SPI driver's stderr:\n%s", driver_log);
+    }
 }
 
 #define fixture_wait_or_fail(f, condition, data, timeout_ms, ...) \
@@ -141,6 +160,27 @@ server_has_cap (Fixture    *f,
   return g_strv_contains (caps, cap);
 }
 
+/* Whether widgets can be looked at here: pyatspi, and an accessibility
+ * bus (run-in-session.sh --try-a11y starts one when it can). */
+static gboolean
+can_drive_widgets (Fixture  *f,
+                   char    **why_not)
+{
+  g_autofree char *owner = NULL;
+
+  if (!fb_widget_driver_is_available (why_not))
+    return FALSE;
+
+  owner = fb_desktop_session_dup_name_owner (f->session, "org.a11y.Bus");
+  if (owner == NULL)
+    {
+      *why_not = g_strdup ("no accessibility bus: run through `run-in-session.sh --try-a11y`");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
@@ -155,6 +195,14 @@ fixture_set_up (Fixture       *f,
       g_test_skip (why_not);
       return;
     }
+  if (test_case->with_a11y && !can_drive_widgets (f, &why_not))
+    {
+      g_test_skip (why_not);
+      g_clear_pointer (&f->session, fb_desktop_session_free);
+      return;
+    }
+  if (test_case->with_a11y)
+    fb_desktop_session_enable_accessibility (f->session);
 
   fb_desktop_session_start_dunst (f->session, &error);
   g_assert_no_error (error);
@@ -181,6 +229,8 @@ fixture_tear_down (Fixture       *f,
   if (f->session != NULL)
     print_app_log (f);
 
+  g_clear_pointer (&f->driver, fb_widget_driver_free);
+  g_clear_pointer (&f->driver_log, g_free);
   /* The session ends the app before dunst, then waits for both names to go. */
   g_clear_object (&f->app);
   g_clear_pointer (&f->session, fb_desktop_session_free);
@@ -566,35 +616,36 @@ test_outage_in_recent (Fixture       *f,
   wait_for_recent (f, FEED_NAME ": Unreachable since ");
 
   fb_feed_server_set_down (f->server, FALSE);
-  wait_for_icon (f, ICON_CONNECTED, WAIT_MS);
+  /* Connected again, the message still unread: the bell with its dot. */
+  wait_for_icon (f, ICON_UNREAD, WAIT_MS);
   wait_for_recent (f, FEED_NAME ": Unreachable from ");
   g_assert_cmpuint (fb_notify_monitor_count_summary (f->monitor, "Unreachable"), ==, 0);
 }
 
-/* The id the app's event log has saved for its one feed, or NULL. */
+/* The id the app has saved for its one feed, or NULL: its event log's
+ * state, which lives in the history database beside the messages. */
 static char *
 dup_saved_event_id (Fixture *f)
 {
-  g_autofree char *dir = g_build_filename (fb_desktop_session_get_dir (f->session),
-                                           "state", "feedbell", "feeds", NULL);
-  g_autoptr(GDir) feeds = g_dir_open (dir, 0, NULL);
-  const char *name;
+  g_autofree char *path = g_build_filename (fb_desktop_session_get_dir (f->session),
+                                            "data", "feedbell", "history.db", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *id = NULL;
 
-  while (feeds != NULL && (name = g_dir_read_name (feeds)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      JsonNode *root;
+  if (g_file_test (path, G_FILE_TEST_EXISTS) &&
+      sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+      sqlite3_prepare_v2 (db, "SELECT data FROM positions LIMIT 1", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW &&
+      json_parser_load_from_data (parser, (const char *) sqlite3_column_text (stmt, 0), -1, NULL) &&
+      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    id = g_strdup (json_object_get_string_member_with_default (json_node_get_object (json_parser_get_root (parser)),
+                                                               "lastEventId", ""));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
 
-      if (!g_str_has_suffix (name, ".json") || !json_parser_load_from_file (parser, path, NULL))
-        continue;
-      root = json_parser_get_root (parser);
-      if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
-        return g_strdup (json_object_get_string_member_with_default (json_node_get_object (root),
-                                                                     "lastEventId", ""));
-    }
-
-  return NULL;
+  return id;
 }
 
 typedef struct
@@ -656,8 +707,8 @@ test_restart_after_kill (Fixture       *f,
   fb_feed_server_send (f->server, "k2", "Kill 2");
   fb_feed_server_send (f->server, "k3", "Kill 3");
   g_free (wait_for_notify (f, "Kill 3"));
-  /* Saved once the event log's debounce (500 ms) is over. */
-  fixture_wait_or_fail (f, saved_event_id_is_cb, &saved, WAIT_MS, "the state file to say k3");
+  /* Saved with the messages, once the burst has ended. */
+  fixture_wait_or_fail (f, saved_event_id_is_cb, &saved, WAIT_MS, "the history to say k3");
 
   g_subprocess_force_exit (f->app);
   g_assert_cmpint (fb_desktop_session_wait_exit (f->app, EXIT_MS), ==, -1);
@@ -712,7 +763,8 @@ test_pause (Fixture       *f,
   g_assert_cmpuint (fb_notify_monitor_get_n_calls (f->monitor), ==, 0);
 
   click_menu_item (f, "_Pause Notifications");
-  wait_for_icon (f, ICON_CONNECTED, TRAY_MS);
+  /* Connected, the held messages unread. */
+  wait_for_icon (f, ICON_UNREAD, TRAY_MS);
   summary = wait_for_notify (f, "while notifications were paused");
   g_assert_cmpstr (summary->summary, ==, "3 messages while notifications were paused");
   g_assert_nonnull (strstr (summary->body, FEED_NAME ": Held 3"));
@@ -1063,7 +1115,7 @@ test_clean_log (Fixture       *f,
   click_menu_item (f, "_Pause Notifications");
   wait_for_icon (f, ICON_PAUSED, TRAY_MS);
   click_menu_item (f, "_Pause Notifications");
-  wait_for_icon (f, ICON_CONNECTED, TRAY_MS);
+  wait_for_icon (f, ICON_UNREAD, TRAY_MS);
   quit_from_tray (f);
 
   /* Failing without aborting: the tests after this one still run. */
@@ -1145,6 +1197,293 @@ test_no_tray (Fixture       *f,
   /* Said once, not again when the second process came and went. */
   g_assert_cmpuint (fb_notify_monitor_count_summary (f->monitor, NO_TRAY_SUMMARY), ==, 1);
   g_assert_true (fb_desktop_session_is_running (f->app));
+}
+
+/* --- the Messages view ------------------------------------------------------ */
+
+#define DUNST_PATH   "/org/freedesktop/Notifications"
+#define DUNST_IFACE  "org.dunstproject.cmd0"
+
+static void
+start_driver (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->driver_log = g_build_filename (fb_desktop_session_get_dir (f->session), "atspi-driver.log", NULL);
+  f->driver = fb_widget_driver_new ("feedbell", f->driver_log, &error);
+  g_assert_no_error (error);
+}
+
+/* Runs @command; fails the test, with what the driver saw, if it fails. */
+static JsonObject *
+drive (Fixture               *f,
+       const FbWidgetCommand *command)
+{
+  g_autofree char *what = fb_widget_command_describe (command);
+  g_autofree char *tree = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *answer = fb_widget_driver_run (f->driver, command, &tree, &error);
+
+  if (answer == NULL)
+    {
+      g_autofree char *message = g_strdup_printf ("The AT-SPI driver could not %s: %s", what,
+                                                  error->message);
+
+      if (tree != NULL)
+        g_test_message ("The app's widgets:\n%s", tree);
+      fixture_dump (f);
+      g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, message);
+    }
+
+  g_test_message ("Driver: %s", what);
+  return answer;
+}
+
+static void
+drive_ok (Fixture               *f,
+          const FbWidgetCommand *command)
+{
+  json_object_unref (drive (f, command));
+}
+
+/* A row of the Messages list whose accessible name contains @text. */
+#define MESSAGE_ROW(op_, text) \
+  (&(FbWidgetCommand) { .op = (op_), .window_role = "frame", .role = "list item", .name_contains = (text) })
+
+typedef struct
+{
+  Fixture    *f;
+  const char *needle;
+  gboolean    present;
+} TitleWait;
+
+static gboolean
+title_has_cb (gpointer user_data)
+{
+  TitleWait *wait = user_data;
+  g_autofree char *title = NULL;
+
+  if (!fb_sni_watcher_has_item (wait->f->watcher))
+    return FALSE;
+
+  title = fb_sni_watcher_dup_item_string (wait->f->watcher, "Title", NULL);
+  return title != NULL && (strstr (title, wait->needle) != NULL) == wait->present;
+}
+
+static gboolean
+menu_label_is_cb (gpointer user_data)
+{
+  MenuWait *wait = user_data;
+  g_autoptr(FbMenuItem) menu = fixture_get_menu (wait->f);
+  FbMenuItem *item = menu ? fb_menu_item_find_prefix (menu, wait->prefix) : NULL;
+
+  return item != NULL && g_strcmp0 (item->label, wait->needle) == 0;
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *member;    /* "\"unread\":N" */
+} StatusHasWait;
+
+/* `feedbell --status` prints the member; one feed, so one line. */
+static gboolean
+status_has_cb (gpointer user_data)
+{
+  StatusHasWait *wait = user_data;
+  const char *argv[] = { "--status", NULL };
+  g_autofree char *output = NULL;
+
+  fb_desktop_session_run_app (wait->f->session, argv, RUN_MS, &output);
+  return output != NULL && strstr (output, wait->member) != NULL;
+}
+
+/* The tray says nothing is unread: its title, its icon, its menu, --status. */
+static void
+wait_for_all_read (Fixture *f)
+{
+  TitleWait title = { f, "unread", FALSE };
+  MenuWait menu = { f, "Show _Messages", "Show _Messages" };
+  StatusHasWait status = { f, "\"unread\":0" };
+
+  fixture_wait_or_fail (f, title_has_cb, &title, TRAY_MS, "the tray's title without an unread count");
+  wait_for_icon (f, ICON_CONNECTED, TRAY_MS);
+  fixture_wait_or_fail (f, menu_label_is_cb, &menu, TRAY_MS, "the menu's “Show _Messages” without a count");
+  fixture_wait_or_fail (f, status_has_cb, &status, WAIT_MS, "--status to say \"unread\":0");
+}
+
+/* Messages arrive: the tray counts them; Show Messages opens the view,
+ * which lists them as unread and, being seen, marks them read: the count
+ * falls. A search finds one, and a row is selected by its name; what comes
+ * while the view is seen is read at once. */
+static void
+test_messages (Fixture       *f,
+               gconstpointer  data)
+{
+  static const char * const titles[] = { "Build #1 passed", "Disk almost full", "Deploy 3 finished" };
+  TitleWait unread = { f, "3 unread", TRUE };
+  StatusHasWait status = { f, "\"unread\":3" };
+  g_autoptr(JsonObject) row = NULL;
+
+  if (f->session == NULL)
+    return;
+
+  start_app_with_feed (f);
+  fb_feed_server_send (f->server, "m1", "Build #1 passed\nAll 214 tests green");
+  fb_feed_server_send (f->server, "m2", "Disk almost full\n91% used on /home");
+  fb_feed_server_send (f->server, "m3", "Deploy 3 finished\nVersion 2.4 is live");
+  g_free (wait_for_notify (f, "Deploy 3 finished"));
+
+  fixture_wait_or_fail (f, title_has_cb, &unread, TRAY_MS, "the tray's title to say 3 unread");
+  wait_for_icon (f, ICON_UNREAD, TRAY_MS);
+  wait_for_menu_item (f, "Show _Messages (3)", NULL, TRAY_MS);
+  fixture_wait_or_fail (f, status_has_cb, &status, WAIT_MS, "--status to say \"unread\":3");
+
+  start_driver (f);
+  click_menu_item (f, "Show _Messages");
+  drive_ok (f, &(FbWidgetCommand) { .op = "wait", .window_role = "frame", .role = "list box",
+                                    .name = "Messages" });
+  for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Unread, %s, " FEED_NAME, titles[i]);
+
+      drive_ok (f, MESSAGE_ROW ("wait", name));
+    }
+  wait_for_all_read (f);
+
+  drive_ok (f, &(FbWidgetCommand) { .op = "click", .window_role = "frame", .role = "toggle button",
+                                    .name = "Search" });
+  drive_ok (f, &(FbWidgetCommand) { .op = "set-text", .window_role = "frame", .name = "Search messages",
+                                    .text = "disk" });
+  drive_ok (f, MESSAGE_ROW ("absent", titles[0]));
+  drive_ok (f, MESSAGE_ROW ("absent", titles[2]));
+  row = drive (f, &(FbWidgetCommand) { .op = "select-row", .window_role = "frame", .role = "list box",
+                                       .name = "Messages", .item = titles[1] });
+  g_test_message ("Selected “%s”", json_object_get_string_member (row, "name"));
+  /* Its text beside the list. */
+  drive_ok (f, &(FbWidgetCommand) { .op = "wait", .window_role = "frame", .role = "label",
+                                    .name = "91% used on /home" });
+
+  fb_feed_server_send (f->server, "m4", "Disk full\n100% used on /home");
+  drive_ok (f, MESSAGE_ROW ("wait", "Disk full, " FEED_NAME));
+  wait_for_all_read (f);
+}
+
+static gboolean
+has_action (FbNotifyCall *call,
+            const char   *id)
+{
+  guint n = call->actions ? g_strv_length (call->actions) : 0;
+
+  for (guint i = 0; i + 1 < n; i += 2)
+    if (g_str_equal (call->actions[i], id))
+      return TRUE;
+
+  return FALSE;
+}
+
+static gboolean
+dunst_shows_cb (gpointer user_data)
+{
+  Fixture *f = user_data;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) value = NULL;
+
+  reply = g_dbus_connection_call_sync (fb_desktop_session_get_bus (f->session),
+                                       fb_desktop_session_get_dunst_name (f->session), DUNST_PATH,
+                                       "org.freedesktop.DBus.Properties", "Get",
+                                       g_variant_new ("(ss)", DUNST_IFACE, "displayedLength"),
+                                       G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE, 5000, NULL, NULL);
+  if (reply == NULL)
+    return FALSE;
+
+  g_variant_get (reply, "(v)", &value);
+  return g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32) && g_variant_get_uint32 (value) > 0;
+}
+
+typedef struct
+{
+  Fixture *f;
+  guint32  id;
+} ActionWait;
+
+static gboolean
+default_invoked_cb (gpointer user_data)
+{
+  ActionWait *wait = user_data;
+
+  return fb_notify_monitor_count_actions (wait->f->monitor, wait->id, "default") > 0;
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *summary;
+  guint32     id;
+} NotifyIdWait;
+
+/* The server's answer to the Notify call gives its id. */
+static gboolean
+notify_answered_cb (gpointer user_data)
+{
+  NotifyIdWait *wait = user_data;
+  g_autoptr(FbNotifyCall) call = fb_notify_monitor_dup_last (wait->f->monitor, wait->summary);
+
+  wait->id = call != NULL ? call->id : 0;
+  return wait->id != 0;
+}
+
+/* A click on the first notification on screen (@summary's), as dunst
+ * passes it on: its default action (dunstctl action 0). */
+static void
+click_notification (Fixture    *f,
+                    const char *summary)
+{
+  NotifyIdWait answered = { f, summary, 0 };
+  ActionWait invoked = { f, 0 };
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fixture_wait_or_fail (f, notify_answered_cb, &answered, WAIT_MS, "the id of “%s”", summary);
+  invoked.id = answered.id;
+  fixture_wait_or_fail (f, dunst_shows_cb, f, WAIT_MS, "dunst to show the notification");
+  reply = g_dbus_connection_call_sync (fb_desktop_session_get_bus (f->session),
+                                       fb_desktop_session_get_dunst_name (f->session), DUNST_PATH,
+                                       DUNST_IFACE, "NotificationAction", g_variant_new ("(u)", 0),
+                                       NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
+  g_assert_no_error (error);
+  fixture_wait_or_fail (f, default_invoked_cb, &invoked, WAIT_MS, "dunst's ActionInvoked (%u, default)",
+                        invoked.id);
+}
+
+/* A notification without a link, clicked: the window shows that message,
+ * selected, though a newer one came after it. */
+static void
+test_messages_notification_click (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(FbNotifyCall) call = NULL;
+  g_autoptr(JsonObject) state = NULL;
+
+  if (f->session == NULL)
+    return;
+
+  start_app_with_feed (f);
+  fb_feed_server_send (f->server, "n1", "Restore failed\nThe archive is damaged");
+  call = wait_for_notify (f, "Restore failed");
+  g_assert_true (has_action (call, "default"));
+  fixture_wait_or_fail (f, dunst_shows_cb, f, WAIT_MS, "dunst to show the notification");
+  fb_feed_server_send (f->server, "n2", "Build #9 passed\nAll green");
+  g_free (wait_for_notify (f, "Build #9 passed"));
+
+  start_driver (f);
+  /* dunst lists the older first: that is Restore failed. */
+  click_notification (f, "Restore failed");
+  drive_ok (f, &(FbWidgetCommand) { .op = "wait", .window_role = "frame", .role = "label",
+                                    .name = "The archive is damaged" });
+  state = drive (f, MESSAGE_ROW ("state", "Restore failed, " FEED_NAME));
+  g_assert_true (json_object_get_boolean_member (state, "selected"));
+  json_object_unref (drive (f, MESSAGE_ROW ("wait", "Build #9 passed, " FEED_NAME)));
 }
 
 /* --- every kind of feed ------------------------------------------------- */
@@ -1432,6 +1771,10 @@ main (int   argc,
               fixture_set_up, test_no_tray, fixture_tear_down);
   g_test_add ("/desktop/services", Fixture, &with_tray,
               fixture_set_up, test_services, fixture_tear_down);
+  g_test_add ("/desktop/messages", Fixture, &with_widgets,
+              fixture_set_up, test_messages, fixture_tear_down);
+  g_test_add ("/desktop/messages/notification-click", Fixture, &with_widgets,
+              fixture_set_up, test_messages_notification_click, fixture_tear_down);
 
   return g_test_run ();
 }

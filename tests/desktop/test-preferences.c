@@ -647,6 +647,42 @@ open_preferences (Fixture *f)
                                     .name = "Feeds" });
 }
 
+/* Two messages on the bystander's stream. */
+static void
+send_bystander_messages (Fixture *f)
+{
+  GPtrArray *streams = fb_test_sse_server_get_streams (f->server);
+
+  for (guint i = 0; i < n_requests (f); i++)
+    if (g_str_equal (get_request (f, i)->path, path_of (f->url_bystander)) && is_open (f, i))
+      fb_test_stream_write (streams->pdata[i], "data: Lunch is ready\ndata: In the kitchen\n\n"
+                                               "data: Printer jammed\ndata: Second floor\n\n", -1);
+}
+
+/* The Messages page, found by its tab; a search typed in, a row selected by
+ * its name; then back to the Feeds page. */
+static void
+look_at_messages (Fixture *f)
+{
+  send_bystander_messages (f);
+  drive_ok (f, &(FbWidgetCommand) { .op = "click", .window_role = "frame", .role = "radio button",
+                                    .name = "Messages" });
+  drive_ok (f, &(FbWidgetCommand) { .op = "wait", .window_role = "frame", .role = "list item",
+                                    .name_contains = "Printer jammed, " BYSTANDER });
+  drive_ok (f, &(FbWidgetCommand) { .op = "click", .window_role = "frame", .role = "toggle button",
+                                    .name = "Search" });
+  drive_ok (f, &(FbWidgetCommand) { .op = "set-text", .window_role = "frame", .name = "Search messages",
+                                    .text = "lunch" });
+  drive_ok (f, &(FbWidgetCommand) { .op = "absent", .window_role = "frame", .role = "list item",
+                                    .name_contains = "Printer jammed" });
+  drive_ok (f, &(FbWidgetCommand) { .op = "select-row", .window_role = "frame", .role = "list box",
+                                    .name = "Messages", .item = "Lunch is ready, " BYSTANDER });
+  drive_ok (f, &(FbWidgetCommand) { .op = "wait", .window_role = "frame", .role = "label",
+                                    .name = "In the kitchen" });
+  drive_ok (f, &(FbWidgetCommand) { .op = "click", .window_role = "frame", .role = "radio button",
+                                    .name = "Feeds" });
+}
+
 static void
 add_feed_with_token (Fixture *f)
 {
@@ -945,6 +981,7 @@ test_scenario (void)
 
   fixture_set_up (&f);
   open_preferences (&f);
+  look_at_messages (&f);
   add_feed_with_token (&f);
   assert_feed_added (&f);
   edit_url (&f);
