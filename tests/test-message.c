@@ -148,6 +148,7 @@ test_url_is_safe (void)
     "https://example.com/%20encoded",
   };
   const char *unsafe[] = {
+    "http://exa%0Ample.org/", "https://a%20b.example/", "http://%7f.example/",
     "",
     "javascript:alert(1)",
     "JavaScript:alert(1)",

@@ -32,8 +32,17 @@ fb_uri_is_http (GUri *uri)
   const char *scheme = g_uri_get_scheme (uri);
   const char *host = g_uri_get_host (uri);
 
-  return (g_ascii_strcasecmp (scheme, "http") == 0 || g_ascii_strcasecmp (scheme, "https") == 0) &&
-         host != NULL && host[0] != '\0';
+  if (!(g_ascii_strcasecmp (scheme, "http") == 0 || g_ascii_strcasecmp (scheme, "https") == 0) ||
+      host == NULL || host[0] == '\0')
+    return FALSE;
+
+  /* GUri decodes a host's %-escapes: "exa%0Ample.org" is a host with a
+   * line break in it. A host has no hidden characters, decoded or not. */
+  for (const char *p = host; *p != '\0'; p++)
+    if ((guchar) *p <= 0x20 || *p == 0x7f)
+      return FALSE;
+
+  return TRUE;
 }
 
 /* Whether @url is http or https with a host, told without GUri for an
