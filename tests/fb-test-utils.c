@@ -50,15 +50,23 @@ fb_test_run_until (gint64 monotonic_us)
 SoupServer *
 fb_test_server_new (void)
 {
+  return fb_test_server_new_tls (NULL);
+}
+
+SoupServer *
+fb_test_server_new_tls (GTlsCertificate *certificate)
+{
   g_autoptr(GError) error = NULL;
   g_autoptr(GInetAddress) loopback = NULL;
   g_autoptr(GSocketAddress) address = NULL;
   SoupServer *server;
 
-  server = soup_server_new ("server-header", "feedbell-test ", NULL);
+  server = soup_server_new ("server-header", "feedbell-test ",
+                            "tls-certificate", certificate,
+                            NULL);
   loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   address = g_inet_socket_address_new (loopback, 0);
-  soup_server_listen (server, address, 0, &error);
+  soup_server_listen (server, address, certificate != NULL ? SOUP_SERVER_LISTEN_HTTPS : 0, &error);
   g_assert_no_error (error);
 
   return server;
@@ -72,7 +80,7 @@ fb_test_server_url (SoupServer *server,
   GUri *uri = uris->data;
   char *url;
 
-  url = g_strdup_printf ("http://127.0.0.1:%d%s", g_uri_get_port (uri), path);
+  url = g_strdup_printf ("%s://127.0.0.1:%d%s", g_uri_get_scheme (uri), g_uri_get_port (uri), path);
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
 
   return url;
@@ -336,10 +344,18 @@ FbTestSseServer *
 fb_test_sse_server_new (FbTestSseHandler handler,
                         gpointer         user_data)
 {
+  return fb_test_sse_server_new_tls (handler, user_data, NULL);
+}
+
+FbTestSseServer *
+fb_test_sse_server_new_tls (FbTestSseHandler  handler,
+                            gpointer          user_data,
+                            GTlsCertificate  *certificate)
+{
   FbTestSseServer *self = g_new0 (FbTestSseServer, 1);
 
   g_assert_nonnull (handler);
-  self->server = fb_test_server_new ();
+  self->server = fb_test_server_new_tls (certificate);
   self->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) fb_test_request_free);
   self->streams = g_ptr_array_new_with_free_func ((GDestroyNotify) fb_test_stream_free);
   self->handler = handler;

@@ -22,7 +22,9 @@ void        fb_test_run_until       (gint64          monotonic_us);
 
 /* A SoupServer listening on 127.0.0.1 on a free port. */
 SoupServer *fb_test_server_new      (void);
-/* "http://127.0.0.1:PORT" + @path */
+/* The same over https with @certificate (and its key); plain http when NULL. */
+SoupServer *fb_test_server_new_tls  (GTlsCertificate *certificate);
+/* "http://127.0.0.1:PORT" + @path, or https:// for a server over TLS */
 char       *fb_test_server_url      (SoupServer     *server,
                                      const char     *path);
 
@@ -121,9 +123,13 @@ typedef void (*FbTestSseHandler) (FbTestSseServer   *server,
 
 FbTestSseServer *fb_test_sse_server_new          (FbTestSseHandler   handler,
                                                   gpointer           user_data);
+/* The same over https with @certificate (fb_test_certs_load()). */
+FbTestSseServer *fb_test_sse_server_new_tls      (FbTestSseHandler   handler,
+                                                  gpointer           user_data,
+                                                  GTlsCertificate   *certificate);
 void             fb_test_sse_server_free         (FbTestSseServer   *self);
 SoupServer      *fb_test_sse_server_get_soup     (FbTestSseServer   *self);
-/* "http://127.0.0.1:PORT" + @path */
+/* "http://127.0.0.1:PORT" + @path (https:// over TLS) */
 char            *fb_test_sse_server_url          (FbTestSseServer   *self,
                                                   const char        *path);
 /* FbTestRequest, oldest first; owned by the server. */

@@ -92,6 +92,7 @@ fixture_tear_down (Fixture       *f,
     {
       static const char * const keys[] = {
         "url", "format", "title-template", "key-template", "ignore", "skip-first",
+        "max-event-size",
       };
 
       for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
@@ -405,6 +406,42 @@ test_message_key (Fixture       *f,
   g_assert_cmpstr (g_ptr_array_index (f->messages, 2), ==, "third");
 }
 
+static gboolean
+max_event_size_is (gpointer user_data)
+{
+  Fixture *f = user_data;
+  FbSseConnection *connection = fb_feed_get_connection (fb_feed_runner_get_feed (f->runner));
+
+  return connection != NULL && fb_sse_connection_get_max_event_size (connection) == 4096;
+}
+
+/* The feed's max-event-size bounds its events, and follows the setting. */
+static void
+test_max_event_size (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *big = g_strnfill (3000, 'x');
+  g_autofree char *script = g_strdup_printf ("data: %s\n\ndata: ok\n\n", big);
+  FbSseConnection *connection;
+
+  f->script = script;
+  f->feed_settings = g_settings_new_with_path (FB_FEED_SCHEMA_ID, FB_FEED_SETTINGS_PATH "t1/");
+  g_assert_cmpuint (g_settings_get_uint (f->feed_settings, "max-event-size"), ==, 1024 * 1024);
+  g_settings_set_uint (f->feed_settings, "max-event-size", 2048);
+  g_clear_object (&f->feed_settings);
+  runner_new_with_format (f, "/events", "plain");
+
+  g_assert_true (fb_test_wait_until (has_messages, f, 10000));
+  connection = fb_feed_get_connection (fb_feed_runner_get_feed (f->runner));
+  g_assert_cmpuint (fb_sse_connection_get_max_event_size (connection), ==, 2048);
+  g_assert_cmpuint (fb_sse_connection_get_n_dropped (connection), ==, 1);
+  g_assert_cmpuint (f->messages->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (f->messages, 0), ==, "ok");
+
+  g_settings_set_uint (f->feed_settings, "max-event-size", 4096);
+  g_assert_true (fb_test_wait_until (max_event_size_is, f, 10000));
+}
+
 /* FbAuth and the settings schema's enum are one definition. */
 static void
 test_auth_matches_schema (void)
@@ -463,6 +500,8 @@ main (int   argc,
               fixture_set_up, test_broken_custom_template, fixture_tear_down);
   g_test_add ("/feed-runner/message-key", Fixture, NULL,
               fixture_set_up, test_message_key, fixture_tear_down);
+  g_test_add ("/feed-runner/max-event-size", Fixture, NULL,
+              fixture_set_up, test_max_event_size, fixture_tear_down);
   g_test_add_func ("/feed-runner/auth-matches-schema", test_auth_matches_schema);
 
   status = g_test_run ();

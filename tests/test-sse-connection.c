@@ -961,6 +961,7 @@ typedef struct
   const char *content_type;   /* for 200 */
   FbSseError  code;
   const char *in_message;     /* NULL: only non-empty */
+  gboolean    was_retried;    /* retried forever before: check that no retry comes */
 } PermanentCase;
 
 static const PermanentCase permanent_cases[] = {
@@ -969,6 +970,17 @@ static const PermanentCase permanent_cases[] = {
   { "/sse/connection/permanent/404", 404, NULL, FB_SSE_ERROR_NOT_FOUND, NULL },
   { "/sse/connection/permanent/410", 410, NULL, FB_SSE_ERROR_GONE, NULL },
   { "/sse/connection/permanent/content-type", 200, "text/html", FB_SSE_ERROR_CONTENT_TYPE, "text/html" },
+  /* Only a 200 opens a stream (HTML's EventSource "fails the connection"
+   * otherwise), even when the body is an event stream. */
+  { "/sse/connection/permanent/201", 201, "text/event-stream", FB_SSE_ERROR_STATUS,
+    "201 Created instead of an event stream", TRUE },
+  { "/sse/connection/permanent/202", 202, "text/event-stream", FB_SSE_ERROR_STATUS,
+    "202 Accepted instead of an event stream", TRUE },
+  { "/sse/connection/permanent/205", 205, NULL, FB_SSE_ERROR_STATUS, "205", TRUE },
+  { "/sse/connection/permanent/206", 206, "text/event-stream", FB_SSE_ERROR_STATUS, "206", TRUE },
+  { "/sse/connection/permanent/299", 299, "text/event-stream", FB_SSE_ERROR_STATUS, "299", TRUE },
+  { "/sse/connection/permanent/300", 300, NULL, FB_SSE_ERROR_STATUS, "300", TRUE },
+  { "/sse/connection/permanent/400", 400, NULL, FB_SSE_ERROR_STATUS, "400 Bad Request", TRUE },
 };
 
 static void
@@ -977,7 +989,13 @@ permanent_handler (Fixture           *f,
                    const char        *path,
                    guint              index)
 {
-  if (f->content_type != NULL)
+  if (g_strcmp0 (f->content_type, "text/event-stream") == 0)
+    {
+      soup_server_message_set_status (msg, f->status, NULL);
+      soup_server_message_set_response (msg, f->content_type, SOUP_MEMORY_STATIC,
+                                        "data: not an event\n\n", 20);
+    }
+  else if (f->content_type != NULL)
     {
       soup_server_message_set_status (msg, f->status, NULL);
       soup_server_message_set_response (msg, f->content_type, SOUP_MEMORY_STATIC,
@@ -1022,6 +1040,17 @@ test_permanent (gconstpointer data)
   g_assert_cmpint (count_state (f, FB_SSE_STATE_OPEN), ==, 0);
   g_assert_cmpuint (f->events->len, ==, 0);
   g_assert_cmpuint (f->requests->len, ==, 1);
+
+  /* Past the time a transient failure would have been retried (the
+   * default 3 s, no jitter, scheduled before the test saw the state):
+   * still no second attempt. */
+  if (c->was_retried)
+    {
+      fb_test_run_until (failed->entered_us + (FB_BACKOFF_DEFAULT_RETRY_MS + 500) * 1000);
+      g_assert_cmpint (count_state (f, FB_SSE_STATE_CONNECTING), ==, 1);
+      g_assert_cmpint (fb_sse_connection_get_state (f->conn), ==, FB_SSE_STATE_FAILED);
+      g_assert_cmpuint (f->requests->len, ==, 1);
+    }
 
   fixture_free (f);
 }

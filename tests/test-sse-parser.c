@@ -670,6 +670,8 @@ typedef struct
 #define A40 A10 A10 A10 A10
 #define B40 B10 B10 B10 B10
 #define A100 A40 A40 A10 A10
+#define A64 A40 A10 A10 "aaaa"
+#define B23 B10 B10 "bbb"
 #define EURO10 "\xE2\x82\xAC\xE2\x82\xAC\xE2\x82\xAC\xE2\x82\xAC\xE2\x82\xAC" \
                "\xE2\x82\xAC\xE2\x82\xAC\xE2\x82\xAC\xE2\x82\xAC\xE2\x82\xAC"
 
@@ -706,6 +708,15 @@ static const SseLimitVector limit_vectors[] = {
     "E|message|ok|\nL|\nD|1\n" },
   { "bytes-not-characters", "data: " EURO10 EURO10 EURO10 "\n\ndata: ok\n\n",
     "E|message|ok|\nL|\nD|1\n" },
+  /* The bound is the event's data: the field name does not count. */
+  { "exactly-max", "data: " A64 "\n\ndata: ok\n\n", "E|message|" A64 "|\nE|message|ok|\nL|\n" },
+  { "exactly-max-no-space", "data:" A64 "\r\n\r\n", "E|message|" A64 "|\nL|\n" },
+  { "max-plus-one", "data: " A64 "a\n\ndata: ok\n\n", "E|message|ok|\nL|\nD|1\n" },
+  { "max-plus-one-no-space", "data:" A64 "a\n\ndata: ok\n\n", "E|message|ok|\nL|\nD|1\n" },
+  /* Two lines: 40 bytes, the LF between them, 23 bytes. */
+  { "lines-exactly-max", "data: " A40 "\ndata: " B23 "\n\n", "E|message|" A40 "\\n" B23 "|\nL|\n" },
+  { "lines-max-plus-one", "data: " A40 "\ndata: " B23 "b\n\ndata: ok\n\n",
+    "E|message|ok|\nL|\nD|1\n" },
 };
 
 static void
@@ -740,6 +751,114 @@ test_huge_line (void)
   got = transcript_finish (&t);
 
   g_assert_cmpstr (got, ==, "E|message|a|1\nE|message|next|1\nL|1\nD|1\n");
+}
+
+typedef struct
+{
+  guint n_events;
+  gsize data_len;   /* of the first event */
+  gsize max_len;    /* of the others */
+} SizeCount;
+
+static void
+size_count_cb (const char *type,
+               const char *data,
+               gsize       data_len,
+               const char *last_event_id,
+               gpointer    user_data)
+{
+  SizeCount *c = user_data;
+
+  if (c->n_events++ == 0)
+    c->data_len = data_len;
+  else
+    c->max_len = MAX (c->max_len, data_len);
+}
+
+/* Feeds one event of @size bytes of data (a single `data:` line), then
+ * "data: ok", in reads of @read_size bytes. */
+static SizeCount
+feed_sized_event (FbSseParser *parser,
+                  gsize        size,
+                  gsize        read_size)
+{
+  g_autoptr(GString) stream = g_string_new ("data: ");
+  SizeCount count = { 0 };
+
+  fb_sse_parser_set_handlers (parser, size_count_cb, NULL, &count);
+  for (gsize i = 0; i < size; i++)
+    g_string_append_c (stream, 'x');
+  g_string_append (stream, "\n\ndata: ok\n\n");
+  for (gsize i = 0; i < stream->len; i += read_size)
+    fb_sse_parser_feed (parser, stream->str + i, MIN (read_size, stream->len - i));
+  fb_sse_parser_set_handlers (parser, NULL, NULL, NULL);
+
+  return count;
+}
+
+/* The default bound is 1 MiB of data: a `data:` line of exactly that is
+ * one event, in one read or in many. */
+static void
+test_mib_event (void)
+{
+  const gsize read_sizes[] = { 2 * 1024 * 1024, 16 * 1024, 1000 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (read_sizes); i++)
+    {
+      g_autoptr(FbSseParser) parser = fb_sse_parser_new (0);
+      SizeCount count = feed_sized_event (parser, 1024 * 1024, read_sizes[i]);
+
+      g_assert_cmpuint (count.n_events, ==, 2);
+      g_assert_cmpuint (count.data_len, ==, 1024 * 1024);
+      g_assert_cmpuint (fb_sse_parser_get_n_dropped (parser), ==, 0);
+    }
+}
+
+/* One byte more is dropped, counted, and the next event comes through. */
+static void
+test_mib_plus_one (void)
+{
+  const gsize read_sizes[] = { 2 * 1024 * 1024, 16 * 1024, 1000 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (read_sizes); i++)
+    {
+      g_autoptr(FbSseParser) parser = fb_sse_parser_new (0);
+      SizeCount count = feed_sized_event (parser, 1024 * 1024 + 1, read_sizes[i]);
+
+      g_assert_cmpuint (count.n_events, ==, 1);
+      g_assert_cmpuint (count.data_len, ==, 2);  /* "ok" */
+      g_assert_cmpuint (fb_sse_parser_get_n_dropped (parser), ==, 1);
+    }
+}
+
+/* A bound set after the parser was made, as a feed's setting is. */
+static void
+test_custom_bound (void)
+{
+  g_autoptr(FbSseParser) parser = fb_sse_parser_new (0);
+  SizeCount count;
+
+  fb_sse_parser_set_max_size (parser, 4096);
+  g_assert_cmpuint (fb_sse_parser_get_max_size (parser), ==, 4096);
+
+  count = feed_sized_event (parser, 4096, 1000);
+  g_assert_cmpuint (count.n_events, ==, 2);
+  g_assert_cmpuint (count.data_len, ==, 4096);
+  g_assert_cmpuint (fb_sse_parser_get_n_dropped (parser), ==, 0);
+
+  count = feed_sized_event (parser, 4097, 1000);
+  g_assert_cmpuint (count.n_events, ==, 1);
+  g_assert_cmpuint (fb_sse_parser_get_n_dropped (parser), ==, 1);
+
+  /* Larger than the default: 2 MiB kept. */
+  fb_sse_parser_set_max_size (parser, 2 * 1024 * 1024);
+  count = feed_sized_event (parser, 2 * 1024 * 1024, 64 * 1024);
+  g_assert_cmpuint (count.n_events, ==, 2);
+  g_assert_cmpuint (count.data_len, ==, 2 * 1024 * 1024);
+  g_assert_cmpuint (fb_sse_parser_get_n_dropped (parser), ==, 1);
+
+  fb_sse_parser_set_max_size (parser, 0);
+  g_assert_cmpuint (fb_sse_parser_get_max_size (parser), ==, FB_SSE_PARSER_DEFAULT_MAX_SIZE);
 }
 
 /* Sanity checks of the harness itself, so a broken transcript cannot hide bugs. */
@@ -784,6 +903,9 @@ main (int   argc,
   g_test_add_func ("/sse/parser/no-retry-handler", test_no_retry_handler);
   g_test_add_func ("/sse/parser/limit/max-size", test_max_size);
   g_test_add_func ("/sse/parser/limit/huge-line", test_huge_line);
+  g_test_add_func ("/sse/parser/limit/mib-event", test_mib_event);
+  g_test_add_func ("/sse/parser/limit/mib-plus-one", test_mib_plus_one);
+  g_test_add_func ("/sse/parser/limit/custom", test_custom_bound);
 
   return g_test_run ();
 }

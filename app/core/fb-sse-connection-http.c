@@ -10,16 +10,21 @@
 #include "fb-url.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 /*
  * The HTTP side of FbSseConnection: building the request (headers, the
  * resume parameter), following redirects without leaking credentials, and
  * reading the response's status and headers into what the state machine in
  * fb-sse-connection-state.c does next: open (handing it the response body),
- * retry, fail or stop. Sending is CONNECTING's entry action.
+ * retry, fail or stop; and a certificate that fails verification into the
+ * words of what is wrong with it. Sending is CONNECTING's entry action.
  */
 
 #define MAX_REDIRECTS  10
+
+/* libsoup 3 has no name for it. */
+#define STATUS_TOO_MANY_REQUESTS  429
 
 static gboolean
 content_type_is_event_stream (SoupMessage *message)
@@ -87,10 +92,32 @@ follow_redirect (FbSseConnection *self)
   _fb_sse_connection_send_request (self);
 }
 
+/* A server that is busy or broken for now may get over it: anything else
+ * it answers instead of 200 is, as for a browser's EventSource, not an
+ * event stream, and asking again will not make it one. */
+static gboolean
+status_is_transient (guint status)
+{
+  return status == STATUS_TOO_MANY_REQUESTS || SOUP_STATUS_IS_SERVER_ERROR (status);
+}
+
+/* "202 Accepted", or "202" alone when the server gave no reason (HTTP/2). */
+static char *
+describe_status (guint       status,
+                 const char *reason)
+{
+  if (reason == NULL || reason[0] == '\0')
+    return g_strdup_printf ("%u", status);
+
+  return g_strdup_printf ("%u %s", status, reason);
+}
+
 static GError *
 error_for_status (guint       status,
                   const char *reason)
 {
+  g_autofree char *described = NULL;
+
   switch (status)
     {
     case SOUP_STATUS_UNAUTHORIZED:
@@ -106,8 +133,15 @@ error_for_status (guint       status,
       return g_error_new_literal (FB_SSE_ERROR, FB_SSE_ERROR_GONE,
                                   _("The server answered 410 Gone: this feed no longer exists"));
     default:
-      return g_error_new (FB_SSE_ERROR, FB_SSE_ERROR_HTTP,
-                          _("The server answered %u %s"), status, reason ? reason : "");
+      described = describe_status (status, reason);
+      if (status_is_transient (status))
+        return g_error_new (FB_SSE_ERROR, FB_SSE_ERROR_HTTP,
+                            /* Translators: %s is the status, e.g. "503 Service Unavailable" */
+                            _("The server answered %s"), described);
+      return g_error_new (FB_SSE_ERROR, FB_SSE_ERROR_STATUS,
+                          /* Translators: %s is the status, e.g. "202 Accepted" */
+                          _("The server answered %s instead of an event stream: "
+                            "check the feed address"), described);
     }
 }
 
@@ -165,18 +199,230 @@ handle_response (FbSseConnection *self)
       follow_redirect (self);
       return;
 
-    case SOUP_STATUS_UNAUTHORIZED:
-    case SOUP_STATUS_FORBIDDEN:
-    case SOUP_STATUS_NOT_FOUND:
-    case SOUP_STATUS_GONE:
-      _fb_sse_connection_fail_permanent (self, error_for_status (status, reason));
-      return;
-
     default:
-      _fb_sse_connection_fail_transient (self, error_for_status (status, reason),
-                                         retry_after_ms (self->message));
+      if (status_is_transient (status))
+        _fb_sse_connection_fail_transient (self, error_for_status (status, reason),
+                                           retry_after_ms (self->message));
+      else
+        _fb_sse_connection_fail_permanent (self, error_for_status (status, reason));
       return;
     }
+}
+
+/* Certificates. TLS is never turned off: a certificate that fails
+ * verification fails the request, and no retry will change that until a
+ * person does something (trusts its authority, or has the server's
+ * administrator renew or fix it). What remains is to say which. */
+
+#define MAX_CERTIFICATE_NAMES  3
+
+static gboolean
+is_self_signed (GTlsCertificate *certificate)
+{
+  g_autofree char *subject = NULL;
+  g_autofree char *issuer = NULL;
+
+  if (certificate == NULL)
+    return FALSE;
+
+  subject = g_tls_certificate_get_subject_name (certificate);
+  issuer = g_tls_certificate_get_issuer_name (certificate);
+
+  return subject != NULL && issuer != NULL && g_str_equal (subject, issuer);
+}
+
+/* A name from the certificate, shown only when it is plain printable
+ * ASCII: the server chose it. */
+static void
+append_certificate_name (GString    *names,
+                         const char *name,
+                         gsize       len)
+{
+  if (len == 0 || len > 253)
+    return;
+  for (gsize i = 0; i < len; i++)
+    if (name[i] <= ' ' || name[i] > '~')
+      return;
+
+  g_string_append_printf (names, "%s%.*s", names->len ? ", " : "", (int) len, name);
+}
+
+/* The names the certificate is for, at most MAX_CERTIFICATE_NAMES of
+ * them; NULL when it shows none. */
+static char *
+dup_certificate_names (GTlsCertificate *certificate)
+{
+  g_autoptr(GPtrArray) dns_names = NULL;
+  g_autoptr(GPtrArray) addresses = NULL;
+  g_autoptr(GString) names = g_string_new (NULL);
+  guint n = 0;
+
+  if (certificate == NULL)
+    return NULL;
+
+  dns_names = g_tls_certificate_get_dns_names (certificate);
+  addresses = g_tls_certificate_get_ip_addresses (certificate);
+  for (guint i = 0; dns_names != NULL && i < dns_names->len && n < MAX_CERTIFICATE_NAMES; i++, n++)
+    {
+      gsize len;
+      const char *name = g_bytes_get_data (dns_names->pdata[i], &len);
+
+      append_certificate_name (names, name, len);
+    }
+  for (guint i = 0; addresses != NULL && i < addresses->len && n < MAX_CERTIFICATE_NAMES; i++, n++)
+    {
+      g_autofree char *address = g_inet_address_to_string (addresses->pdata[i]);
+
+      append_certificate_name (names, address, strlen (address));
+    }
+
+  return names->len > 0 ? g_strdup (names->str) : NULL;
+}
+
+/* The day a certificate stops or starts being valid, "2024-05-31"; NULL
+ * when the TLS backend does not say. */
+static char *
+dup_certificate_date (GTlsCertificate *certificate,
+                      gboolean         not_after)
+{
+  g_autoptr(GDateTime) date = NULL;
+
+  if (certificate == NULL)
+    return NULL;
+
+  date = not_after ? g_tls_certificate_get_not_valid_after (certificate)
+                   : g_tls_certificate_get_not_valid_before (certificate);
+
+  return date != NULL ? g_date_time_format (date, "%Y-%m-%d") : NULL;
+}
+
+static GError *
+certificate_error (const char *message)
+{
+  return g_error_new_literal (FB_SSE_ERROR, FB_SSE_ERROR_CERTIFICATE, message);
+}
+
+static GError *
+bad_identity_error (GTlsCertificate *certificate,
+                    const char      *host)
+{
+  g_autofree char *names = dup_certificate_names (certificate);
+
+  if (names != NULL)
+    return g_error_new (FB_SSE_ERROR, FB_SSE_ERROR_CERTIFICATE,
+                        /* Translators: the first %s is the names the certificate
+                         * is for, the second the host of the feed's address */
+                        _("The server’s certificate is for another name (%s, not %s): "
+                          "check the feed address"), names, host);
+
+  return g_error_new (FB_SSE_ERROR, FB_SSE_ERROR_CERTIFICATE,
+                      /* Translators: %s is the host of the feed's address */
+                      _("The server’s certificate is for another name (expected %s): "
+                        "check the feed address"), host);
+}
+
+static GError *
+validity_error (GTlsCertificate *certificate,
+                gboolean         expired)
+{
+  g_autofree char *date = dup_certificate_date (certificate, expired);
+
+  if (expired && date != NULL)
+    return g_error_new (FB_SSE_ERROR, FB_SSE_ERROR_CERTIFICATE,
+                        /* Translators: %s is a date, 2024-05-31 */
+                        _("The server’s certificate expired on %s: "
+                          "the server’s administrator must renew it"), date);
+  if (expired)
+    return certificate_error (_("The server’s certificate has expired: "
+                                "the server’s administrator must renew it"));
+  if (date != NULL)
+    return g_error_new (FB_SSE_ERROR, FB_SSE_ERROR_CERTIFICATE,
+                        /* Translators: %s is a date, 2024-05-31 */
+                        _("The server’s certificate is not valid before %s: "
+                          "check this computer’s date and time"), date);
+  return certificate_error (_("The server’s certificate is not valid yet: "
+                              "check this computer’s date and time"));
+}
+
+/* What is wrong with @certificate, from the first of @errors a person
+ * would fix first; @tls_error, if any, is GIO's word for the rest. */
+static GError *
+certificate_error_new (FbSseConnection      *self,
+                       GTlsCertificate      *certificate,
+                       GTlsCertificateFlags  errors,
+                       const GError         *tls_error)
+{
+  if (errors & G_TLS_CERTIFICATE_UNKNOWN_CA)
+    return certificate_error (is_self_signed (certificate)
+                              ? _("The server’s certificate is self-signed: add its "
+                                  "certificate authority in the feed’s settings")
+                              : _("The server’s certificate is signed by an unknown authority: "
+                                  "add that certificate authority in the feed’s settings"));
+  if (errors & G_TLS_CERTIFICATE_BAD_IDENTITY)
+    return bad_identity_error (certificate, g_uri_get_host (self->current_uri));
+  if (errors & (G_TLS_CERTIFICATE_EXPIRED | G_TLS_CERTIFICATE_NOT_ACTIVATED))
+    return validity_error (certificate, (errors & G_TLS_CERTIFICATE_EXPIRED) != 0);
+  if (errors & G_TLS_CERTIFICATE_REVOKED)
+    return certificate_error (_("The server’s certificate has been revoked: "
+                                "the server’s administrator must replace it"));
+  if (errors & G_TLS_CERTIFICATE_INSECURE)
+    return certificate_error (_("The server’s certificate uses an insecure algorithm: "
+                                "the server’s administrator must replace it"));
+  if (tls_error != NULL)
+    return g_error_new (FB_SSE_ERROR, FB_SSE_ERROR_CERTIFICATE,
+                        /* Translators: %s says why, in GLib's words */
+                        _("The server’s certificate could not be verified: %s"),
+                        tls_error->message);
+  return certificate_error (_("The server’s certificate could not be verified"));
+}
+
+/* Never accepts: this is only where libsoup says what verification found,
+ * with the certificate, before the request fails with
+ * G_TLS_ERROR_BAD_CERTIFICATE. */
+static gboolean
+accept_certificate_cb (SoupMessage          *message,
+                       GTlsCertificate      *certificate,
+                       GTlsCertificateFlags  errors,
+                       FbSseConnection      *self)
+{
+  g_clear_error (&self->certificate_error);
+  self->certificate_error = certificate_error_new (self, certificate, errors, NULL);
+
+  return FALSE;
+}
+
+/* The request failed before any answer: a certificate is a person's to
+ * fix; anything else (no route, a reset, a TLS handshake cut short) may
+ * pass. */
+static void
+fail_request (FbSseConnection *self,
+              const GError    *error)
+{
+  GTlsCertificateFlags errors = soup_message_get_tls_peer_certificate_errors (self->message);
+
+  if (self->certificate_error != NULL)
+    {
+      _fb_sse_connection_fail_permanent (self, g_steal_pointer (&self->certificate_error));
+      return;
+    }
+
+  if (errors != 0 || g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE))
+    {
+      GTlsCertificate *certificate = soup_message_get_tls_peer_certificate (self->message);
+
+      _fb_sse_connection_fail_permanent (self, certificate_error_new (self, certificate, errors, error));
+      return;
+    }
+
+  /* GIO's own message already reads "Could not connect to host: why". */
+  _fb_sse_connection_fail_transient (self,
+                                     error->domain == G_TLS_ERROR
+                                     ? g_error_new (FB_SSE_ERROR, FB_SSE_ERROR_TLS,
+                                                    _("The secure connection failed: %s"),
+                                                    error->message)
+                                     : g_error_new_literal (FB_SSE_ERROR, FB_SSE_ERROR_NETWORK,
+                                                            error->message),
+                                     0);
 }
 
 static void
@@ -200,17 +446,7 @@ send_cb (GObject      *object,
 
   if (stream == NULL)
     {
-      gboolean tls = error->domain == G_TLS_ERROR ||
-                     soup_message_get_tls_peer_certificate_errors (self->message) != 0;
-
-      /* GIO's own message already reads "Could not connect to host: why". */
-      _fb_sse_connection_fail_transient (self,
-                                         tls ? g_error_new (FB_SSE_ERROR, FB_SSE_ERROR_TLS,
-                                                            _("The secure connection failed: %s"),
-                                                            error->message)
-                                             : g_error_new_literal (FB_SSE_ERROR, FB_SSE_ERROR_NETWORK,
-                                                                    error->message),
-                                         0);
+      fail_request (self, error);
       return;
     }
 
@@ -289,9 +525,12 @@ _fb_sse_connection_send_request (FbSseConnection *self)
       self->current_uri = with_param;
     }
 
+  g_clear_error (&self->certificate_error);
   self->message = soup_message_new_from_uri (SOUP_METHOD_GET, self->current_uri);
   /* Redirects are ours to follow: libsoup would carry credentials along. */
   soup_message_add_flags (self->message, SOUP_MESSAGE_NO_REDIRECT);
+  g_signal_connect_object (self->message, "accept-certificate",
+                           G_CALLBACK (accept_certificate_cb), self, 0);
   add_request_headers (self, soup_message_get_request_headers (self->message));
 
   soup_session_send_async (self->session,

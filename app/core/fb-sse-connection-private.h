@@ -40,6 +40,8 @@ struct _FbSseConnection
   GUri          *current_uri;    /* CONNECTING: where, after redirects */
   guint          n_redirects;    /* CONNECTING */
   guint          connect_timeout_id; /* CONNECTING */
+  GError        *certificate_error;  /* CONNECTING: why the handshake refused
+                                        the server's certificate */
   GInputStream  *stream;         /* OPEN: the response body */
   gint64         last_byte_at;   /* OPEN */
   guint          retry_id;       /* WAITING_RETRY and FAILED, with retry_at */

@@ -108,6 +108,7 @@ exit_state (FbSseConnection *self,
     case FB_SSE_STATE_CONNECTING:
       g_clear_handle_id (&self->connect_timeout_id, g_source_remove);
       g_clear_pointer (&self->current_uri, g_uri_unref);
+      g_clear_error (&self->certificate_error);
       /* OPEN reads the response to this very request. */
       if (next_state != FB_SSE_STATE_OPEN)
         drop_request (self);

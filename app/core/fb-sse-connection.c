@@ -29,6 +29,9 @@
  *    and event delivery, and the idle watchdog.
  */
 
+/* The parser's own default is the connection's. */
+G_STATIC_ASSERT (FB_SSE_DEFAULT_MAX_EVENT_SIZE == FB_SSE_PARSER_DEFAULT_MAX_SIZE);
+
 #define DEFAULT_READ_SIZE  (16 * 1024)
 #define MIN_READ_SIZE      (4 * 1024)
 #define MAX_READ_SIZE      (1024 * 1024)
@@ -43,6 +46,7 @@ enum {
   PROP_RETRY_AT,
   PROP_IDLE_TIMEOUT,
   PROP_READ_SIZE,
+  PROP_MAX_EVENT_SIZE,
   N_PROPS
 };
 
@@ -212,6 +216,9 @@ fb_sse_connection_get_property (GObject    *object,
     case PROP_READ_SIZE:
       g_value_set_uint (value, self->read_size);
       break;
+    case PROP_MAX_EVENT_SIZE:
+      g_value_set_uint (value, fb_sse_connection_get_max_event_size (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -241,6 +248,9 @@ fb_sse_connection_set_property (GObject      *object,
       break;
     case PROP_READ_SIZE:
       self->read_size = g_value_get_uint (value);
+      break;
+    case PROP_MAX_EVENT_SIZE:
+      fb_sse_connection_set_max_event_size (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -283,6 +293,12 @@ fb_sse_connection_class_init (FbSseConnectionClass *klass)
   properties[PROP_READ_SIZE] =
     g_param_spec_uint ("read-size", NULL, NULL, MIN_READ_SIZE, MAX_READ_SIZE, DEFAULT_READ_SIZE,
                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* The largest event data kept, in bytes: a bigger event is dropped and
+   * counted, so a broken or hostile server cannot make memory grow. */
+  properties[PROP_MAX_EVENT_SIZE] =
+    g_param_spec_uint ("max-event-size", NULL, NULL,
+                       FB_SSE_MIN_EVENT_SIZE, FB_SSE_MAX_EVENT_SIZE, FB_SSE_DEFAULT_MAX_EVENT_SIZE,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -503,6 +519,36 @@ fb_sse_connection_set_random_func (FbSseConnection *self,
   g_return_if_fail (FB_IS_SSE_CONNECTION (self));
 
   fb_backoff_set_random_func (&self->backoff, random_func, random_data);
+}
+
+guint
+fb_sse_connection_get_max_event_size (FbSseConnection *self)
+{
+  g_return_val_if_fail (FB_IS_SSE_CONNECTION (self), 0);
+
+  return (guint) fb_sse_parser_get_max_size (self->parser);
+}
+
+/**
+ * fb_sse_connection_set_max_event_size:
+ * @max_event_size: the largest event data kept, in bytes, between
+ *   %FB_SSE_MIN_EVENT_SIZE and %FB_SSE_MAX_EVENT_SIZE
+ *
+ * A bigger event is dropped and counted (fb_sse_connection_get_n_dropped()).
+ * On an open stream it applies to the lines that come next.
+ */
+void
+fb_sse_connection_set_max_event_size (FbSseConnection *self,
+                                      guint            max_event_size)
+{
+  g_return_if_fail (FB_IS_SSE_CONNECTION (self));
+  g_return_if_fail (max_event_size >= FB_SSE_MIN_EVENT_SIZE && max_event_size <= FB_SSE_MAX_EVENT_SIZE);
+
+  if (max_event_size == fb_sse_parser_get_max_size (self->parser))
+    return;
+
+  fb_sse_parser_set_max_size (self->parser, max_event_size);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_EVENT_SIZE]);
 }
 
 /**

@@ -11,6 +11,12 @@ G_BEGIN_DECLS
 #define FB_SSE_DEFAULT_IDLE_TIMEOUT     90
 #define FB_SSE_DEFAULT_CONNECT_TIMEOUT  30
 
+/* The bounds of #FbSseConnection:max-event-size, in bytes of an event's
+ * data (a feed's `max-event-size` setting has the same): 1 MiB by default. */
+#define FB_SSE_MIN_EVENT_SIZE          1024
+#define FB_SSE_MAX_EVENT_SIZE          (64 * 1024 * 1024)
+#define FB_SSE_DEFAULT_MAX_EVENT_SIZE  (1024 * 1024)
+
 /**
  * FbSseEvent:
  * @type: UTF-8 event type ("message" by default), NUL-terminated (may contain
@@ -93,6 +99,9 @@ void             fb_sse_connection_set_authorization (FbSseConnection  *self,
 void             fb_sse_connection_set_random_func   (FbSseConnection  *self,
                                                       double          (*random_func) (gpointer),
                                                       gpointer          random_data);
+guint            fb_sse_connection_get_max_event_size (FbSseConnection *self);
+void             fb_sse_connection_set_max_event_size (FbSseConnection *self,
+                                                       guint            max_event_size);
 guint            fb_sse_connection_get_n_dropped     (FbSseConnection  *self);
 void             fb_sse_connection_set_event_func    (FbSseConnection  *self,
                                                       FbSseConnectionEventFunc func,

@@ -26,6 +26,10 @@
 
 #define SHRINK_ABOVE (64 * 1024)
 
+/* The bound is on an event's data; a line may be longer by its field name:
+ * "data: " followed by max_size bytes is one event of exactly max_size. */
+#define FIELD_NAME_ROOM (sizeof "data: " - 1)
+
 /* The type of an event that named none. */
 #define DEFAULT_TYPE      "message"
 #define DEFAULT_TYPE_LEN  (sizeof DEFAULT_TYPE - 1)
@@ -56,8 +60,9 @@ struct _FbSseParser
 
 /**
  * fb_sse_parser_new:
- * @max_size: the largest line or event data accepted, in bytes; 0 for
- *   %FB_SSE_PARSER_DEFAULT_MAX_SIZE
+ * @max_size: the largest event data accepted, in bytes (a longer event is
+ *   dropped and counted); 0 for %FB_SSE_PARSER_DEFAULT_MAX_SIZE. A line is
+ *   never kept longer than that and its field name.
  *
  * Returns: (transfer full): a new parser at the start of a stream
  */
@@ -234,6 +239,29 @@ fb_sse_parser_get_max_size (FbSseParser *self)
   return self->max_size;
 }
 
+/**
+ * fb_sse_parser_set_max_size:
+ * @max_size: the largest event data accepted, in bytes; 0 for
+ *   %FB_SSE_PARSER_DEFAULT_MAX_SIZE
+ *
+ * Applies to the lines that come next: a connection's setting that
+ * changes while a stream is open.
+ */
+void
+fb_sse_parser_set_max_size (FbSseParser *self,
+                            gsize        max_size)
+{
+  g_return_if_fail (self != NULL);
+
+  self->max_size = max_size ? max_size : FB_SSE_PARSER_DEFAULT_MAX_SIZE;
+}
+
+static inline gsize
+max_line (FbSseParser *self)
+{
+  return self->max_size + FIELD_NAME_ROOM;
+}
+
 static void
 dispatch (FbSseParser *self)
 {
@@ -318,7 +346,8 @@ process_field (FbSseParser *self,
 {
   if (name_len == 4 && memcmp (name, "data", 4) == 0)
     {
-      if (self->data->len + value_len + 1 > self->max_size)
+      /* Each earlier line's LF stays in the event; this one's goes if it is the last. */
+      if (self->data->len + value_len > self->max_size)
         {
           drop_event (self);
           return;
@@ -406,7 +435,7 @@ keep_partial (FbSseParser *self,
       return;
     }
 
-  if (self->line->len + len > self->max_size)
+  if (self->line->len + len > max_line (self))
     {
       drop_event (self);
       shrink (&self->line);
@@ -456,7 +485,7 @@ take_line (FbSseParser *self,
       process_line (self, self->line->str, self->line->len);
       clear (self->line);
     }
-  else if ((gsize) (eol - buf) > self->max_size)
+  else if ((gsize) (eol - buf) > max_line (self))
     {
       drop_event (self);
     }

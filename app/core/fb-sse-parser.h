@@ -5,6 +5,7 @@
 
 G_BEGIN_DECLS
 
+/* The largest event data accepted by default: 1 MiB. */
 #define FB_SSE_PARSER_DEFAULT_MAX_SIZE (1024 * 1024)
 
 typedef struct _FbSseParser FbSseParser;
@@ -54,6 +55,8 @@ gboolean     fb_sse_parser_event_has_id       (FbSseParser    *self);
 gsize        fb_sse_parser_get_event_type_len (FbSseParser    *self);
 guint        fb_sse_parser_get_n_dropped      (FbSseParser    *self);
 gsize        fb_sse_parser_get_max_size       (FbSseParser    *self);
+void         fb_sse_parser_set_max_size       (FbSseParser    *self,
+                                               gsize           max_size);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FbSseParser, fb_sse_parser_free)
 

@@ -26,6 +26,33 @@ typedef enum
   FB_SSE_STATE_STOPPED,
 } FbSseState;
 
+/**
+ * FbSseError:
+ * @FB_SSE_ERROR_HTTP: the server answered with an error it may get over
+ *   (429, a 5xx): retried
+ * @FB_SSE_ERROR_UNAUTHORIZED: 401
+ * @FB_SSE_ERROR_FORBIDDEN: 403
+ * @FB_SSE_ERROR_NOT_FOUND: 404
+ * @FB_SSE_ERROR_GONE: 410
+ * @FB_SSE_ERROR_CONTENT_TYPE: a 200 that is not `text/event-stream`
+ * @FB_SSE_ERROR_REDIRECT: a redirect Feedbell does not follow
+ * @FB_SSE_ERROR_TIMED_OUT: no answer within the connect timeout
+ * @FB_SSE_ERROR_IDLE: nothing received within the idle timeout
+ * @FB_SSE_ERROR_CLOSED: the server ended the stream
+ * @FB_SSE_ERROR_NETWORK: the connection failed or was lost
+ * @FB_SSE_ERROR_TLS: the secure connection failed, for another reason
+ *   than the certificate
+ * @FB_SSE_ERROR_INVALID_URL: the feed's address is not http(s)
+ * @FB_SSE_ERROR_REFUSED: the service ended the stream in an event
+ * @FB_SSE_ERROR_STATUS: any other status than those above (a 2xx other
+ *   than 200 and 204, a 4xx): not an event stream, as the HTML standard's
+ *   EventSource judges it
+ * @FB_SSE_ERROR_CERTIFICATE: the server's certificate is not trusted
+ *   (unknown authority, self-signed, another name, expired…)
+ *
+ * Why a connection failed: the code of #FbSseConnection:last-error in the
+ * %FB_SSE_ERROR domain.
+ */
 typedef enum
 {
   FB_SSE_ERROR_HTTP,
@@ -42,6 +69,8 @@ typedef enum
   FB_SSE_ERROR_TLS,
   FB_SSE_ERROR_INVALID_URL,
   FB_SSE_ERROR_REFUSED,
+  FB_SSE_ERROR_STATUS,
+  FB_SSE_ERROR_CERTIFICATE,
 } FbSseError;
 
 /**

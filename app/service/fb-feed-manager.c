@@ -533,6 +533,21 @@ lookup_runner (FbFeedManager *self,
 }
 
 /**
+ * fb_feed_manager_get_runner:
+ *
+ * Returns: (transfer none) (nullable): the pipeline of feed @id: its
+ *   session and credentials, for requests made on its behalf
+ */
+FbFeedRunner *
+fb_feed_manager_get_runner (FbFeedManager *self,
+                            const char    *id)
+{
+  g_return_val_if_fail (FB_IS_FEED_MANAGER (self), NULL);
+
+  return id != NULL ? lookup_runner (self, id) : NULL;
+}
+
+/**
  * fb_feed_manager_snooze_feed:
  * @seconds: for how long the feed notifies nothing
  */

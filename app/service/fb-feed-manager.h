@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "fb-feed.h"
+#include "fb-feed-runner.h"
 #include "fb-history.h"
 #include "fb-message.h"
 
@@ -15,6 +16,8 @@ G_DECLARE_FINAL_TYPE (FbFeedManager, fb_feed_manager, FB, FEED_MANAGER, GObject)
 FbFeedManager *fb_feed_manager_new            (GSettings     *settings,
                                                FbHistory     *history);
 FbFeed        *fb_feed_manager_lookup         (FbFeedManager *self,
+                                               const char    *id);
+FbFeedRunner  *fb_feed_manager_get_runner     (FbFeedManager *self,
                                                const char    *id);
 FbFeed        *fb_feed_manager_add_feed       (FbFeedManager *self,
                                                const char    *url,

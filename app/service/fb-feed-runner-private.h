@@ -15,6 +15,8 @@ struct _FbFeedRunner
   GSettings    *settings;        /* the feed's own */
   GSettings    *app_settings;
   SoupSession  *session;         /* shared by every feed: one connection pool */
+  SoupSession  *stream_session;  /* the current stream's: session, or one with the feed's CA file */
+  char         *authorization;   /* the current stream's Authorization value: a secret */
   FbClock      *clock;
   FbEventLog   *log;
   GCancellable *lookup;          /* the credentials being read from the keyring */

@@ -158,10 +158,16 @@ start_connection (FbFeedRunner *self,
                              "session", session,
                              "idle-timeout", fb_feed_get_idle_timeout (self->feed),
                              NULL);
+  /* Followed live, also on an open stream (drop_connection() unbinds it). */
+  g_settings_bind (self->settings, "max-event-size", connection, "max-event-size", G_SETTINGS_BIND_GET);
   resume_from_log (self, connection);
   tell_network (self, connection);
   if (authorization != NULL)
     fb_sse_connection_set_authorization (connection, authorization);
+  /* Kept for the requests made on the feed's behalf (action buttons, images). */
+  g_set_object (&self->stream_session, session);
+  g_clear_pointer (&self->authorization, fb_secrets_free);
+  self->authorization = g_strdup (authorization);
 
   fb_sse_connection_set_event_func (connection, connection_event_cb, self, NULL);
   g_signal_connect (connection, "notify::state", G_CALLBACK (connection_notify_cb), self);
@@ -213,10 +219,13 @@ drop_connection (FbFeedRunner *self)
 {
   FbSseConnection *old = fb_feed_get_connection (self->feed);
 
+  g_clear_object (&self->stream_session);
+  g_clear_pointer (&self->authorization, fb_secrets_free);
   if (old == NULL)
     return NULL;
 
   g_object_ref (old);
+  g_settings_unbind (old, "max-event-size");
   g_signal_handlers_disconnect_by_data (old, self);
   fb_sse_connection_set_event_func (old, NULL, NULL, NULL);
   fb_sse_connection_stop (old);
@@ -446,6 +455,8 @@ fb_feed_runner_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->app_settings);
   g_clear_object (&self->session);
+  g_clear_object (&self->stream_session);
+  g_clear_pointer (&self->authorization, fb_secrets_free);
   g_clear_object (&self->feed);
   g_clear_object (&self->clock);
   g_clear_object (&self->reader);
@@ -535,4 +546,33 @@ fb_feed_runner_get_feed (FbFeedRunner *self)
   g_return_val_if_fail (FB_IS_FEED_RUNNER (self), NULL);
 
   return self->feed;
+}
+
+/**
+ * fb_feed_runner_get_session:
+ *
+ * Returns: (transfer none): the session of the feed's stream (its own when
+ *   it has a CA file), for requests made on the feed's behalf
+ */
+SoupSession *
+fb_feed_runner_get_session (FbFeedRunner *self)
+{
+  g_return_val_if_fail (FB_IS_FEED_RUNNER (self), NULL);
+
+  return self->stream_session != NULL ? self->stream_session : self->session;
+}
+
+/**
+ * fb_feed_runner_get_authorization:
+ *
+ * Returns: (nullable): the `Authorization` value the feed's stream sends,
+ *   %NULL without credentials or stream. A secret: only for the feed's own
+ *   origin, never logged
+ */
+const char *
+fb_feed_runner_get_authorization (FbFeedRunner *self)
+{
+  g_return_val_if_fail (FB_IS_FEED_RUNNER (self), NULL);
+
+  return self->authorization;
 }

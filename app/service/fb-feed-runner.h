@@ -21,6 +21,8 @@ FbFeedRunner *fb_feed_runner_new                   (const char    *id,
                                                     FbClock       *clock,
                                                     FbHistory     *history);
 FbFeed       *fb_feed_runner_get_feed              (FbFeedRunner  *self);
+SoupSession  *fb_feed_runner_get_session           (FbFeedRunner  *self);
+const char   *fb_feed_runner_get_authorization     (FbFeedRunner  *self);
 void          fb_feed_runner_restart               (FbFeedRunner  *self);
 void          fb_feed_runner_reconnect_now         (FbFeedRunner  *self);
 void          fb_feed_runner_set_network_available (FbFeedRunner  *self,

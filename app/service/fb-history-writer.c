@@ -6,6 +6,9 @@
 #include "fb-history-private.h"
 
 #include <glib/gstdio.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 /*
  * The history's writer thread.
@@ -29,6 +32,7 @@
  */
 
 #define TRANSACTION_MAX 5000
+#define TRIM_AFTER_OPS  1000
 #define QUEUE_MAX       64
 
 struct _FbHistorySync
@@ -49,6 +53,7 @@ struct _FbHistoryWriter
   FbHistoryResultFunc  result_func;
   gpointer             result_data;
   guint                n_transactions;
+  guint                ops_since_trim;
   gboolean             told_error;
 
   sqlite3_stmt        *insert;
@@ -421,13 +426,24 @@ writer_thread (gpointer user_data)
       g_mutex_lock (&self->lock);
       g_cond_broadcast (&self->taken);
       g_mutex_unlock (&self->lock);
+      self->ops_since_trim += n_ops;
 
       if (batches->len > 0)
         commit (self, batches, &prune_asked, &prune_op);
       /* A burst is over: its pages go back, so that a flood leaves no
-       * lasting cost in a process that runs for weeks. */
+       * lasting cost in a process that runs for weeks. After a large one,
+       * so does this thread's malloc arena, which glibc would keep. */
       if (g_async_queue_length (self->queue) <= 0)
-        sqlite3_db_release_memory (self->db);
+        {
+          sqlite3_db_release_memory (self->db);
+#ifdef __GLIBC__
+          if (self->ops_since_trim >= TRIM_AFTER_OPS)
+            {
+              malloc_trim (0);
+              self->ops_since_trim = 0;
+            }
+#endif
+        }
       if (prune_asked)
         {
           /* Taken out of its batch, to live on between steps. */

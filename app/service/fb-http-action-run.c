@@ -365,3 +365,22 @@ fb_http_action_run_finish (GAsyncResult  *result,
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+/**
+ * fb_http_action_dup_host:
+ *
+ * Returns: (transfer full) (nullable): the host @action's request goes to,
+ *   as a feed's `action-hosts` lists it and as its errors name it: in lower
+ *   case, with the port when it is not the scheme's; %NULL for an address
+ *   that is not valid
+ */
+char *
+fb_http_action_dup_host (const FbHttpAction *action)
+{
+  g_autoptr(GUri) uri = NULL;
+
+  g_return_val_if_fail (action != NULL, NULL);
+
+  uri = _fb_http_action_parse_url (action->url);
+  return uri != NULL ? _fb_http_action_host_key (uri, FALSE) : NULL;
+}

@@ -78,6 +78,7 @@ void          fb_http_action_free              (FbHttpAction        *action);
 JsonNode     *fb_http_action_to_json           (const FbHttpAction  *action);
 
 char         *fb_http_action_describe          (const FbHttpAction  *action);
+char         *fb_http_action_dup_host          (const FbHttpAction  *action);
 
 gboolean      fb_http_action_same_origin       (const char          *feed_url,
                                                 const char          *action_url);

@@ -12,7 +12,7 @@
 #include "fb-window.h"
 
 /* The `app.*` actions: what the tray menu, the window and notification
- * buttons ask for. */
+ * buttons ask for. app.run-http-action is fb-application-http-action.c's. */
 
 #define SNOOZE_SECONDS (60 * 60)
 
@@ -69,6 +69,15 @@ show_message_cb (GSimpleAction *action,
 
   _fb_application_show_window (self);
   fb_window_show_messages (FB_WINDOW (self->window), entry);
+}
+
+/* An ntfy http button of a notification: (feed id, history id, index). */
+static void
+run_http_action_cb (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  _fb_application_run_http_action (user_data, parameter);
 }
 
 static void
@@ -206,6 +215,7 @@ _fb_application_install_actions (FbApplication *self)
     { "preferences", preferences_cb },
     { "show-messages", show_messages_cb },
     { "show-message", show_message_cb, "x" },
+    { "run-http-action", run_http_action_cb, "(sxu)" },
     { "reconnect-all", reconnect_all_cb },
     { "reconnect-feed", reconnect_feed_cb, "s" },
     { "quit", quit_cb },

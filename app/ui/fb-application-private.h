@@ -5,6 +5,7 @@
 #include "fb-feed-manager.h"
 #include "fb-history.h"
 #include "fb-indicator.h"
+#include "fb-libnotify-display.h"
 #include "fb-notifier.h"
 
 G_BEGIN_DECLS
@@ -17,11 +18,15 @@ struct _FbApplication
   FbHistory      *history;
   FbFeedManager  *manager;
   FbNotifier     *notifier;
+  FbLibnotifyDisplay *display;
   FbIndicator    *indicator;
   GtkWidget      *window;
+  GCancellable   *requests;    /* the http actions being sent */
 };
 
 void _fb_application_install_actions (FbApplication *self);
+void _fb_application_run_http_action (FbApplication *self,
+                                      GVariant      *parameter);
 void _fb_application_show_window     (FbApplication *self);
 
 int  _fb_application_print_history   (GVariantDict  *options);

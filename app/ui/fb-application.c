@@ -118,7 +118,6 @@ static void
 fb_application_startup (GApplication *app)
 {
   FbApplication *self = FB_APPLICATION (app);
-  g_autoptr(FbLibnotifyDisplay) display = NULL;
 
   G_APPLICATION_CLASS (fb_application_parent_class)->startup (app);
 
@@ -128,10 +127,11 @@ fb_application_startup (GApplication *app)
 
   self->settings = g_settings_new (APP_ID);
   self->history = open_history (self);
-  display = fb_libnotify_display_new (self->settings);
-  self->notifier = fb_notifier_new (self->settings, FB_NOTIFICATION_DISPLAY (display),
-                                    fb_clock_get_default (), self->history);
   self->manager = fb_feed_manager_new (self->settings, self->history);
+  self->display = fb_libnotify_display_new (self->settings, self->manager);
+  self->notifier = fb_notifier_new (self->settings, FB_NOTIFICATION_DISPLAY (self->display),
+                                    fb_clock_get_default (), self->history);
+  self->requests = g_cancellable_new ();
   import_recent (self);
   g_signal_connect_object (self->manager, "message", G_CALLBACK (message_cb), self, 0);
   g_signal_connect_object (self->manager, "note", G_CALLBACK (note_cb), self, 0);
@@ -148,11 +148,14 @@ fb_application_shutdown (GApplication *app)
   FbApplication *self = FB_APPLICATION (app);
   g_autoptr(GError) error = NULL;
 
+  g_cancellable_cancel (self->requests);
+  g_clear_object (&self->requests);
   if (self->manager != NULL)
     fb_feed_manager_shutdown (self->manager);
   g_clear_object (&self->indicator);
-  g_clear_object (&self->manager);
   g_clear_object (&self->notifier);
+  g_clear_object (&self->display);
+  g_clear_object (&self->manager);
   if (self->history != NULL && !fb_history_sync (self->history, &error))
     g_warning ("The last messages could not be stored: %s", error->message);
   g_clear_object (&self->history);
@@ -194,6 +197,8 @@ print_status (FbApplication           *self,
       g_autoptr(JsonNode) root = NULL;
       g_autofree char *status = fb_feed_dup_status_text (feed);
       g_autofree char *line = NULL;
+      FbSseConnection *connection = fb_feed_get_connection (feed);
+      const GError *error = connection ? fb_sse_connection_get_last_error (connection) : NULL;
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "id");
@@ -206,6 +211,12 @@ print_status (FbApplication           *self,
       json_builder_add_string_value (builder, fb_feed_state_to_nick (feed));
       json_builder_set_member_name (builder, "status");
       json_builder_add_string_value (builder, status);
+      /* Why the last attempt failed (cleared when a stream opens), or null. */
+      json_builder_set_member_name (builder, "error");
+      if (error != NULL)
+        json_builder_add_string_value (builder, error->message);
+      else
+        json_builder_add_null_value (builder);
       json_builder_set_member_name (builder, "unread");
       json_builder_add_int_value (builder, fb_history_get_unread (self->history, fb_feed_get_id (feed)));
       json_builder_end_object (builder);

@@ -8,7 +8,7 @@
 #include <glib/gi18n.h>
 
 /*
- * The editor's two fields that g_settings_bind() cannot bind on its own;
+ * The editor's fields that g_settings_bind() cannot bind on its own;
  * bind_settings() in fb-feed-editor.c binds all the others.
  */
 
@@ -91,4 +91,37 @@ _fb_feed_editor_bind_event_types (FbFeedEditor *self)
   g_settings_bind_with_mapping (self->settings, "event-types", self->event_types_entry, "text",
                                 G_SETTINGS_BIND_DEFAULT,
                                 event_types_get_mapping, event_types_set_mapping, NULL, NULL);
+}
+
+/* Lowest priority: the combo box's ids are "1" to "5", the key a number. */
+
+static gboolean
+min_priority_get_mapping (GValue   *value,
+                          GVariant *variant,
+                          gpointer  user_data)
+{
+  g_value_take_string (value, g_strdup_printf ("%u", g_variant_get_uint32 (variant)));
+  return TRUE;
+}
+
+static GVariant *
+min_priority_set_mapping (const GValue       *value,
+                          const GVariantType *expected_type,
+                          gpointer            user_data)
+{
+  const char *id = g_value_get_string (value);
+  guint64 priority;
+
+  if (id == NULL || !g_ascii_string_to_unsigned (id, 10, 1, 5, &priority, NULL))
+    return NULL;
+
+  return g_variant_new_uint32 ((guint32) priority);
+}
+
+void
+_fb_feed_editor_bind_min_priority (FbFeedEditor *self)
+{
+  g_settings_bind_with_mapping (self->settings, "min-priority", self->priority_combo, "active-id",
+                                G_SETTINGS_BIND_DEFAULT,
+                                min_priority_get_mapping, min_priority_set_mapping, NULL, NULL);
 }

@@ -62,6 +62,7 @@ struct _FbFeedEditor
   GtkWidget       *event_types_entry;
   GtkWidget       *idle_spin;
   GtkWidget       *mute_switch;
+  GtkWidget       *priority_combo;
   GtkWidget       *ca_button;
   GtkWidget       *ca_clear_button;
   GtkWidget       *probe_button;
@@ -108,11 +109,13 @@ void        _fb_feed_editor_set_feed_id         (FbFeedEditor *self,
 void        _fb_feed_editor_update              (FbFeedEditor *self);
 void        _fb_feed_editor_queue_fit_height    (FbFeedEditor *self);
 
-/* fb-feed-editor-fields.c: the certificate authority file and the event types */
+/* fb-feed-editor-fields.c: the certificate authority file, the event types,
+ * the lowest priority */
 void        _fb_feed_editor_setup_ca_button     (FbFeedEditor *self);
 void        _fb_feed_editor_ca_file_set_cb      (FbFeedEditor *self);
 void        _fb_feed_editor_ca_clear_cb         (FbFeedEditor *self);
 void        _fb_feed_editor_bind_event_types    (FbFeedEditor *self);
+void        _fb_feed_editor_bind_min_priority   (FbFeedEditor *self);
 
 /* fb-feed-editor-content.c: the Content page (format, templates, rules) */
 void             _fb_feed_editor_setup_content       (FbFeedEditor *self);

@@ -343,6 +343,7 @@ bind_settings (FbFeedEditor *self)
   g_settings_bind (settings, "idle-timeout", self->idle_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "muted", self->mute_switch, "active", G_SETTINGS_BIND_DEFAULT);
   _fb_feed_editor_bind_event_types (self);
+  _fb_feed_editor_bind_min_priority (self);
 }
 
 void
@@ -569,6 +570,7 @@ fb_feed_editor_class_init (FbFeedEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, event_types_entry);
   gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, idle_spin);
   gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, mute_switch);
+  gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, priority_combo);
   gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, ca_button);
   gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, ca_clear_button);
   gtk_widget_class_bind_template_child (widget_class, FbFeedEditor, probe_button);

@@ -3,17 +3,19 @@
 
 #include "config.h"
 
-#include "fb-indicator.h"
+#include "fb-indicator-private.h"
 
 #include <glib/gi18n.h>
 #include <libayatana-appindicator/app-indicator.h>
 
 /*
  * The tray icon (a StatusNotifierItem) and its menu. The only file that
- * includes AppIndicator. The icon sums up every feed, and says when
- * messages are unread (FbHistory's count); the menu has a row per feed with
- * its state in words, Show Messages with the unread count, the recent
- * messages, and the app's actions. Menu items only activate `app.*` actions.
+ * includes AppIndicator. The icon sums up every feed, a pause or quiet
+ * hours, and says when messages are unread (FbHistory's count), in
+ * fb-indicator-summary.c; the menu has a row per feed with its state in
+ * words, Show Messages with the unread count, the recent messages, when
+ * quiet hours end, and the app's actions. Menu items only activate `app.*`
+ * actions.
  *
  * Rebuilding is rate-limited: a burst of state changes or messages costs
  * one rebuild per REFRESH_MS, so a flapping feed cannot thrash the menu.
@@ -23,8 +25,6 @@
 #define COUNTDOWN_SECONDS 10
 #define RECENT_IN_MENU    10
 #define WATCHER_NAME      "org.kde.StatusNotifierWatcher"
-#define ICON_CONNECTED    "io.github.feedbell.Feedbell-connected-symbolic"
-#define ICON_UNREAD       "io.github.feedbell.Feedbell-unread-symbolic"
 /* At login the panel may come up after us: give it this long before saying there is no tray. */
 #define TRAY_GRACE_SECONDS 10
 
@@ -43,6 +43,7 @@ struct _FbIndicator
   GtkWidget     *recent_items[RECENT_IN_MENU];
   GtkWidget     *no_recent_item;
   GtkWidget     *messages_item;
+  GtkWidget     *quiet_item;    /* "Quiet until 07:00", shown during quiet hours */
   char          *menu_shape;    /* what a rebuild would change; else labels are updated in place */
   guint          refresh_id;
   guint          countdown_id;
@@ -156,91 +157,6 @@ update_recent (FbIndicator *self)
     }
 }
 
-static void
-count_states (FbIndicator *self,
-              guint       *n_enabled,
-              guint       *n_open,
-              guint       *n_failed)
-{
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->manager));
-
-  *n_enabled = *n_open = *n_failed = 0;
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(FbFeed) feed = g_list_model_get_item (G_LIST_MODEL (self->manager), i);
-
-      if (!fb_feed_get_enabled (feed))
-        continue;
-      (*n_enabled)++;
-      if (fb_feed_get_state (feed) == FB_SSE_STATE_OPEN)
-        (*n_open)++;
-      else if (fb_feed_get_state (feed) == FB_SSE_STATE_FAILED ||
-               fb_feed_get_state (feed) == FB_SSE_STATE_STOPPED)
-        (*n_failed)++;
-    }
-}
-
-/* The feeds' state: an icon name in @icon_name and the same in words. */
-static char *
-summarise_feeds (FbIndicator  *self,
-                 const char  **icon_name)
-{
-  guint n_enabled, n_open, n_failed;
-
-  count_states (self, &n_enabled, &n_open, &n_failed);
-
-  if (n_enabled == 0)
-    {
-      *icon_name = "io.github.feedbell.Feedbell-no-feeds-symbolic";
-      return g_strdup (_("Feedbell: no feeds configured"));
-    }
-  if (g_settings_get_boolean (self->settings, "paused"))
-    {
-      *icon_name = "io.github.feedbell.Feedbell-paused-symbolic";
-      return g_strdup (_("Feedbell: notifications paused"));
-    }
-  if (n_failed > 0)
-    {
-      *icon_name = "io.github.feedbell.Feedbell-failed-symbolic";
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Feedbell: %u feed failed",
-                                           "Feedbell: %u feeds failed", n_failed), n_failed);
-    }
-  if (n_open < n_enabled)
-    {
-      *icon_name = "io.github.feedbell.Feedbell-reconnecting-symbolic";
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Feedbell: %u feed reconnecting",
-                                           "Feedbell: %u feeds reconnecting", n_enabled - n_open),
-                              n_enabled - n_open);
-    }
-
-  *icon_name = ICON_CONNECTED;
-  return g_strdup (_("Feedbell: all feeds connected"));
-}
-
-/*
- * What the icon says about every feed and the unread messages: its name in
- * @icon_name, and the same in words, returned (transfer full) for its
- * title. Only reads the feeds, the settings and the history's count;
- * update_icon() shows the result. A feed in trouble, or a pause, matters
- * more than unread messages: only "all connected" gets the unread icon.
- */
-static char *
-summarise (FbIndicator  *self,
-           const char  **icon_name)
-{
-  g_autofree char *feeds = summarise_feeds (self, icon_name);
-  guint unread = fb_history_get_unread (self->history, NULL);
-
-  if (unread == 0)
-    return g_steal_pointer (&feeds);
-
-  if (g_str_equal (*icon_name, ICON_CONNECTED))
-    *icon_name = ICON_UNREAD;
-  /* TRANSLATORS: the tray icon's title: "Feedbell: all feeds connected, 3 unread" */
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s, %u unread", "%s, %u unread", unread),
-                          feeds, unread);
-}
-
 /* "Show Messages (3)": relabelled in place, as the menu keeps its shape. */
 static void
 update_messages_item (FbIndicator *self)
@@ -256,12 +172,29 @@ update_messages_item (FbIndicator *self)
   gtk_menu_item_set_label (GTK_MENU_ITEM (self->messages_item), label);
 }
 
+/* Quiet hours come and go without changing the menu's shape: the item is
+ * always there, shown only while they last. */
+static void
+update_quiet_item (FbIndicator *self)
+{
+  gboolean quiet = fb_notifier_is_quiet (self->notifier);
+
+  if (quiet)
+    {
+      g_autofree char *label = _fb_indicator_dup_quiet_until (self->settings);
+
+      gtk_menu_item_set_label (GTK_MENU_ITEM (self->quiet_item), label);
+    }
+  gtk_widget_set_visible (self->quiet_item, quiet);
+}
+
 /* Shows the summary of every feed as the icon and its title. */
 static void
 update_icon (FbIndicator *self)
 {
   const char *icon_name;
-  g_autofree char *title = summarise (self, &icon_name);
+  g_autofree char *title = _fb_indicator_summarise (self->manager, self->notifier, self->history,
+                                                    self->settings, &icon_name);
 
   app_indicator_set_icon_full (self->indicator, icon_name, title);
   app_indicator_set_title (self->indicator, title);
@@ -332,6 +265,10 @@ build_menu (FbIndicator *self)
   gtk_menu_item_set_submenu (GTK_MENU_ITEM (item), recent_menu (self));
   gtk_menu_shell_append (GTK_MENU_SHELL (menu), item);
 
+  /* Says something, does nothing: no mnemonic, no action. */
+  self->quiet_item = gtk_menu_item_new_with_label ("");
+  gtk_widget_set_sensitive (self->quiet_item, FALSE);
+  gtk_menu_shell_append (GTK_MENU_SHELL (menu), self->quiet_item);
   item = gtk_check_menu_item_new_with_mnemonic (_("_Pause Notifications"));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (item), "app.pause");
   gtk_menu_shell_append (GTK_MENU_SHELL (menu), item);
@@ -345,6 +282,7 @@ build_menu (FbIndicator *self)
   gtk_widget_show_all (menu);
   update_recent (self);
   update_messages_item (self);
+  update_quiet_item (self);
 
   old_menu = g_steal_pointer (&self->menu);
   self->menu = g_object_ref (menu);
@@ -378,6 +316,7 @@ rebuild (FbIndicator *self)
         }
       update_recent (self);
       update_messages_item (self);
+      update_quiet_item (self);
     }
 
   update_icon (self);
@@ -558,7 +497,7 @@ fb_indicator_new (GApplication  *app,
   self->settings = g_object_ref (settings);
 
   /* It starts with the right icon; rebuild() gives it its title too. */
-  title = summarise (self, &icon_name);
+  title = _fb_indicator_summarise (manager, notifier, history, settings, &icon_name);
   self->indicator = app_indicator_new (APP_ID, icon_name,
                                        APP_INDICATOR_CATEGORY_COMMUNICATIONS);
   set_icon_theme_path (self);
@@ -569,6 +508,8 @@ fb_indicator_new (GApplication  *app,
   g_signal_connect (manager, "items-changed", G_CALLBACK (items_changed_cb), self);
   g_signal_connect_swapped (notifier, "recent-changed", G_CALLBACK (queue_refresh), self);
   g_signal_connect_swapped (settings, "changed::paused", G_CALLBACK (queue_refresh), self);
+  g_signal_connect_swapped (settings, "changed::quiet-hours-end", G_CALLBACK (queue_refresh), self);
+  g_signal_connect_swapped (notifier, "notify::quiet", G_CALLBACK (queue_refresh), self);
   g_signal_connect_swapped (history, "unread-changed", G_CALLBACK (queue_refresh), self);
 
   self->watch_id = g_bus_watch_name (G_BUS_TYPE_SESSION, WATCHER_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,

@@ -3,30 +3,23 @@
 
 #include "config.h"
 
-#include "fb-libnotify-display.h"
+#include "fb-libnotify-display-private.h"
 
 #include <glib/gi18n.h>
-#include <libnotify/notify.h>
 
 /*
  * Where the notifier's decisions reach the desktop, through libnotify: the
- * server's capabilities, building a NotifyNotification from a message (its
- * body escaped when the server reads markup, its buttons turned into
- * `app.*` actions), notices the notifier keeps updating (a flood's
- * summary) by handle, and the live set that keeps recent notifications
- * answering. Clicking a notification opens its link, or, without one, its
- * message in the Messages view (app.show-message with its history id).
- * show() is the one place that talks to the notification server; a
- * message's group replaces the notification of the group's last message.
- * This is the only file that includes libnotify. What to show, and when,
- * is policy: FbNotifier (app/service/fb-notifier.c).
+ * server's capabilities, notices the notifier keeps updating (a flood's
+ * summary) by handle, the live set that keeps recent notifications
+ * answering, groups and their withdrawal. show() is the one place that
+ * talks to the notification server; a message's group replaces the
+ * notification of the group's last message, and the server's deleting or
+ * clearing a group closes it. A message's notification is built in
+ * fb-libnotify-display-message.c (its body, its priority's hints, its
+ * buttons); its images come later and update it in place
+ * (fb-libnotify-display-image.c). Only these files include libnotify. What
+ * to show, and when, is policy: FbNotifier (app/service/fb-notifier.c).
  */
-
-#ifndef NOTIFY_CHECK_VERSION
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (NotifyNotification, g_object_unref)
-#elif !NOTIFY_CHECK_VERSION (0, 8, 4)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (NotifyNotification, g_object_unref)
-#endif
 
 /* Groups remembered; beyond this many, all of them are forgotten at once
  * (a message of a forgotten group then gets a notification of its own). */
@@ -38,27 +31,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (NotifyNotification, g_object_unref)
  * last few anyway. An older one's actions no longer answer. */
 #define LIVE_MAX 32
 
-struct _FbLibnotifyDisplay
-{
-  GObject     parent_instance;
-
-  GSettings  *settings;
-  GQueue      live;             /* NotifyNotification, oldest first, at most LIVE_MAX */
-  GHashTable *notices;          /* handle → NotifyNotification, kept for updates */
-  GHashTable *groups;           /* "feed id\x1fgroup" → the server's id of its last notification */
-  guint       next_handle;
-  GPtrArray  *caps;
-  gboolean    told_no_server;
-};
-
 static void display_iface_init (FbNotificationDisplayInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (FbLibnotifyDisplay, fb_libnotify_display, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (FB_TYPE_NOTIFICATION_DISPLAY, display_iface_init))
 
-static gboolean
-has_cap (FbLibnotifyDisplay *self,
-         const char         *cap)
+gboolean
+_fb_libnotify_display_has_cap (FbLibnotifyDisplay *self,
+                               const char         *cap)
 {
   if (self->caps == NULL)
     return FALSE;
@@ -82,9 +62,9 @@ load_caps (FbLibnotifyDisplay *self)
   g_list_free (caps);
 }
 
-static void
-activate_app_action (const char *name,
-                     GVariant   *parameter)
+void
+_fb_libnotify_display_activate (const char *name,
+                                GVariant   *parameter)
 {
   GApplication *app = g_application_get_default ();
 
@@ -157,35 +137,16 @@ keep_live (FbLibnotifyDisplay *self,
   g_signal_connect_object (notification, "closed", G_CALLBACK (closed_cb), self, 0);
 }
 
-static void
-open_url_cb (NotifyNotification *notification,
-             char               *action,
-             gpointer            user_data)
+gboolean
+_fb_libnotify_display_is_live (FbLibnotifyDisplay *self,
+                               NotifyNotification *notification)
 {
-  activate_app_action ("open-url", g_variant_new_string (user_data));
+  return g_queue_find (&self->live, notification) != NULL;
 }
 
-static void
-show_message_cb (NotifyNotification *notification,
-                 char               *action,
-                 gpointer            user_data)
-{
-  gint64 *id = user_data;
-
-  activate_app_action ("show-message", g_variant_new_int64 (*id));
-}
-
-static void
-snooze_cb (NotifyNotification *notification,
-           char               *action,
-           gpointer            user_data)
-{
-  activate_app_action ("snooze-feed", g_variant_new_string (user_data));
-}
-
-static void
-show (FbLibnotifyDisplay *self,
-      NotifyNotification *notification)
+void
+_fb_libnotify_display_show (FbLibnotifyDisplay *self,
+                            NotifyNotification *notification)
 {
   g_autoptr(GError) error = NULL;
 
@@ -213,7 +174,7 @@ body_text (FbLibnotifyDisplay *self,
     return NULL;
 
   /* The server decides what is in a message: never let it become markup. */
-  if (has_cap (self, "body-markup"))
+  if (_fb_libnotify_display_has_cap (self, "body-markup"))
     return g_markup_escape_text (text, -1);
 
   return g_strdup (text);
@@ -232,16 +193,16 @@ update_notification (FbLibnotifyDisplay *self,
   notify_notification_update (notification, title, escaped, APP_ID);
 }
 
-static NotifyNotification *
-new_notification (FbLibnotifyDisplay *self,
-                  const char         *title,
-                  const char         *body,
-                  FbUrgency           urgency)
+/* @body is as the server reads it: escaped, or markup, already. */
+NotifyNotification *
+_fb_libnotify_display_new_notification (FbLibnotifyDisplay *self,
+                                        const char         *title,
+                                        const char         *body,
+                                        FbUrgency           urgency)
 {
-  g_autofree char *escaped = body_text (self, body);
   NotifyNotification *notification;
 
-  notification = notify_notification_new (title, escaped, APP_ID);
+  notification = notify_notification_new (title, body, APP_ID);
   notify_notification_set_app_name (notification, _("Feedbell"));
   notify_notification_set_hint_string (notification, "desktop-entry", APP_ID);
   notify_notification_set_category (notification, "im.received");
@@ -263,66 +224,6 @@ new_notification (FbLibnotifyDisplay *self,
   return notification;
 }
 
-static void
-add_url_action (NotifyNotification *notification,
-                const char         *action,
-                const char         *label,
-                const char         *url)
-{
-  notify_notification_add_action (notification, action, label,
-                                  open_url_cb, g_strdup (url), g_free);
-}
-
-static NotifyNotification *
-notification_for_message (FbLibnotifyDisplay *self,
-                          FbFeed             *feed,
-                          FbMessage          *message)
-{
-  g_autoptr(GString) body = g_string_new (fb_message_get_body (message));
-  NotifyNotification *notification;
-  const char *click = fb_message_get_click_url (message);
-  const char *attachment = fb_message_get_attachment_url (message);
-
-  if (!g_settings_get_boolean (self->settings, "show-body"))
-    g_string_truncate (body, 0);
-  if (attachment != NULL)
-    g_string_append_printf (body, "%s📎 %s", body->len ? "\n" : "",
-                            fb_message_get_attachment_name (message)
-                              ? fb_message_get_attachment_name (message) : attachment);
-
-  notification = new_notification (self, fb_message_get_title (message),
-                                                body->str, fb_message_get_urgency (message));
-
-  if (!has_cap (self, "actions"))
-    return notification;
-
-  if (click != NULL)
-    {
-      add_url_action (notification, "default", _("Open"), click);
-      add_url_action (notification, "open", _("Open"), click);
-    }
-  else if (fb_message_get_history_id (message) != 0)
-    {
-      notify_notification_add_action (notification, "default", _("Show Message"), show_message_cb,
-                                      g_memdup2 (&(gint64) { fb_message_get_history_id (message) },
-                                                 sizeof (gint64)),
-                                      g_free);
-    }
-  for (guint i = 0; i < fb_message_get_n_actions (message); i++)
-    {
-      g_autofree char *id = g_strdup_printf ("view-%u", i);
-      const char *label, *url;
-
-      if (fb_message_get_action (message, i, &label, &url))
-        add_url_action (notification, id, label, url);
-    }
-  if (feed != NULL)
-    notify_notification_add_action (notification, "snooze", _("Snooze feed for 1 hour"),
-                                    snooze_cb, g_strdup (fb_feed_get_id (feed)), g_free);
-
-  return notification;
-}
-
 /* --- FbNotificationDisplay ---------------------------------------------- */
 
 static void
@@ -338,7 +239,7 @@ fb_libnotify_display_show_message (FbNotificationDisplay *display,
   /* The first message's buttons depend on them too, not only show()'s. */
   if (self->caps == NULL)
     load_caps (self);
-  notification = notification_for_message (self, feed, message);
+  notification = _fb_libnotify_display_for_message (self, feed, message);
 
   /* A message of a group replaces the notification of the group's last
    * one: the server is asked to replace that id (a closed one is shown
@@ -354,7 +255,9 @@ fb_libnotify_display_show_message (FbNotificationDisplay *display,
         }
     }
 
-  show (self, notification);
+  _fb_libnotify_display_show (self, notification);
+  if (!_fb_libnotify_display_is_live (self, notification))
+    return;
 
   if (group != NULL)
     {
@@ -366,6 +269,10 @@ fb_libnotify_display_show_message (FbNotificationDisplay *display,
           g_hash_table_replace (self->groups, g_steal_pointer (&group), GINT_TO_POINTER (id));
         }
     }
+
+  /* Shown at once; its pictures, if any, update it when they come. */
+  if (feed != NULL)
+    _fb_libnotify_display_fetch_images (self, feed, message, notification);
 }
 
 static void
@@ -386,12 +293,14 @@ fb_libnotify_display_show_notice (FbNotificationDisplay *display,
     }
   else
     {
-      notification = new_notification (self, title, body, FB_URGENCY_NORMAL);
+      g_autofree char *escaped = body_text (self, body);
+
+      notification = _fb_libnotify_display_new_notification (self, title, escaped, FB_URGENCY_NORMAL);
       *handle = ++self->next_handle;
       g_hash_table_insert (self->notices, GUINT_TO_POINTER (*handle), notification);
     }
 
-  show (self, notification);
+  _fb_libnotify_display_show (self, notification);
 }
 
 static void
@@ -403,12 +312,84 @@ fb_libnotify_display_release (FbNotificationDisplay *display,
   g_hash_table_remove (self->notices, GUINT_TO_POINTER (handle));
 }
 
+/* Closes the notification the server knows as @id: the live object, which
+ * then goes, or one made for the purpose (the call needs only the id). */
+static void
+close_id (FbLibnotifyDisplay *self,
+          int                 id)
+{
+  g_autoptr(NotifyNotification) notification = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (GList *link = self->live.head; link != NULL; link = link->next)
+    {
+      int live_id = 0;
+
+      g_object_get (link->data, "id", &live_id, NULL);
+      if (live_id == id)
+        {
+          notification = g_object_ref (link->data);
+          forget_live (self, link);
+          break;
+        }
+    }
+  if (notification == NULL)
+    {
+      notification = notify_notification_new ("", NULL, NULL);
+      g_object_set (notification, "id", id, NULL);
+    }
+
+  if (!notify_notification_close (notification, &error))
+    g_debug ("Notification %d not closed: %s", id, error->message);
+}
+
+static void
+fb_libnotify_display_withdraw (FbNotificationDisplay *display,
+                               FbFeed                *feed,
+                               const char            *group)
+{
+  FbLibnotifyDisplay *self = FB_LIBNOTIFY_DISPLAY (display);
+  g_autofree char *key = g_strconcat (fb_feed_get_id (feed), "\x1f", group, NULL);
+  int id = GPOINTER_TO_INT (g_hash_table_lookup (self->groups, key));
+
+  if (id == 0)
+    return;
+
+  g_hash_table_remove (self->groups, key);
+  close_id (self, id);
+}
+
 static void
 display_iface_init (FbNotificationDisplayInterface *iface)
 {
   iface->show_message = fb_libnotify_display_show_message;
   iface->show_notice = fb_libnotify_display_show_notice;
   iface->release = fb_libnotify_display_release;
+  iface->withdraw = fb_libnotify_display_withdraw;
+}
+
+/**
+ * fb_libnotify_display_close_message:
+ * @history_id: a message's id in the history
+ *
+ * Closes the notification of that message, if one is still live: an http
+ * action with `clear` succeeded.
+ */
+void
+fb_libnotify_display_close_message (FbLibnotifyDisplay *self,
+                                    gint64              history_id)
+{
+  g_return_if_fail (FB_IS_LIBNOTIFY_DISPLAY (self));
+
+  for (GList *link = self->live.head; link != NULL; link = link->next)
+    if (history_id != 0 && _fb_libnotify_display_get_history_id (link->data) == history_id)
+      {
+        int id = 0;
+
+        g_object_get (link->data, "id", &id, NULL);
+        close_id (self, id);
+        return;
+      }
 }
 
 static void
@@ -416,12 +397,14 @@ fb_libnotify_display_dispose (GObject *object)
 {
   FbLibnotifyDisplay *self = FB_LIBNOTIFY_DISPLAY (object);
 
+  _fb_libnotify_display_dispose_images (self);
   while (self->live.head != NULL)
     forget_live (self, self->live.head);
   g_clear_pointer (&self->notices, g_hash_table_unref);
   g_clear_pointer (&self->groups, g_hash_table_unref);
   g_clear_pointer (&self->caps, g_ptr_array_unref);
   g_clear_object (&self->settings);
+  g_clear_object (&self->manager);
 
   G_OBJECT_CLASS (fb_libnotify_display_parent_class)->dispose (object);
 }
@@ -442,22 +425,28 @@ fb_libnotify_display_init (FbLibnotifyDisplay *self)
 
 /**
  * fb_libnotify_display_new:
- * @settings: the app's settings, for `show-body`
+ * @settings: the app's settings, for `show-body`, `play-sounds` and the
+ *   images' `image-max-download` and `image-cache-size`
+ * @manager: the feeds, whose sessions and credentials fetch their images
  *
  * Returns: (transfer full): the desktop's notifications, through libnotify
  */
 FbLibnotifyDisplay *
-fb_libnotify_display_new (GSettings *settings)
+fb_libnotify_display_new (GSettings     *settings,
+                          FbFeedManager *manager)
 {
   FbLibnotifyDisplay *self;
 
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+  g_return_val_if_fail (FB_IS_FEED_MANAGER (manager), NULL);
 
   if (!notify_is_initted ())
     notify_init (_("Feedbell"));
 
   self = g_object_new (FB_TYPE_LIBNOTIFY_DISPLAY, NULL);
   self->settings = g_object_ref (settings);
+  self->manager = g_object_ref (manager);
+  _fb_libnotify_display_init_images (self);
 
   return self;
 }

@@ -8,14 +8,18 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "fb-markdown.h"
 #include "fb-url.h"
 
 /*
  * The pane beside the Messages list: the selected message whole. Its text
  * comes from servers and is shown as text, never as markup: GtkLabel's
  * markup is built here with every piece escaped, and only http(s) addresses
- * (fb_url_is_http(), as for a notification's buttons) become links. Links
- * and buttons activate app.open-url, which checks the address again.
+ * (fb_url_is_http(), as for a notification's buttons) become links. A
+ * Markdown body (ntfy's text/markdown) is shown as a notification shows it,
+ * in the markup fb_markdown_to_markup() makes: bold, italics, and links to
+ * http(s) addresses only, everything else escaped. Links and buttons
+ * activate app.open-url, which checks the address again.
  */
 
 /* Where a link in a body ends: trailing punctuation belongs to the sentence. */
@@ -192,7 +196,10 @@ _fb_window_message_details_show (FbMessageDetails *details,
   gtk_widget_show (GTK_WIDGET (details->info));
   if (body != NULL && body[0] != '\0')
     {
-      markup = _fb_window_message_body_markup (body);
+      if (fb_message_is_markdown (message))
+        markup = fb_markdown_to_markup (body, -1, FB_MARKDOWN_MAX_CHARS);
+      else
+        markup = _fb_window_message_body_markup (body);
       gtk_label_set_markup (details->body, markup);
       set_italic (details->body, fb_history_entry_is_note (entry));
     }

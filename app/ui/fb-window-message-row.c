@@ -7,6 +7,8 @@
 
 #include <glib/gi18n.h>
 
+#include "fb-markdown.h"
+
 /*
  * One message's row in the Messages view: its title (bold, after a dot,
  * when the entry was unread as the row got it), then its feed, the time,
@@ -194,7 +196,11 @@ dup_second_line (FbHistoryEntry *entry,
     g_string_append_printf (line, " · %s", tags);
   if (body != NULL && body[0] != '\0')
     {
-      excerpt = g_utf8_substring (body, 0, MIN ((glong) EXCERPT_CHARS, g_utf8_strlen (body, -1)));
+      /* Markdown as it reads, without its asterisks and brackets. */
+      if (fb_message_is_markdown (message))
+        excerpt = fb_markdown_to_text (body, -1, EXCERPT_CHARS);
+      else
+        excerpt = g_utf8_substring (body, 0, MIN ((glong) EXCERPT_CHARS, g_utf8_strlen (body, -1)));
       g_strdelimit (excerpt, "\r\n\t", ' ');
       /* TRANSLATORS: between a message's feed, time and tags and the start of its text in a row */
       g_string_append_printf (line, _(" — %s"), excerpt);

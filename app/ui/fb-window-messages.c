@@ -7,6 +7,8 @@
 
 #include <glib/gi18n.h>
 
+#include "fb-url.h"
+
 /*
  * The main window's Messages page (fb-window-messages.ui): the history,
  * newest first, grouped by day, the selected message beside the list. Its
@@ -185,7 +187,10 @@ details_link_cb (GtkLabel         *label,
                  const char       *uri,
                  FbWindowMessages *self)
 {
-  /* app.open-url checks it again, and opens only http(s). */
+  /* Only http(s) links are made; app.open-url checks it again. */
+  if (!fb_url_is_http (uri))
+    return TRUE;
+
   g_action_group_activate_action (G_ACTION_GROUP (gtk_window_get_application (GTK_WINDOW (self->window))),
                                   "open-url", g_variant_new_string (uri));
   return TRUE;

@@ -5,6 +5,54 @@
 
 G_BEGIN_DECLS
 
+typedef struct _FbWindowMessages FbWindowMessages;
+
+/* Shared by fb-window.c (the window, the feed list, the actions) and
+ * fb-window-general.c (the General page). */
+struct _FbWindow
+{
+  GtkApplicationWindow  parent_instance;
+
+  FbFeedManager        *manager;
+  GSettings            *settings;
+  FbHistory            *history;
+  FbWindowMessages     *messages;
+  GtkWidget            *editor;   /* unowned; NULL once destroyed */
+
+  /* Template widgets */
+  GtkStack             *stack;
+  GtkStack             *feeds_stack;
+  GtkListBox           *feed_list;
+  GtkLabel             *example_label;
+  GtkScrolledWindow    *general_scrolled;
+  GtkContainer         *general_box;
+  GtkSwitch            *pause_switch;
+  GtkSwitch            *show_body_switch;
+  GtkSwitch            *sounds_switch;
+  GtkSpinButton        *threshold_spin;
+  GtkSpinButton        *window_spin;
+  GtkLabel             *coalesce_label;
+  GtkSwitch            *quiet_switch;
+  GtkWidget            *quiet_start_row;
+  GtkSpinButton        *quiet_start_hour_spin;
+  GtkSpinButton        *quiet_start_minute_spin;
+  GtkWidget            *quiet_end_row;
+  GtkSpinButton        *quiet_end_hour_spin;
+  GtkSpinButton        *quiet_end_minute_spin;
+  GtkSwitch            *urgent_switch;
+  GtkSpinButton        *history_days_spin;
+  GtkSpinButton        *history_max_spin;
+  GtkSwitch            *autostart_switch;
+  GtkInfoBar           *autostart_info_bar;
+  GtkLabel             *autostart_error_label;
+};
+
+/* fb-window-general.c: the General page */
+void _fb_window_general_class_init (GtkWidgetClass *widget_class);
+void _fb_window_general_init       (FbWindow       *self);
+void _fb_window_general_bind       (FbWindow       *self);
+void _fb_window_sync_autostart     (FbWindow       *self);
+
 /* fb-window-feed-row.c: a feed's row in the feed list */
 GtkWidget *_fb_window_feed_row_new      (FbFeedManager *manager,
                                          FbFeed        *feed);
@@ -12,8 +60,6 @@ FbFeed    *_fb_window_feed_row_get_feed (GtkListBoxRow *list_row);
 void       _fb_window_feed_row_update   (GtkListBoxRow *list_row);
 
 /* fb-window-messages.c: the Messages page, its list, search and actions */
-typedef struct _FbWindowMessages FbWindowMessages;
-
 FbWindowMessages *_fb_window_messages_new        (FbWindow         *window,
                                                   GtkStack         *stack,
                                                   FbHistory        *history,

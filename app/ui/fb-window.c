@@ -7,7 +7,6 @@
 
 #include <glib/gi18n.h>
 
-#include "fb-autostart.h"
 #include "fb-feed-editor.h"
 
 /*
@@ -22,37 +21,10 @@
  * and the screenshot script drive the window the way a person does.
  *
  * The Messages page is fb-window-messages.c; each feed's row is built in
- * fb-window-feed-row.c.
+ * fb-window-feed-row.c; the General page's settings are fb-window-general.c.
  */
 
 #define EXAMPLE_URL "https://ntfy.sh/mytopic/sse"
-
-struct _FbWindow
-{
-  GtkApplicationWindow  parent_instance;
-
-  FbFeedManager        *manager;
-  GSettings            *settings;
-  FbHistory            *history;
-  FbWindowMessages     *messages;
-  GtkWidget            *editor;   /* unowned; NULL once destroyed */
-
-  /* Template widgets */
-  GtkStack             *stack;
-  GtkStack             *feeds_stack;
-  GtkListBox           *feed_list;
-  GtkLabel             *example_label;
-  GtkSwitch            *pause_switch;
-  GtkSwitch            *show_body_switch;
-  GtkSpinButton        *threshold_spin;
-  GtkSpinButton        *window_spin;
-  GtkLabel             *coalesce_label;
-  GtkSpinButton        *history_days_spin;
-  GtkSpinButton        *history_max_spin;
-  GtkSwitch            *autostart_switch;
-  GtkInfoBar           *autostart_info_bar;
-  GtkLabel             *autostart_error_label;
-};
 
 enum {
   PROP_0,
@@ -194,67 +166,6 @@ remove_feed_action_cb (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-/* General page ---------------------------------------------------------- */
-
-static void
-update_coalesce_label (FbWindow *self)
-{
-  guint threshold = g_settings_get_uint (self->settings, "coalesce-threshold");
-  guint window = g_settings_get_uint (self->settings, "coalesce-window");
-  g_autofree char *seconds = NULL;
-  g_autofree char *text = NULL;
-
-  seconds = g_strdup_printf (ngettext ("%u second", "%u seconds", window), window);
-  /* Translators: the second %s is "N seconds" */
-  text = g_strdup_printf (ngettext ("When one feed sends more than %u notification within %s, "
-                                    "the rest are grouped into one summary.",
-                                    "When one feed sends more than %u notifications within %s, "
-                                    "the rest are grouped into one summary.",
-                                    threshold),
-                          threshold, seconds);
-  gtk_label_set_text (self->coalesce_label, text);
-}
-
-static void
-show_autostart_error (FbWindow   *self,
-                      const char *message)
-{
-  gtk_label_set_text (self->autostart_error_label, message ? message : "");
-  gtk_info_bar_set_revealed (self->autostart_info_bar, message != NULL);
-}
-
-/* The autostart file is the truth: a person may have removed it meanwhile. */
-static void
-sync_autostart (FbWindow *self)
-{
-  g_signal_handlers_block_matched (self->autostart_switch, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
-  gtk_switch_set_active (self->autostart_switch, fb_autostart_get_enabled ());
-  g_signal_handlers_unblock_matched (self->autostart_switch, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
-}
-
-static void
-autostart_active_cb (FbWindow *self)
-{
-  gboolean wanted = gtk_switch_get_active (self->autostart_switch);
-  g_autoptr(GError) error = NULL;
-
-  if (wanted != fb_autostart_get_enabled () && !fb_autostart_set_enabled (wanted, &error))
-    {
-      show_autostart_error (self, error->message);
-      sync_autostart (self);
-      return;
-    }
-
-  show_autostart_error (self, NULL);
-}
-
-static void
-is_active_cb (FbWindow *self)
-{
-  if (gtk_window_is_active (GTK_WINDOW (self)))
-    sync_autostart (self);
-}
-
 static void
 about_action_cb (GSimpleAction *action,
                  GVariant      *parameter,
@@ -320,28 +231,7 @@ fb_window_map (GtkWidget *widget)
 {
   GTK_WIDGET_CLASS (fb_window_parent_class)->map (widget);
 
-  sync_autostart (FB_WINDOW (widget));
-}
-
-static void
-bind_settings (FbWindow *self)
-{
-  g_settings_bind (self->settings, "paused", self->pause_switch, "active", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "show-body", self->show_body_switch, "active", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "coalesce-threshold", self->threshold_spin, "value",
-                   G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "coalesce-window", self->window_spin, "value",
-                   G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "history-days", self->history_days_spin, "value",
-                   G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "history-max-messages", self->history_max_spin, "value",
-                   G_SETTINGS_BIND_DEFAULT);
-
-  g_signal_connect_object (self->settings, "changed::coalesce-threshold",
-                           G_CALLBACK (update_coalesce_label), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->settings, "changed::coalesce-window",
-                           G_CALLBACK (update_coalesce_label), self, G_CONNECT_SWAPPED);
-  update_coalesce_label (self);
+  _fb_window_sync_autostart (FB_WINDOW (widget));
 }
 
 static void
@@ -360,7 +250,7 @@ fb_window_constructed (GObject *object)
                            G_CONNECT_SWAPPED);
   items_changed_cb (self);
 
-  bind_settings (self);
+  _fb_window_general_bind (self);
 
   /* Messages first, once there is a feed to send any. */
   self->messages = _fb_window_messages_new (self, self->stack, self->history, self->manager);
@@ -465,18 +355,8 @@ fb_window_class_init (FbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FbWindow, feeds_stack);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, feed_list);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, example_label);
-  gtk_widget_class_bind_template_child (widget_class, FbWindow, pause_switch);
-  gtk_widget_class_bind_template_child (widget_class, FbWindow, show_body_switch);
-  gtk_widget_class_bind_template_child (widget_class, FbWindow, threshold_spin);
-  gtk_widget_class_bind_template_child (widget_class, FbWindow, window_spin);
-  gtk_widget_class_bind_template_child (widget_class, FbWindow, coalesce_label);
-  gtk_widget_class_bind_template_child (widget_class, FbWindow, history_days_spin);
-  gtk_widget_class_bind_template_child (widget_class, FbWindow, history_max_spin);
-  gtk_widget_class_bind_template_child (widget_class, FbWindow, autostart_switch);
-  gtk_widget_class_bind_template_child (widget_class, FbWindow, autostart_info_bar);
-  gtk_widget_class_bind_template_child (widget_class, FbWindow, autostart_error_label);
   gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
-  gtk_widget_class_bind_template_callback (widget_class, autostart_active_cb);
+  _fb_window_general_class_init (widget_class);
 }
 
 static void
@@ -529,7 +409,7 @@ fb_window_init (FbWindow *self)
 
   g_signal_connect_object (self->stack, "notify::visible-child-name", G_CALLBACK (visible_page_cb), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect (self, "notify::is-active", G_CALLBACK (is_active_cb), NULL);
+  _fb_window_general_init (self);
 }
 
 /**

@@ -21,6 +21,7 @@
 #   {"op": "click",    …}                     its first action (click, press)
 #   {"op": "toggle",   …}                     a switch or check box
 #   {"op": "set-text", …, "text": "…"}        replaces an entry's text
+#   {"op": "set-value", …, "text": "21"}      a spin button's value (AtkValue)
 #   {"op": "select",   …, "item": "…"}        a combo box's item, by its label
 #   {"op": "select-row", …, "item": "…"}      a list's row whose name contains "…":
 #                                             {"name": "the row's whole name"}
@@ -29,6 +30,8 @@
 #                                              "selected": bool}
 #   {"op": "text",     …}                     {"text": "…"}, never of a password field
 #   {"op": "gone",     "window": "…"}         until no such window is on screen
+#   {"op": "fit",      "window_role": "…"}    grows the window until nothing in
+#                                             it scrolls (see op_fit)
 #   {"op": "describe"}                        the app's widgets, for a log
 #
 # Answers are {"ok": true, …} or {"ok": false, "error": "…", "tree": "…"}.
@@ -40,6 +43,7 @@ import sys
 import time
 
 import pyatspi
+from gi.repository import Atspi  # pyatspi has no setSize: Atspi itself, as pyatspi loaded it
 
 POLL_S = 0.05
 DEFAULT_TIMEOUT_MS = 30000
@@ -248,6 +252,17 @@ def op_set_text(widget, command):
         raise Failure("the entry holds %d characters instead of %d" % (length, len(command["text"])))
 
 
+def op_set_value(widget, command):
+    wanted = float(command["text"])
+    widget.queryValue().currentValue = wanted
+
+    def taken():
+        widget.clearCache()
+        return widget.queryValue().currentValue == wanted
+
+    wait_for(taken, DEFAULT_TIMEOUT_MS, "the value %s" % command["text"])
+
+
 def op_select(widget, command):
     # A GTK 3 combo box holds a menu of its items; selecting a child of the
     # combo box makes it the active one, as choosing it in the popup would.
@@ -284,6 +299,31 @@ def op_select_row(widget, command):
     raise Failure("no row with “%s” among %s" % (command["item"], [row.name for row in rows]))
 
 
+def op_fit(app_name, command):
+    # GTK 3 works out whether a row of a GtkListBox is on screen from the
+    # list box's own window, not from the part of a scrolled window that
+    # shows it: below the first screenful of a scrolled page such rows are
+    # never SHOWING, however far it is scrolled. So the window grows
+    # instead (a size request, as a person dragging its edge), until
+    # nothing in it scrolls any more.
+    def fitted():
+        app = find_app(app_name)
+        if app is None:
+            return None
+        app.clearCache()
+        for window in windows(app, command):
+            bars = [acc for acc in walk(window)
+                    if role_name(acc) == "scroll bar" and has_state(acc, pyatspi.STATE_VERTICAL)]
+            hidden = max((bar.queryValue().maximumValue for bar in bars), default=0)
+            if hidden <= 0:
+                return True
+            width, height = window.queryComponent().getSize()
+            Atspi.Component.set_size(window, width, height + int(hidden) + 1)
+        return None
+
+    wait_for(fitted, command.get("timeout_ms", DEFAULT_TIMEOUT_MS), "the window to show all it holds")
+
+
 def run(app_name, command):
     op = command.get("op")
 
@@ -299,6 +339,10 @@ def run(app_name, command):
             return find(app, command) is None
 
         wait_for(absent, command.get("timeout_ms", DEFAULT_TIMEOUT_MS), what(command) + " to go")
+        return {"ok": True}
+
+    if op == "fit":
+        op_fit(app_name, command)
         return {"ok": True}
 
     if op == "gone":
@@ -317,6 +361,7 @@ def run(app_name, command):
         "click": op_click,
         "toggle": op_toggle,
         "set-text": op_set_text,
+        "set-value": op_set_value,
         "select": op_select,
     }
     if op == "wait" or op == "state":

@@ -5,6 +5,8 @@
 
 #include "fb-desktop-session.h"
 
+#include <glib/gstdio.h>
+
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +54,16 @@ static const char dunstrc[] =
   "    timeout = 20\n"
   "[urgency_critical]\n"
   "    timeout = 0\n";
+
+/* dunst's context menu program ("dmenu", given the actions of the
+ * notifications on screen, one line each ending in "[ID,ACTION]"): it
+ * picks the line that holds the text of the file "menu-choice" beside it,
+ * and none while that file is missing or empty, as /bin/false did. */
+static const char menu_script[] =
+  "#!/bin/sh\n"
+  "choice=$(cat \"$(dirname \"$0\")/menu-choice\" 2>/dev/null)\n"
+  "if [ -z \"$choice\" ]; then cat >/dev/null; exit 1; fi\n"
+  "exec grep -F -e \"$choice\"\n";
 
 struct _FbDesktopSession
 {
@@ -370,6 +382,9 @@ fb_desktop_session_start_dunst (FbDesktopSession  *self,
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autofree char *config = g_build_filename (self->dir, "dunstrc", NULL);
   g_autofree char *log = g_build_filename (self->dir, "dunst.log", NULL);
+  g_autofree char *menu = g_build_filename (self->dir, "dunst-menu", NULL);
+  g_autofree char *menu_line = g_strdup_printf ("dmenu = %s", menu);
+  g_autoptr(GString) rc = g_string_new (dunstrc);
   g_autofree char *owner = fb_desktop_session_dup_name_owner (self, NOTIFICATIONS_NAME);
   const char *argv[] = { "-config", config, NULL };
 
@@ -381,8 +396,11 @@ fb_desktop_session_start_dunst (FbDesktopSession  *self,
                    "%s is already owned by %s", NOTIFICATIONS_NAME, owner);
       return FALSE;
     }
-  if (!g_file_set_contents (config, dunstrc, -1, error))
+  g_string_replace (rc, "dmenu = /bin/false", menu_line, 1);
+  if (!g_file_set_contents (menu, menu_script, -1, error) ||
+      !g_file_set_contents (config, rc->str, -1, error))
     return FALSE;
+  g_assert_cmpint (g_chmod (menu, 0700), ==, 0);
 
   launcher = new_launcher (self, G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
   g_subprocess_launcher_set_stderr_file_path (launcher, log);
@@ -412,6 +430,31 @@ const char *
 fb_desktop_session_get_dunst_name (FbDesktopSession *self)
 {
   return self->dunst_name;
+}
+
+/* dunst has no call for one action of one notification: its context menu
+ * (ContextMenuCall, `dunstctl context`) lists them all, and our menu
+ * program picks @action of notification @id. The menu runs in a thread of
+ * dunst's: the ActionInvoked signal comes later. */
+gboolean
+fb_desktop_session_invoke_action (FbDesktopSession  *self,
+                                  guint32            id,
+                                  const char        *action,
+                                  GError           **error)
+{
+  g_autofree char *path = g_build_filename (self->dir, "menu-choice", NULL);
+  g_autofree char *choice = g_strdup_printf ("[%u,%s]", id, action);
+  g_autoptr(GVariant) reply = NULL;
+
+  g_return_val_if_fail (self->dunst_name != NULL, FALSE);
+
+  if (!g_file_set_contents (path, choice, -1, error))
+    return FALSE;
+
+  reply = g_dbus_connection_call_sync (self->bus, self->dunst_name, "/org/freedesktop/Notifications",
+                                       "org.dunstproject.cmd0", "ContextMenuCall", NULL, NULL,
+                                       G_DBUS_CALL_FLAGS_NONE, 5000, NULL, error);
+  return reply != NULL;
 }
 
 /* Each feedbell process writes its stderr to a file of its own, so that a

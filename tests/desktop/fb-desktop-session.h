@@ -40,6 +40,13 @@ gboolean          fb_desktop_session_start_dunst      (FbDesktopSession *self,
                                                        GError          **error);
 /* The unique bus name of the notification server. */
 const char       *fb_desktop_session_get_dunst_name   (FbDesktopSession *self);
+/* Has dunst invoke @action of notification @id, as a person choosing it in
+ * its context menu does; dunst then sends ActionInvoked (id, @action). The
+ * notification must be on screen. */
+gboolean          fb_desktop_session_invoke_action    (FbDesktopSession *self,
+                                                       guint32           id,
+                                                       const char       *action,
+                                                       GError          **error);
 
 /* Starts the app with @argv (after the executable), stdout inherited,
  * stderr to a log; the session force-exits it when freed. */

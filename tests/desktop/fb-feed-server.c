@@ -84,6 +84,12 @@ fb_feed_server_get_url (FbFeedServer *self)
   return self->url;
 }
 
+SoupServer *
+fb_feed_server_get_soup_server (FbFeedServer *self)
+{
+  return fb_test_sse_server_get_soup (self->sse);
+}
+
 guint
 fb_feed_server_get_n_requests (FbFeedServer *self)
 {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <libsoup/soup.h>
 
 G_BEGIN_DECLS
 
@@ -18,6 +19,9 @@ FbFeedServer *fb_feed_server_new_at         (const char   *path_and_query);
 void          fb_feed_server_free           (FbFeedServer *self);
 /* http://127.0.0.1:PORT/events */
 const char   *fb_feed_server_get_url        (FbFeedServer *self);
+/* Its SoupServer, for a test's own handlers of other paths at the same
+ * origin (they are neither counted nor recorded here). */
+SoupServer   *fb_feed_server_get_soup_server (FbFeedServer *self);
 guint         fb_feed_server_get_n_requests (FbFeedServer *self);
 /* The Last-Event-ID header of the latest request; NULL when it had none. */
 const char   *fb_feed_server_get_last_event_id (FbFeedServer *self);

@@ -31,7 +31,7 @@ struct _FbNotifyMonitor
 
   GMutex           lock;
   GPtrArray       *calls;       /* FbNotifyCall, under lock */
-  guint            n_closes;    /* under lock */
+  GArray          *closes;      /* guint32: the id of each CloseNotification, under lock */
   GPtrArray       *actions;     /* "id action" of each ActionInvoked, under lock */
 };
 
@@ -49,6 +49,8 @@ fb_notify_call_free (FbNotifyCall *call)
   g_strfreev (call->actions);
   g_free (call->desktop_entry);
   g_free (call->category);
+  g_free (call->sound_name);
+  g_free (call->image_path);
   g_free (call);
 }
 
@@ -65,6 +67,8 @@ call_copy (const FbNotifyCall *call)
   copy->actions = g_strdupv (call->actions);
   copy->desktop_entry = g_strdup (call->desktop_entry);
   copy->category = g_strdup (call->category);
+  copy->sound_name = g_strdup (call->sound_name);
+  copy->image_path = g_strdup (call->image_path);
 
   return copy;
 }
@@ -115,6 +119,10 @@ parse_notify (GDBusMessage *message)
   call->urgency = g_variant_lookup (hints, "urgency", "y", &urgency) ? urgency : -1;
   call->desktop_entry = lookup_hint_string (hints, "desktop-entry");
   call->category = lookup_hint_string (hints, "category");
+  call->sound_name = lookup_hint_string (hints, "sound-name");
+  call->image_path = lookup_hint_string (hints, "image-path");
+  if (!g_variant_lookup (hints, "suppress-sound", "b", &call->suppress_sound))
+    call->suppress_sound = FALSE;
 
   return call;
 }
@@ -163,7 +171,12 @@ record (FbNotifyMonitor *self,
         }
       else if (g_strcmp0 (member, "CloseNotification") == 0)
         {
-          self->n_closes++;
+          GVariant *body = g_dbus_message_get_body (message);
+          guint32 id = 0;
+
+          if (body != NULL && g_variant_is_of_type (body, G_VARIANT_TYPE ("(u)")))
+            g_variant_get (body, "(u)", &id);
+          g_array_append_val (self->closes, id);
         }
     }
   else if (type == G_DBUS_MESSAGE_TYPE_METHOD_RETURN &&
@@ -234,6 +247,7 @@ fb_notify_monitor_new (const char  *server_name,
   g_mutex_init (&self->lock);
   self->calls = g_ptr_array_new_with_free_func ((GDestroyNotify) fb_notify_call_free);
   self->actions = g_ptr_array_new_with_free_func (g_free);
+  self->closes = g_array_new (FALSE, FALSE, sizeof (guint32));
   self->server_name = g_strdup (server_name);
 
   address = g_dbus_address_get_for_bus_sync (G_BUS_TYPE_SESSION, NULL, error);
@@ -282,6 +296,7 @@ fb_notify_monitor_free (FbNotifyMonitor *self)
     }
   g_clear_pointer (&self->calls, g_ptr_array_unref);
   g_clear_pointer (&self->actions, g_ptr_array_unref);
+  g_clear_pointer (&self->closes, g_array_unref);
   g_free (self->server_name);
   g_mutex_clear (&self->lock);
   g_free (self);
@@ -318,7 +333,22 @@ fb_notify_monitor_get_n_closes (FbNotifyMonitor *self)
   guint n;
 
   g_mutex_lock (&self->lock);
-  n = self->n_closes;
+  n = self->closes->len;
+  g_mutex_unlock (&self->lock);
+
+  return n;
+}
+
+guint
+fb_notify_monitor_count_closes (FbNotifyMonitor *self,
+                                guint32          id)
+{
+  guint n = 0;
+
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < self->closes->len; i++)
+    if (g_array_index (self->closes, guint32, i) == id)
+      n++;
   g_mutex_unlock (&self->lock);
 
   return n;
@@ -389,9 +419,12 @@ fb_notify_monitor_describe (FbNotifyMonitor *self)
     {
       FbNotifyCall *call = g_ptr_array_index (calls, i);
 
-      g_string_append_printf (text, "  Notify #%u: id %u replaces %u urgency %d summary “%s” body “%s”\n",
-                              i, call->id, call->replaces_id, call->urgency,
-                              call->summary, call->body);
+      g_string_append_printf (text, "  Notify #%u: id %u replaces %u urgency %d expire %d summary “%s” body “%s”%s%s%s%s%s\n",
+                              i, call->id, call->replaces_id, call->urgency, call->expire_timeout,
+                              call->summary, call->body,
+                              call->sound_name ? " sound-name " : "", call->sound_name ? call->sound_name : "",
+                              call->suppress_sound ? " suppress-sound" : "",
+                              call->image_path ? " image-path " : "", call->image_path ? call->image_path : "");
     }
 
   return g_string_free (text, FALSE);

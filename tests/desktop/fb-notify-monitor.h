@@ -24,6 +24,9 @@ typedef struct
   char     *desktop_entry;
   char     *category;
   gint32    expire_timeout;
+  char     *sound_name;       /* the "sound-name" hint */
+  gboolean  suppress_sound;   /* the "suppress-sound" hint, FALSE without one */
+  char     *image_path;       /* the "image-path" hint */
   guint32   id;               /* from the server's reply */
 } FbNotifyCall;
 
@@ -41,6 +44,9 @@ void             fb_notify_monitor_free           (FbNotifyMonitor *self);
 GPtrArray       *fb_notify_monitor_dup_calls      (FbNotifyMonitor *self);
 guint            fb_notify_monitor_get_n_calls    (FbNotifyMonitor *self);
 guint            fb_notify_monitor_get_n_closes   (FbNotifyMonitor *self);
+/* How many CloseNotification calls named notification @id. */
+guint            fb_notify_monitor_count_closes   (FbNotifyMonitor *self,
+                                                   guint32          id);
 /* How many ActionInvoked signals the server sent for notification @id
  * and @action ("default": the notification itself was clicked). */
 guint            fb_notify_monitor_count_actions  (FbNotifyMonitor *self,

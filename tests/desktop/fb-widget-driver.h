@@ -13,7 +13,8 @@ G_BEGIN_DECLS
  * @label names; optionally within the top-level
  * window with that accessible @window name or @window_role, and within the
  * list row that shows the text @row. @text (set-text) may be a secret: it
- * is never printed. @timeout_ms: how long the widget may take to appear.
+ * is never printed; for set-value it is the number, "21". @timeout_ms:
+ * how long the widget may take to appear.
  */
 typedef struct
 {

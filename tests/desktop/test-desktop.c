@@ -44,6 +44,7 @@
 #define ICON_RECONNECTING "io.github.feedbell.Feedbell-reconnecting-symbolic"
 #define ICON_PAUSED       "io.github.feedbell.Feedbell-paused-symbolic"
 #define ICON_UNREAD       "io.github.feedbell.Feedbell-unread-symbolic"
+#define ICON_QUIET        "io.github.feedbell.Feedbell-quiet-symbolic"
 #define NO_TRAY_SUMMARY   "Feedbell is running without a tray icon"
 
 typedef struct
@@ -1486,6 +1487,140 @@ test_messages_notification_click (Fixture       *f,
   json_object_unref (drive (f, MESSAGE_ROW ("wait", "Build #9 passed, " FEED_NAME)));
 }
 
+#define NTFY_MARKDOWN \
+  "{\"id\":\"md1\",\"event\":\"message\",\"topic\":\"t\",\"title\":\"Release notes\"," \
+  "\"message\":\"**Bold** move and _quiet_ [notes](https://example.org/notes)\"," \
+  "\"content_type\":\"text/markdown\"}"
+
+/* A Markdown message reads as Markdown means it in the Messages view: its
+ * row's excerpt and the text beside the list, with no asterisks left. */
+static void
+test_messages_markdown (Fixture       *f,
+                        gconstpointer  data)
+{
+  if (f->session == NULL)
+    return;
+
+  start_app_with_feed (f);
+  fb_feed_server_send (f->server, NULL, NTFY_MARKDOWN);
+  g_free (wait_for_notify (f, "Release notes"));
+
+  start_driver (f);
+  click_menu_item (f, "Show _Messages");
+  drive_ok (f, &(FbWidgetCommand) { .op = "select-row", .window_role = "frame", .role = "list box",
+                                    .name = "Messages", .item = "Release notes" });
+  /* The text beside the list: the markup's text, its link a link. */
+  drive_ok (f, &(FbWidgetCommand) { .op = "wait", .window_role = "frame", .role = "label",
+                                    .name = "Bold move and quiet notes" });
+  /* The row's excerpt, in plain text, the link's address after it. */
+  drive_ok (f, &(FbWidgetCommand) { .op = "wait", .window_role = "frame", .role = "label",
+                                    .name_contains = "Bold move and quiet notes (https://example.org/notes)" });
+  drive_ok (f, &(FbWidgetCommand) { .op = "absent", .window_role = "frame", .role = "label",
+                                    .name_contains = "**", .timeout_ms = 1 });
+  drive_ok (f, &(FbWidgetCommand) { .op = "absent", .window_role = "frame", .role = "label",
+                                    .name_contains = "](", .timeout_ms = 1 });
+}
+
+/* --- quiet hours ------------------------------------------------------------ */
+
+#define NTFY_PRIORITY(id, title, priority) \
+  "{\"id\":\"" id "\",\"event\":\"message\",\"topic\":\"t\",\"title\":\"" title "\"," \
+  "\"message\":\"Sent with priority " #priority "\",\"priority\":" #priority "}"
+
+/* A local minute of the day @offset minutes from now, 0 to 1439. */
+static guint
+minute_of_day (int offset)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  int minute = g_date_time_get_hour (now) * 60 + g_date_time_get_minute (now) + offset;
+
+  return (guint) ((minute % 1440 + 1440) % 1440);
+}
+
+static gboolean
+app_quiet_cb (gpointer user_data)
+{
+  Fixture *f = user_data;
+  PropertyWait icon = { f, "IconName", ICON_QUIET };
+
+  if (!fb_desktop_session_is_running (f->app))
+    return TRUE;    /* no use waiting */
+
+  return fb_feed_server_get_n_open (f->server) > 0 && item_property_is_cb (&icon);
+}
+
+static gboolean
+quiet_item_gone_cb (gpointer user_data)
+{
+  Fixture *f = user_data;
+  g_autoptr(FbMenuItem) menu = fixture_get_menu (f);
+  FbMenuItem *item = menu ? fb_menu_item_find_prefix (menu, "Quiet until") : NULL;
+
+  return menu != NULL && (item == NULL || !item->visible);
+}
+
+/* Quiet hours from an hour ago to an hour from now: the tray says so and
+ * when they end; a message of priority 3 is kept without a notification,
+ * one of priority 5 pops up. When they end (switched off here), the tray
+ * says so at once and the held message is summed up. */
+static void
+test_quiet_hours (Fixture       *f,
+                  gconstpointer  data)
+{
+  const char *argv[] = { "--add-feed", NULL, "--name", FEED_NAME, NULL };
+  guint start = minute_of_day (-60);
+  guint end = minute_of_day (60);
+  g_autofree char *start_value = g_strdup_printf ("uint32 %u", start);
+  g_autofree char *end_value = g_strdup_printf ("uint32 %u", end);
+  g_autofree char *until = g_strdup_printf ("Quiet until %02u:%02u", end / 60, end % 60);
+  TitleWait quiet_title = { f, "quiet hours", TRUE };
+  TitleWait loud_title = { f, "quiet hours", FALSE };
+  g_autoptr(FbMenuItem) menu = NULL;
+  g_autoptr(FbNotifyCall) urgent = NULL;
+  g_autoptr(FbNotifyCall) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  FbMenuItem *item;
+
+  if (f->session == NULL)
+    return;
+
+  set_app_setting (f, "quiet-hours", "true");
+  set_app_setting (f, "quiet-hours-start", start_value);
+  set_app_setting (f, "quiet-hours-end", end_value);
+  argv[1] = fb_feed_server_get_url (f->server);
+  f->app = fb_desktop_session_spawn_app (f->session, argv, &error);
+  g_assert_no_error (error);
+  fixture_wait_or_fail (f, app_quiet_cb, f, START_MS, "the app to connect and its tray icon to say quiet");
+  g_assert_true (fb_desktop_session_is_running (f->app));
+
+  fixture_wait_or_fail (f, title_has_cb, &quiet_title, TRAY_MS, "the tray's title to say quiet hours");
+  wait_for_menu_item (f, until, NULL, TRAY_MS);
+  menu = fixture_get_menu (f);
+  item = fb_menu_item_find_prefix (menu, until);
+  g_assert_nonnull (item);
+  g_assert_cmpstr (item->label, ==, until);
+  g_assert_false (item->enabled);
+  g_assert_true (item->visible);
+
+  fb_feed_server_send (f->server, NULL, NTFY_PRIORITY ("q3", "Quiet three", 3));
+  fb_feed_server_send (f->server, NULL, NTFY_PRIORITY ("q5", "Urgent five", 5));
+  urgent = wait_for_notify (f, "Urgent five");
+  g_assert_cmpint (urgent->urgency, ==, 2);
+  /* Recent proves it arrived; its notification would have come first. */
+  wait_for_recent (f, FEED_NAME ": Quiet three");
+  g_assert_cmpuint (fb_notify_monitor_count_summary (f->monitor, "Quiet three"), ==, 0);
+  g_assert_cmpuint (fb_notify_monitor_get_n_calls (f->monitor), ==, 1);
+
+  /* The end of quiet hours, from outside: the settings file changes. */
+  set_app_setting (f, "quiet-hours", "false");
+  fixture_wait_or_fail (f, title_has_cb, &loud_title, TRAY_MS, "the tray's title without quiet hours");
+  fixture_wait_or_fail (f, quiet_item_gone_cb, f, TRAY_MS, "“%s” to leave the menu", until);
+  wait_for_icon (f, ICON_UNREAD, TRAY_MS);
+  summary = wait_for_notify (f, "during quiet hours");
+  g_assert_cmpstr (summary->summary, ==, "1 message during quiet hours");
+  g_assert_cmpuint (fb_notify_monitor_count_summary (f->monitor, "Quiet three"), ==, 0);
+}
+
 /* --- every kind of feed ------------------------------------------------- */
 
 /* A loopback stand-in for each service, at its API's path, sending the
@@ -1757,6 +1892,8 @@ main (int   argc,
               fixture_set_up, test_restart_after_kill, fixture_tear_down);
   g_test_add ("/desktop/pause", Fixture, &with_tray,
               fixture_set_up, test_pause, fixture_tear_down);
+  g_test_add ("/desktop/quiet-hours", Fixture, &with_tray,
+              fixture_set_up, test_quiet_hours, fixture_tear_down);
   g_test_add ("/desktop/flood", Fixture, &with_tray,
               fixture_set_up, test_flood, fixture_tear_down);
   g_test_add ("/desktop/flood-10k", Fixture, &with_tray,
@@ -1775,6 +1912,8 @@ main (int   argc,
               fixture_set_up, test_messages, fixture_tear_down);
   g_test_add ("/desktop/messages/notification-click", Fixture, &with_widgets,
               fixture_set_up, test_messages_notification_click, fixture_tear_down);
+  g_test_add ("/desktop/messages/markdown", Fixture, &with_widgets,
+              fixture_set_up, test_messages_markdown, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -257,6 +257,37 @@ dup_feeds (Fixture *f)
   return g_strdup_printf ("[%s]", joined);
 }
 
+typedef struct
+{
+  Fixture    *f;
+  const char *feed_id;   /* NULL: the app's own settings */
+  const char *key;
+  const char *value;     /* GVariant text, without its type: "1290", "true" */
+} SettingWait;
+
+static gboolean
+setting_is_cb (gpointer user_data)
+{
+  SettingWait *wait = user_data;
+  g_autoptr(GSettings) settings = wait->feed_id != NULL ? feed_settings (wait->f, wait->feed_id)
+                                                          : outside_settings (wait->f, APP_ID, NULL);
+  g_autoptr(GVariant) value = g_settings_get_value (settings, wait->key);
+  g_autofree char *text = g_variant_print (value, FALSE);
+
+  return g_str_equal (text, wait->value);
+}
+
+static void
+wait_for_setting (Fixture    *f,
+                  const char *feed_id,
+                  const char *key,
+                  const char *value)
+{
+  SettingWait wait = { f, feed_id, key, value };
+
+  wait_or_fail (f, setting_is_cb, &wait, WAIT_MS, "%s to be %s in the settings", key, value);
+}
+
 static char *
 get_feed_string (Fixture    *f,
                  const char *id,
@@ -868,6 +899,22 @@ edit_content (Fixture *f)
   g_assert_cmpstr (ignore[0], ==, SAMPLE_RULE);
 }
 
+/* Lowest priority shown: a combo box of ntfy's five, saved as a number. */
+static void
+edit_min_priority (Fixture *f)
+{
+  wait_for_setting (f, f->id_private, "min-priority", "1");
+  drive_ok (f, &(FbWidgetCommand) { .op = "click", .window_role = "frame", .row = PRIVATE,
+                                    .role = "push button", .name = "Edit feed" });
+  drive_ok (f, &(FbWidgetCommand) { .op = "select", .window = "Edit Feed", .label = "Lowest priority shown",
+                                    .item = "4 High" });
+  drive_ok (f, &(FbWidgetCommand) { .op = "click", .window = "Edit Feed", .role = "push button",
+                                    .name = "Save" });
+  drive_ok (f, &(FbWidgetCommand) { .op = "gone", .window = "Edit Feed" });
+
+  wait_for_setting (f, f->id_private, "min-priority", "4");
+}
+
 static gboolean
 feed_removed_cb (gpointer user_data)
 {
@@ -952,6 +999,8 @@ toggle_autostart (Fixture *f)
 
   drive_ok (f, &(FbWidgetCommand) { .op = "click", .window_role = "frame",
                                     .role = "radio button", .name = "General" });
+  /* The page is taller than the window. */
+  drive_ok (f, &(FbWidgetCommand) { .op = "fit", .window_role = "frame" });
   g_assert_false (widget_checked (f, &state));
   g_assert_true (autostart_file_cb (&off));
 
@@ -963,6 +1012,54 @@ toggle_autostart (Fixture *f)
   drive_ok (f, &toggle);
   wait_or_fail (f, autostart_file_cb, &off, WAIT_MS, "the autostart file to go");
   g_assert_false (widget_checked (f, &state));
+}
+
+static void
+set_time (Fixture    *f,
+          const char *label,
+          const char *minute_name,
+          const char *hour,
+          const char *minute)
+{
+  drive_ok (f, &(FbWidgetCommand) { .op = "set-value", .window_role = "frame", .label = label,
+                                    .text = hour });
+  drive_ok (f, &(FbWidgetCommand) { .op = "set-value", .window_role = "frame", .role = "spin button",
+                                    .name = minute_name, .text = minute });
+}
+
+/* Quiet hours on the General page: the times wait, greyed out, until the
+ * switch is on; each spin button sets its part of the minutes after
+ * midnight. Then the two switches that go with them. */
+static void
+set_quiet_hours (Fixture *f)
+{
+  const FbWidgetCommand from = { .op = "state", .window_role = "frame", .label = "From" };
+  g_autoptr(JsonObject) state = NULL;
+
+  drive_ok (f, &(FbWidgetCommand) { .op = "fit", .window_role = "frame" });
+  state = drive (f, &from);
+  g_assert_false (json_object_get_boolean_member (state, "sensitive"));
+  wait_for_setting (f, NULL, "quiet-hours-start", "1320");
+  wait_for_setting (f, NULL, "quiet-hours-end", "420");
+
+  drive_ok (f, &(FbWidgetCommand) { .op = "toggle", .window_role = "frame", .label = "Quiet hours" });
+  wait_for_setting (f, NULL, "quiet-hours", "true");
+  g_clear_pointer (&state, json_object_unref);
+  state = drive (f, &from);
+  g_assert_true (json_object_get_boolean_member (state, "sensitive"));
+
+  set_time (f, "From", "Quiet hours start, minute", "21", "30");
+  wait_for_setting (f, NULL, "quiet-hours-start", "1290");
+  set_time (f, "To", "Quiet hours end, minute", "6", "45");
+  wait_for_setting (f, NULL, "quiet-hours-end", "405");
+  /* Each button kept the other's part. */
+  wait_for_setting (f, NULL, "quiet-hours-start", "1290");
+
+  drive_ok (f, &(FbWidgetCommand) { .op = "toggle", .window_role = "frame",
+                                    .label = "Urgent messages break through" });
+  wait_for_setting (f, NULL, "urgent-breaks-through", "false");
+  drive_ok (f, &(FbWidgetCommand) { .op = "toggle", .window_role = "frame", .label = "Play sounds" });
+  wait_for_setting (f, NULL, "play-sounds", "false");
 }
 
 static void
@@ -986,8 +1083,10 @@ test_scenario (void)
   assert_feed_added (&f);
   edit_url (&f);
   edit_content (&f);
+  edit_min_priority (&f);
   remove_feed (&f);
   toggle_autostart (&f);
+  set_quiet_hours (&f);
   quit_app (&f);
   fixture_tear_down (&f);
 
