@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fb-listen-client.h"
+#include "fb-test-tls.h"
 #include "fb-test-utils.h"
 
 /* Runs the built feedbell-listen ($FEEDBELL_LISTEN) against a SoupServer on
@@ -526,6 +527,9 @@ static const UsageCase usage_cases[] = {
   { "/listen/cli/usage/space-in-url", { "http://127.0.0.1/ev ents", NULL } },
   { "/listen/cli/usage/control-in-url", { "http://127.0.0.1/ev\tents", NULL } },
   { "/listen/cli/usage/unknown-option", { "--no-such-option", "URL", NULL } },
+  { "/listen/cli/usage/max-event-size-too-small", { "--max-event-size", "1023", "URL", NULL } },
+  { "/listen/cli/usage/max-event-size-too-large", { "--max-event-size", "67108865", "URL", NULL } },
+  { "/listen/cli/usage/ca-file-missing", { "--ca-file", "/nonexistent/ca.pem", "URL", NULL } },
 };
 
 static void
@@ -886,6 +890,175 @@ test_notification_mastodon (void)
   fixture_free (f);
 }
 
+/* ntfy: no SSE ids, Last-Event-ID ignored; a stream resumes with since=ID,
+ * the messages after that one ("all", or an id it does not know: all).
+ * Request 0 (since=all): open, m1, a keepalive, m2, then the stream ends;
+ * a request naming a message before the last: that message again (a
+ * replay), the rest, the end; naming the last: 204, which ends the run. */
+
+static const char * const ntfy_ids[] = { "aB3kd9xQ", "Zq81LmPo", "u7TtRe0w" };
+static GPtrArray *ntfy_since;   /* char *: each request's since, "-" for none */
+
+static void
+ntfy_write_message (FbTestStream *stream,
+                    guint         i)
+{
+  fb_test_stream_printf (stream, "data: {\"id\":\"%s\",\"time\":%u,\"event\":\"message\","
+                         "\"topic\":\"t\",\"message\":\"m%u\"}\n\n", ntfy_ids[i], 1700000000 + i, i + 1);
+}
+
+static void
+ntfy_handler (Fixture           *f,
+              SoupServerMessage *msg,
+              const char        *path,
+              guint              index)
+{
+  const char *query = g_uri_get_query (soup_server_message_get_uri (msg));
+  g_autoptr(GHashTable) params = g_uri_parse_params (query ? query : "", -1, "&", G_URI_PARAMS_NONE, NULL);
+  const char *since = params ? g_hash_table_lookup (params, "since") : NULL;
+  FbTestStream *stream;
+  guint from = 0;
+
+  g_ptr_array_add (ntfy_since, g_strdup (since ? since : "-"));
+  for (guint i = 0; since != NULL && i < G_N_ELEMENTS (ntfy_ids); i++)
+    if (g_str_equal (since, ntfy_ids[i]))
+      from = i + 1;
+  if (from == G_N_ELEMENTS (ntfy_ids))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+      return;
+    }
+
+  /* ntfy sends no retry:, but nobody wants to wait 3 s here. */
+  stream = fixture_stream (f, msg);
+  fb_test_stream_write (stream, "retry: 50\n\n"
+                        "event: open\ndata: {\"id\":\"0pen1d00\",\"time\":1700000000,\"event\":\"open\",\"topic\":\"t\"}\n\n", -1);
+  if (from == 0)
+    {
+      ntfy_write_message (stream, 0);
+      fb_test_stream_write (stream, "event: keepalive\ndata: {\"id\":\"k33pAl1v\",\"time\":1700000001,"
+                            "\"event\":\"keepalive\",\"topic\":\"t\"}\n\n", -1);
+      ntfy_write_message (stream, 1);
+    }
+  else
+    {
+      for (guint i = from - 1; i < G_N_ELEMENTS (ntfy_ids); i++)
+        ntfy_write_message (stream, i);
+    }
+  fb_test_stream_end (stream);
+}
+
+/* Runs feedbell-listen with @opt (may be NULL) and the state file @state on
+ * /t/sse?since=all until it exits by itself. */
+static void
+ntfy_run (Fixture    *f,
+          const char *opt,
+          const char *state)
+{
+  g_autofree char *url = fb_test_sse_server_url (f->server, "/t/sse?since=all");
+  const char *args[] = { "--state-file", state, url, NULL, NULL };
+
+  if (opt != NULL)
+    {
+      args[2] = opt;
+      args[3] = url;
+    }
+  f->run = run_start (args);
+  if (!run_wait (f->run, RUN_MS))
+    g_error ("feedbell-listen did not exit in %u ms; stderr: %s", RUN_MS, run_stderr (f->run));
+  g_assert_cmpint (run_status (f->run), ==, 0);
+}
+
+static void
+test_ntfy_resume (gconstpointer data)
+{
+  const char *opt = data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("feedbell-listen-XXXXXX", &error);
+  g_autofree char *state = g_build_filename (dir, "state.json", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *saved;
+  Fixture *f;
+
+  g_assert_no_error (error);
+  ntfy_since = g_ptr_array_new_with_free_func (g_free);
+
+  /* Every message once, in order; open and the keepalive print nothing. */
+  f = fixture_new (ntfy_handler);
+  ntfy_run (f, opt, state);
+  g_assert_cmpuint (f->run->lines->len, ==, G_N_ELEMENTS (ntfy_ids));
+  for (guint i = 0; i < G_N_ELEMENTS (ntfy_ids); i++)
+    {
+      g_autofree char *body = g_strdup_printf ("m%u", i + 1);
+
+      if (opt != NULL)
+        {
+          assert_member (f, i, "body", body);
+          assert_member (f, i, "format", "ntfy");
+        }
+      else
+        {
+          g_autofree char *line =
+            g_strdup_printf ("{\"type\":\"message\",\"data\":\"{\\\"id\\\":\\\"%s\\\",\\\"time\\\":%u,"
+                             "\\\"event\\\":\\\"message\\\",\\\"topic\\\":\\\"t\\\",\\\"message\\\":\\\"m%u\\\"}\","
+                             "\"lastEventId\":\"\"}", ntfy_ids[i], 1700000000 + i, i + 1);
+
+          g_assert_cmpstr (get_line (f, i), ==, line);
+        }
+    }
+  /* since= replaced the URL's own; Last-Event-ID never sent. */
+  g_assert_cmpuint (ntfy_since->len, ==, 3);
+  g_assert_cmpstr (ntfy_since->pdata[0], ==, "all");
+  g_assert_cmpstr (ntfy_since->pdata[1], ==, ntfy_ids[1]);
+  g_assert_cmpstr (ntfy_since->pdata[2], ==, ntfy_ids[2]);
+  for (guint i = 0; i < f->requests->len; i++)
+    g_assert_null (fb_test_request_header (get_request (f, i), "Last-Event-ID"));
+  g_clear_pointer (&f, fixture_free);
+
+  g_file_get_contents (state, &contents, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("state file: %s", contents);
+  json_parser_load_from_data (parser, contents, -1, &error);
+  g_assert_no_error (error);
+  saved = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (saved, "lastEventId"), ==, ntfy_ids[2]);
+  g_assert_cmpstr (json_object_get_string_member (saved, "resumeParam"), ==, "since");
+
+  /* A new process resumes from the state file. */
+  g_ptr_array_set_size (ntfy_since, 0);
+  f = fixture_new (ntfy_handler);
+  ntfy_run (f, opt, state);
+  g_assert_cmpuint (f->run->lines->len, ==, 0);
+  g_assert_cmpuint (ntfy_since->len, ==, 1);
+  g_assert_cmpstr (ntfy_since->pdata[0], ==, ntfy_ids[2]);
+  fixture_free (f);
+
+  g_clear_pointer (&ntfy_since, g_ptr_array_unref);
+  fb_test_delete_tree (dir);
+}
+
+/* --format sse: the data is not read, every event is a line. */
+static void
+test_ntfy_format_sse (void)
+{
+  Fixture *f = fixture_new (ntfy_handler);
+  g_autofree char *url = fb_test_sse_server_url (f->server, "/t/sse?since=all");
+  const char * const args[] = { "--format", "sse", "--count", "4", url, NULL };
+
+  ntfy_since = g_ptr_array_new_with_free_func (g_free);
+  f->run = run_start (args);
+  g_assert_true (run_wait (f->run, RUN_MS));
+  g_assert_cmpint (run_status (f->run), ==, 0);
+  g_assert_cmpuint (f->run->lines->len, ==, 4);
+  g_assert_true (g_str_has_prefix (get_line (f, 0), "{\"type\":\"open\","));
+  g_assert_true (g_str_has_prefix (get_line (f, 2), "{\"type\":\"keepalive\","));
+  g_assert_cmpstr (ntfy_since->pdata[0], ==, "all");
+
+  fixture_free (f);
+  g_clear_pointer (&ntfy_since, g_ptr_array_unref);
+}
+
 /* Usage errors of the mapping options: status 2, the reason on stderr, no request. */
 
 typedef struct
@@ -906,6 +1079,8 @@ static const MappingUsageCase mapping_usage_cases[] = {
     { "--notification", "--format", "nope", NULL }, { "nope", NULL } },
   { "/listen/cli/notification/usage/without-notification",
     { "--title", "x", NULL }, { "--notification", NULL } },
+  { "/listen/cli/usage/format-without-notification",
+    { "--format", "mastodon", NULL }, { "mastodon", "--notification", NULL } },
 };
 
 static void
@@ -932,11 +1107,106 @@ test_mapping_usage (gconstpointer data)
   fixture_free (f);
 }
 
+/* Certificates and event sizes */
+
+static FbTestCerts *certs;
+
+/* A fixture whose server speaks https with the certificate in @pem_file. */
+static Fixture *
+fixture_new_tls (Handler     handler,
+                 const char *pem_file)
+{
+  g_autoptr(GTlsCertificate) certificate = fb_test_certs_load (pem_file);
+  Fixture *f = g_new0 (Fixture, 1);
+
+  f->server = fb_test_sse_server_new_tls (server_cb, f, certificate);
+  f->requests = fb_test_sse_server_get_requests (f->server);
+  f->handler = handler;
+
+  return f;
+}
+
+/* Not trusted: exit 1 with the reason, at the first attempt. */
+static void
+test_tls_untrusted (void)
+{
+  Fixture *f;
+
+  if (certs == NULL)
+    {
+      g_test_skip ("no openssl command to make certificates");
+      return;
+    }
+
+  f = fixture_new_tls (one_event_handler, certs->self_signed);
+  g_assert_cmpint (fixture_run (f, NULL), ==, 1);
+  g_assert_cmpuint (f->run->lines->len, ==, 0);
+  g_assert_nonnull (strstr (run_stderr (f->run), "certificate is self-signed: add its certificate authority"));
+  g_assert_cmpuint (f->requests->len, ==, 0);
+
+  fixture_free (f);
+}
+
+/* --ca-file trusts the server's authority, as a feed's CA setting does. */
+static void
+test_tls_ca_file (void)
+{
+  Fixture *f;
+
+  if (certs == NULL)
+    {
+      g_test_skip ("no openssl command to make certificates");
+      return;
+    }
+
+  f = fixture_new_tls (one_event_handler, certs->trusted);
+  g_assert_cmpint (fixture_run (f, "--ca-file", certs->ca_file, "--count", "1", NULL), ==, 0);
+  g_assert_cmpuint (f->run->lines->len, ==, 1);
+  g_assert_cmpstr (get_line (f, 0), ==, "{\"type\":\"message\",\"data\":\"one\",\"lastEventId\":\"\"}");
+  g_assert_cmpuint (f->requests->len, ==, 1);
+
+  fixture_free (f);
+}
+
+/* Data of 1024 bytes, of 1025, then "ok". */
+static void
+sized_events_handler (Fixture           *f,
+                      SoupServerMessage *msg,
+                      const char        *path,
+                      guint              index)
+{
+  FbTestStream *stream = fixture_stream (f, msg);
+  g_autofree char *exact = g_strnfill (1024, 'x');
+  g_autofree char *over = g_strnfill (1025, 'y');
+
+  fb_test_stream_printf (stream, "data: %s\n\ndata: %s\n\ndata: ok\n\n", exact, over);
+}
+
+static void
+test_max_event_size (void)
+{
+  Fixture *f = fixture_new (sized_events_handler);
+  g_autofree char *exact = g_strnfill (1024, 'x');
+  g_autofree char *exact_line = NULL;
+
+  g_assert_cmpint (fixture_run (f, "--max-event-size", "1024", "--count", "2", NULL), ==, 0);
+  exact_line = g_strdup_printf ("{\"type\":\"message\",\"data\":\"%s\",\"lastEventId\":\"\"}", exact);
+  g_assert_cmpuint (f->run->lines->len, ==, 2);
+  g_assert_cmpstr (get_line (f, 0), ==, exact_line);
+  g_assert_cmpstr (get_line (f, 1), ==, "{\"type\":\"message\",\"data\":\"ok\",\"lastEventId\":\"\"}");
+  g_assert_nonnull (strstr (run_stderr (f->run), "dropped an event larger than 1024 bytes"));
+
+  fixture_free (f);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  int status;
+
   g_test_init (&argc, &argv, NULL);
+  certs = fb_test_certs_new ();
 
   g_test_add_func ("/listen/cli/output", test_output);
   g_test_add_func ("/listen/cli/output-json", test_output_json);
@@ -963,6 +1233,15 @@ main (int   argc,
   g_test_add_func ("/listen/cli/notification/mastodon", test_notification_mastodon);
   for (guint i = 0; i < G_N_ELEMENTS (mapping_usage_cases); i++)
     g_test_add_data_func (mapping_usage_cases[i].path, &mapping_usage_cases[i], test_mapping_usage);
+  g_test_add_data_func ("/listen/cli/ntfy/resume", NULL, test_ntfy_resume);
+  g_test_add_data_func ("/listen/cli/ntfy/resume-notification", "--notification", test_ntfy_resume);
+  g_test_add_func ("/listen/cli/ntfy/format-sse", test_ntfy_format_sse);
+  g_test_add_func ("/listen/cli/tls/untrusted", test_tls_untrusted);
+  g_test_add_func ("/listen/cli/tls/ca-file", test_tls_ca_file);
+  g_test_add_func ("/listen/cli/max-event-size", test_max_event_size);
 
-  return g_test_run ();
+  status = g_test_run ();
+  g_clear_pointer (&certs, fb_test_certs_free);
+
+  return status;
 }

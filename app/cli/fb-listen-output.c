@@ -11,11 +11,15 @@
 
 #include "fb-json-writer.h"
 
+/* ntfy resumes after the message this query parameter names. */
+#define NTFY_RESUME_PARAM "since"
+
 /*
  * feedbell-listen's output and its bookkeeping: the JSON line of a raw
  * event, the ids that wait for their line to be written before the state
- * file may record them, and the listener's set-up. No text for people
- * here: that stays in fb-listen.c.
+ * file may record them (SSE ids, or ntfy's message ids, which also move the
+ * connection's since=), where the first stream resumes, and the listener's
+ * set-up. No text for people here: that stays in fb-listen.c.
  */
 
 void
@@ -23,6 +27,7 @@ _fb_listen_options_clear (Options *options)
 {
   g_clear_pointer (&options->last_event_id, g_free);
   g_clear_pointer (&options->state_file, g_free);
+  g_clear_pointer (&options->ca_file, g_free);
   g_clear_pointer (&options->headers, g_strfreev);
   g_clear_pointer (&options->format, g_free);
   for (guint i = 0; i < FB_MAPPING_N_FIELDS; i++)
@@ -80,29 +85,105 @@ _fb_listen_append_event (GString          *out,
     }
 }
 
+/* Printed already, or waiting for its line to go out. */
+gboolean
+_fb_listen_has_seen (Listen     *listen,
+                     const char *id)
+{
+  return (listen->log != NULL && fb_event_log_has_seen (listen->log, id)) ||
+         g_hash_table_contains (listen->unsaved_set, id);
+}
+
+static void
+listen_id_free (ListenId *id)
+{
+  g_free (id->id);
+  g_free (id);
+}
+
+/* @id is past: what the state file records, and for ntfy where the next
+ * stream starts. */
+static void
+record (Listen     *listen,
+        const char *id,
+        gboolean    ntfy)
+{
+  if (listen->log != NULL)
+    fb_event_log_record (listen->log, id, ntfy ? NTFY_RESUME_PARAM : NULL);
+  if (ntfy)
+    fb_sse_connection_set_query_param (listen->connection, NTFY_RESUME_PARAM, id);
+}
+
+/* Once its line is out, @id is recorded (by _fb_listen_record_unsaved()). */
+static void
+remember (Listen     *listen,
+          const char *id,
+          gboolean    ntfy)
+{
+  ListenId *unsaved;
+
+  if (listen->quiet)
+    {
+      record (listen, id, ntfy);
+      return;
+    }
+
+  unsaved = g_new (ListenId, 1);
+  unsaved->id = g_strdup (id);
+  unsaved->ntfy = ntfy;
+  g_ptr_array_add (listen->unsaved, unsaved);
+  g_hash_table_add (listen->unsaved_set, unsaved->id);
+}
+
 /* The state file must not record @event's id before its line is out. */
 void
 _fb_listen_remember_id (Listen           *listen,
                         const FbSseEvent *event)
 {
-  char *id;
+  if (listen->log != NULL && event->has_id)
+    remember (listen, event->last_event_id, FALSE);
+}
 
-  if (listen->log == NULL || !event->has_id)
-    return;
-  if (listen->quiet)
+/* The same for ntfy's message @key; without a state file too, for the
+ * connection's since=. */
+void
+_fb_listen_remember_ntfy (Listen     *listen,
+                          const char *key)
+{
+  remember (listen, key, TRUE);
+}
+
+/* The lines of the ids waiting are out: they may be recorded now. */
+void
+_fb_listen_record_unsaved (Listen *listen)
+{
+  for (guint i = 0; i < listen->unsaved->len; i++)
     {
-      fb_event_log_record (listen->log, event->last_event_id, NULL);
-      return;
-    }
+      ListenId *id = listen->unsaved->pdata[i];
 
-  /* Recorded by flush_output(), once its line is out. */
-  id = g_strdup (event->last_event_id);
-  g_ptr_array_add (listen->unsaved, id);
-  g_hash_table_add (listen->unsaved_set, id);
+      record (listen, id->id, id->ntfy);
+    }
+  g_hash_table_remove_all (listen->unsaved_set);
+  g_ptr_array_set_size (listen->unsaved, 0);
+}
+
+/* Where the first stream starts: after @id, in Last-Event-ID or, with
+ * @param, in that query parameter (replacing the URL's own); "" for the
+ * start of the stream. */
+static void
+resume_after (FbSseConnection *connection,
+              const char      *id,
+              const char      *param)
+{
+  if (id[0] == '\0')
+    param = NULL;
+  fb_sse_connection_set_query_param (connection, param, param != NULL ? id : NULL);
+  fb_sse_connection_set_last_event_id (connection, param != NULL ? "" : id);
 }
 
 /* The state file's log, if there is one, and where the stream resumes: after
- * the last event the state file saw, unless --last-event-id says otherwise. */
+ * the last event the state file saw, unless --last-event-id says otherwise
+ * (with --format ntfy, the id of ntfy's message, sent as since=). */
 FbEventLog *
 _fb_listen_open_log (FbSseConnection *connection,
                      const Options   *options)
@@ -112,10 +193,12 @@ _fb_listen_open_log (FbSseConnection *connection,
   if (options->state_file != NULL)
     {
       log = fb_event_log_new (options->state_file);
-      fb_sse_connection_set_last_event_id (connection, fb_event_log_get_last_event_id (log));
+      resume_after (connection, fb_event_log_get_last_event_id (log),
+                    fb_event_log_get_resume_param (log));
     }
   if (options->last_event_id != NULL)
-    fb_sse_connection_set_last_event_id (connection, options->last_event_id);
+    resume_after (connection, options->last_event_id,
+                  g_strcmp0 (options->format, "ntfy") == 0 ? NTFY_RESUME_PARAM : NULL);
 
   return log;
 }
@@ -130,11 +213,12 @@ _fb_listen_init (Listen          *listen,
   listen->connection = connection;
   listen->log = log;
   listen->out = g_string_sized_new (FLUSH_ABOVE + 4096);
-  listen->unsaved = g_ptr_array_new_with_free_func (g_free);
+  listen->unsaved = g_ptr_array_new_with_free_func ((GDestroyNotify) listen_id_free);
   listen->unsaved_set = g_hash_table_new (g_str_hash, g_str_equal);
   listen->count = options->count;
   listen->quiet = options->quiet;
   listen->verbose = options->verbose;
+  listen->notification = options->notification;
 }
 
 void

@@ -11,7 +11,8 @@
 G_BEGIN_DECLS
 
 /* Shared by the files of feedbell-listen: fb-listen.c (options, messages,
- * the main loop) and fb-listen-output.c (what is printed and recorded). */
+ * the main loop), fb-listen-output.c (what is printed and recorded) and
+ * fb-listen-ntfy.c (which events are ntfy's). */
 
 #define FLUSH_ABOVE (64 * 1024)
 /* Bigger reads than the connection's default: fewer wakeups on a busy stream. */
@@ -22,16 +23,25 @@ typedef struct
   GMainLoop       *loop;
   FbSseConnection *connection;
   FbEventLog      *log;
-  FbReader        *reader;       /* with --notification */
+  FbReader        *reader;       /* with --notification; without, for ntfy (not with sse, plain) */
   GString         *out;
-  GPtrArray       *unsaved;      /* ids of the lines in out, in order */
-  GHashTable      *unsaved_set;  /* the same, to look up */
+  GPtrArray       *unsaved;      /* ListenId: the ids of the lines in out, in order */
+  GHashTable      *unsaved_set;  /* their ids, to look up */
   gint64           count;
   gint64           received;
   gboolean         quiet;
   gboolean         verbose;
+  gboolean         notification;
   int              status;
 } Listen;
+
+/* An id whose line waits to be written: an SSE id, or ntfy's message id
+ * (resumed with since=). */
+typedef struct
+{
+  char     *id;
+  gboolean  ntfy;
+} ListenId;
 
 typedef struct
 {
@@ -41,6 +51,8 @@ typedef struct
   gboolean  verbose;
   char     *last_event_id;
   char     *state_file;
+  char     *ca_file;
+  gint64    max_event_size;  /* 0: the default */
   GStrv     headers;
   gboolean  notification;
   char     *format;
@@ -59,6 +71,11 @@ void        _fb_listen_append_event    (GString          *out,
                                         const FbSseEvent *event);
 void        _fb_listen_remember_id     (Listen           *listen,
                                         const FbSseEvent *event);
+void        _fb_listen_remember_ntfy   (Listen           *listen,
+                                        const char       *key);
+void        _fb_listen_record_unsaved  (Listen           *listen);
+gboolean    _fb_listen_has_seen        (Listen           *listen,
+                                        const char       *id);
 FbEventLog *_fb_listen_open_log        (FbSseConnection  *connection,
                                         const Options    *options);
 void        _fb_listen_init            (Listen           *listen,
@@ -66,5 +83,17 @@ void        _fb_listen_init            (Listen           *listen,
                                         FbEventLog       *log,
                                         const Options    *options);
 void        _fb_listen_clear           (Listen           *listen);
+
+/* fb-listen-ntfy.c: which events are ntfy's */
+gboolean         _fb_listen_is_raw_format    (const char       *name);
+gboolean         _fb_listen_format_from_name (const char       *name,
+                                              FbMessageFormat  *format);
+FbReader        *_fb_listen_new_raw_reader   (const char       *url,
+                                              const char       *format);
+FbMappingResult  _fb_listen_read_event       (Listen           *listen,
+                                              const FbSseEvent *event,
+                                              FbMessage       **message,
+                                              char            **reason);
+const char      *_fb_listen_get_ntfy_key     (FbMessage        *message);
 
 G_END_DECLS

@@ -17,6 +17,7 @@
 #include "fb-json-writer.h"
 #include "fb-listen-private.h"
 #include "fb-reader.h"
+#include "fb-session.h"
 #include "fb-sse-connection.h"
 #include "fb-template.h"
 #include "fb-url.h"
@@ -30,6 +31,8 @@
  *
  * With --notification, each event goes through an FbReader, as a feed's
  * events do in the app, and what is printed is the notification it makes.
+ * Either way ntfy's messages are known by their own ids and resumed with
+ * since= (fb-listen-ntfy.c).
  */
 
 static void
@@ -62,10 +65,7 @@ flush_output (Listen *listen)
   /* Only now are these events shown: only now may the state file say so.
    * Recorded any sooner, a save (which may come at any record) followed by
    * a crash would skip them for good. */
-  for (guint i = 0; i < listen->unsaved->len; i++)
-    fb_event_log_record (listen->log, listen->unsaved->pdata[i], NULL);
-  g_hash_table_remove_all (listen->unsaved_set);
-  g_ptr_array_set_size (listen->unsaved, 0);
+  _fb_listen_record_unsaved (listen);
 }
 
 static void
@@ -75,20 +75,15 @@ read_done_cb (FbSseConnection *connection,
   flush_output (user_data);
 }
 
-/* Reads @event as the app would and appends what it would show. Returns
- * FALSE when the event ends the stream for good (FB_MAPPING_FAIL), having
- * said why. */
+/* Appends what the app would show of an event it read as @result,
+ * @message and @reason. Returns FALSE when the event ends the stream for
+ * good (FB_MAPPING_FAIL), having said why. */
 static gboolean
-append_notification (Listen           *listen,
-                     const FbSseEvent *event)
+append_notification (Listen          *listen,
+                     FbMappingResult  result,
+                     FbMessage       *message,
+                     const char      *reason)
 {
-  g_autoptr(FbMessage) message = NULL;
-  g_autofree char *type = g_strndup (event->type, event->type_len);
-  g_autofree char *reason = NULL;
-  FbMappingResult result;
-
-  result = fb_reader_read (listen->reader, NULL, type, event->data, event->data_len,
-                           event->last_event_id, &message, &reason);
   switch (result)
     {
     case FB_MAPPING_FAIL:
@@ -123,6 +118,10 @@ event_cb (FbSseConnection  *connection,
           gpointer          user_data)
 {
   Listen *listen = user_data;
+  g_autoptr(FbMessage) message = NULL;
+  g_autofree char *reason = NULL;
+  FbMappingResult result;
+  const char *key;
 
   /* The rest of a read after --count or a failure said stop. */
   if (!g_main_loop_is_running (listen->loop))
@@ -135,16 +134,26 @@ event_cb (FbSseConnection  *connection,
        g_hash_table_contains (listen->unsaved_set, event->last_event_id)))
     return;
 
+  /* ntfy sends no SSE ids: its messages are known by their own id
+   * (fb-listen-ntfy.c), and a replay of one is not printed either. */
+  result = _fb_listen_read_event (listen, event, &message, &reason);
+  key = _fb_listen_get_ntfy_key (message);
+  if (key != NULL && _fb_listen_has_seen (listen, key))
+    return;
+
   listen->received++;
 
-  if (listen->reader != NULL)
+  if (listen->notification)
     {
-      if (!append_notification (listen, event))
+      if (!append_notification (listen, result, message, reason))
         return;
     }
-  else if (!listen->quiet)
+  else if (!listen->quiet && result == FB_MAPPING_SHOW)
     _fb_listen_append_event (listen->out, event);
-  _fb_listen_remember_id (listen, event);
+  if (key != NULL)
+    _fb_listen_remember_ntfy (listen, key);
+  else
+    _fb_listen_remember_id (listen, event);
 
   /* The rest waits for the end of the read (read_done_cb). */
   if (listen->out->len > FLUSH_ABOVE)
@@ -322,11 +331,15 @@ parse_options (int      *argc,
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options->verbose, N_("Report connection state changes on stderr"), NULL },
     { "state-file", 0, 0, G_OPTION_ARG_FILENAME, &options->state_file,
       N_("Resume from and save progress to FILE; never print an event twice"), N_("FILE") },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &options->ca_file,
+      N_("Trust the certificate authorities in FILE (PEM) instead of the system’s"), N_("FILE") },
+    { "max-event-size", 0, 0, G_OPTION_ARG_INT64, &options->max_event_size,
+      N_("Drop events with more than BYTES of data (default 1048576)"), N_("BYTES") },
     { "notification", 0, 0, G_OPTION_ARG_NONE, &options->notification,
       N_("Print the notification each event makes, as the app would show it"), NULL },
     { "format", 0, 0, G_OPTION_ARG_STRING, &options->format,
-      N_("Read events as FORMAT: auto, plain, ntfy, mastodon, wikimedia, home-assistant, firebase, "
-         "mercure, woodpecker, json or custom"), N_("FORMAT") },
+      N_("Read events as FORMAT: auto, sse, plain or ntfy; with --notification also mastodon, "
+         "wikimedia, home-assistant, firebase, mercure, woodpecker, json or custom"), N_("FORMAT") },
     { "title", 0, 0, G_OPTION_ARG_STRING, &options->templates[FB_MAPPING_FIELD_TITLE],
       N_("Template of the title (implies --format custom)"), N_("TEMPLATE") },
     { "body", 0, 0, G_OPTION_ARG_STRING, &options->templates[FB_MAPPING_FIELD_BODY],
@@ -361,8 +374,16 @@ parse_options (int      *argc,
     return usage_error (_("--idle-timeout must not be negative"));
   if (!check_url ((*argv)[1], &error))
     return usage_error (error->message);
-  if (!options->notification && (options->format != NULL || has_mapping_options (options)))
-    return usage_error (_("--format, the templates, --ignore and --skip-first need --notification"));
+  if (!options->notification && has_mapping_options (options))
+    return usage_error (_("The templates, --ignore and --skip-first need --notification"));
+  if (!options->notification && !_fb_listen_is_raw_format (options->format))
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("--format %s needs --notification; without it, use auto, sse, plain or ntfy"),
+                         options->format);
+
+      return usage_error (message);
+    }
 
   return TRUE;
 }
@@ -409,8 +430,9 @@ new_custom_mapping (const Options  *options,
                                 options->skip_first, error);
 }
 
-/* With --notification, how events are read; or NULL, with @error set when
- * the options do not make a reader. */
+/* How events are read; or NULL, with @error set when the options do not
+ * make a reader. Without --notification, only which are ntfy's, or NULL
+ * for sse and plain. */
 static FbReader *
 new_reader (const char     *url,
             const Options  *options,
@@ -420,13 +442,11 @@ new_reader (const char     *url,
   FbMessageFormat format = FB_MESSAGE_FORMAT_AUTO;
 
   if (!options->notification)
-    return NULL;
+    return _fb_listen_new_raw_reader (url, options->format);
 
-  /* fb_format_from_nick() takes any unknown name for "auto". */
   if (options->format != NULL)
     {
-      format = fb_format_from_nick (options->format);
-      if (format == FB_MESSAGE_FORMAT_AUTO && strcmp (options->format, "auto") != 0)
+      if (!_fb_listen_format_from_name (options->format, &format))
         {
           g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                        _("“%s” is not a format: see --help for the list"), options->format);
@@ -459,12 +479,34 @@ new_connection (const char    *url,
                 const Options *options)
 {
   g_autoptr(FbSseConnection) connection = NULL;
+  g_autoptr(SoupSession) session = NULL;
   g_autoptr(GError) error = NULL;
 
+  if (options->max_event_size != 0 &&
+      (options->max_event_size < FB_SSE_MIN_EVENT_SIZE || options->max_event_size > FB_SSE_MAX_EVENT_SIZE))
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("--max-event-size must be between %d and %d bytes"),
+                         FB_SSE_MIN_EVENT_SIZE, FB_SSE_MAX_EVENT_SIZE);
+
+      usage_error (message);
+      return NULL;
+    }
+
+  /* As a feed's CA file in the app: these authorities instead of the system's. */
+  session = fb_session_new (options->ca_file, &error);
+  if (session == NULL)
+    {
+      usage_error (error->message);
+      return NULL;
+    }
   connection = g_object_new (FB_TYPE_SSE_CONNECTION,
                              "url", url,
+                             "session", session,
                              "read-size", READ_SIZE,
                              NULL);
+  if (options->max_event_size > 0)
+    fb_sse_connection_set_max_event_size (connection, (guint) options->max_event_size);
   for (guint i = 0; options->headers != NULL && options->headers[i] != NULL; i++)
     if (!add_header (connection, options->headers[i], &error))
       {

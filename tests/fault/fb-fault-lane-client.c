@@ -36,6 +36,17 @@ read_saved_id (Lane *lane)
 
   object = json_node_get_object (json_parser_get_root (parser));
   id = json_object_get_string_member_with_default (object, "lastEventId", "");
+  if (lane->run->profile->ntfy && id[0] != '\0')
+    {
+      guint64 n = fb_fault_ntfy_lookup (fb_fault_server_get_ntfy (lane->server), id);
+
+      if (n == 0)
+        fb_fault_lane_error (lane, "the state file resumes after %s, no message's id", id);
+      if (g_strcmp0 (json_object_get_string_member_with_default (object, "resumeParam", ""), "since") != 0)
+        fb_fault_lane_error (lane, "the state file resumes after ntfy's %s, but not with since=", id);
+      return n;
+    }
+
   return g_ascii_strtoull (id, NULL, 10);
 }
 
@@ -53,6 +64,12 @@ check_line (Lane       *lane,
   JsonObject *object;
   const char *id;
   guint64 n;
+
+  if (lane->run->profile->ntfy)
+    {
+      *out_id = fb_fault_ntfy_check_line (fb_fault_server_get_ntfy (lane->server), line, len);
+      return *out_id != 0;
+    }
 
   if (strlen (line) != len ||
       !json_parser_load_from_data (parser, line, len, NULL) ||

@@ -14,6 +14,8 @@
  * produces numbered events, and checks as it goes:
  *
  * - every line is exactly the next event (JSON: type, data, lastEventId);
+ *   in ntfy mode, the next message (ntfy's JSON in data, no lastEventId),
+ *   and every request resumes with since= from the last message printed;
  * - after a SIGKILL, every id saved was printed first, and what the next
  *   process shows again is only what was printed but not yet saved;
  * - each reconnection comes no sooner than the backoff policy allows
@@ -465,6 +467,35 @@ ended_cb (FbFaultConn *conn,
     }
 }
 
+/* ntfy resumes only with since=: after the last message printed (lines
+ * this process read from the client were flushed before it moved since=,
+ * and a new process starts from its state file's). */
+static void
+check_ntfy_request (Lane                 *lane,
+                    Attempt              *attempt,
+                    const FbFaultRequest *request)
+{
+  guint64 since = 0;
+
+  if (request->last_event_id != NULL)
+    fb_fault_lane_error (lane, "Last-Event-ID %s sent to ntfy, which has no SSE ids", request->last_event_id);
+  if (request->since == NULL)
+    {
+      fb_fault_lane_error (lane, "a request without since=: ntfy sends only new messages then");
+      return;
+    }
+  if (!g_str_equal (request->since, "all"))
+    {
+      since = fb_fault_ntfy_lookup (fb_fault_server_get_ntfy (lane->server), request->since);
+      if (since == 0)
+        fb_fault_lane_error (lane, "since=%s names no message (ntfy sends everything again then)",
+                             request->since);
+    }
+  if (attempt->gen == lane->gen && since < lane->last_printed)
+    fb_fault_lane_error (lane, "resumed with since=%s (message %" G_GUINT64_FORMAT ") after message %"
+                         G_GUINT64_FORMAT " was printed", request->since, since, lane->last_printed);
+}
+
 static void
 request_cb (FbFaultServer        *server,
             const FbFaultRequest *request,
@@ -480,7 +511,10 @@ request_cb (FbFaultServer        *server,
       return;
     }
 
-  _fb_fault_lane_log (lane, "request, Last-Event-ID %s: %u", request->last_event_id, request->status);
+  _fb_fault_lane_log (lane, "request, Last-Event-ID %s, since %s: %u", request->last_event_id,
+                      request->since, request->status);
+  if (lane->run->profile->ntfy)
+    check_ntfy_request (lane, attempt, request);
   if (request->status != SOUP_STATUS_OK)
     {
       _fb_fault_lane_count_fault (lane, http_kind (request->status, request->retry_after_s));
@@ -529,7 +563,15 @@ fb_fault_lane_new (FbFaultRun *run,
   fb_fault_server_set_replay_chance (lane->server, 0.3);
   lane->proxy = fb_fault_proxy_new (fb_fault_server_get_port (lane->server), g_rand_int (run->rand),
                                     &proxy_hooks, lane);
-  lane->url = g_strdup_printf ("http://127.0.0.1:%u/events", fb_fault_proxy_get_port (lane->proxy));
+  /* ntfy: a topic's stream, from its first message; since= replaces that. */
+  if (run->profile->ntfy)
+    {
+      fb_fault_server_use_ntfy (lane->server);
+      lane->url = g_strdup_printf ("http://127.0.0.1:%u/" FB_FAULT_NTFY_TOPIC "/sse?since=all",
+                                   fb_fault_proxy_get_port (lane->proxy));
+    }
+  else
+    lane->url = g_strdup_printf ("http://127.0.0.1:%u/events", fb_fault_proxy_get_port (lane->proxy));
   lane->state_path = g_build_filename (run->dir, name, NULL);
   lane->model = fb_fault_model_new ();
   lane->attempts = g_ptr_array_new_with_free_func ((GDestroyNotify) attempt_free);

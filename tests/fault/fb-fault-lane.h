@@ -36,6 +36,7 @@ typedef struct
   guint       interval_ms;   /* one event per lane this often */
   double      rest_chance;   /* after a chain: rest 30 s rather than kill */
   guint       max_chain;     /* the longest chain of failures (3 or 4) */
+  gboolean    ntfy;          /* the servers are ntfy (fb-fault-ntfy.h) */
 } FbFaultProfile;
 
 /* What the lanes of one run share. */

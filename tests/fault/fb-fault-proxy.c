@@ -176,7 +176,8 @@ note_forwarded (FbFaultConn  *conn,
   memcpy (conn->tail, window->str + window->len - conn->tail_len, conn->tail_len);
 }
 
-/* Where a cut goes in @data, or -1 when no event starts in it. */
+/* Where a cut goes in @data, or -1 when no event starts in it. An event
+ * starts with its id line or, from ntfy (no `id:`), its data line. */
 static gssize
 cut_position (FbFaultConn  *conn,
               const guint8 *data,
@@ -186,6 +187,8 @@ cut_position (FbFaultConn  *conn,
   const guint8 *end;
   gsize from, to;
 
+  if (start == NULL)
+    start = memmem (data, len, "data: ", 6);
   if (start == NULL)
     return -1;
 

@@ -3,6 +3,7 @@
 
 #include "fb-fault-server.h"
 
+#include "fb-fault-ntfy.h"
 #include "fb-test-utils.h"
 
 #include <string.h>
@@ -11,6 +12,8 @@
 #define BACKLOG_BATCH_MAX  16
 /* How long a restart keeps trying to listen on its port again. */
 #define RELISTEN_TRIES     200
+/* In ntfy mode a replay resends up to this many messages the client has. */
+#define NTFY_REPLAY_MAX    4
 
 typedef struct
 {
@@ -36,14 +39,19 @@ struct _FbFaultServer
   guint               relisten_tries;
   FbFaultRequestFunc  request_func;
   gpointer            request_data;
+  FbFaultNtfy        *ntfy;          /* in ntfy mode */
 };
 
 static void
-append_event (GString *out,
-              guint64  id)
+append_event (FbFaultServer *self,
+              GString       *out,
+              guint64        id)
 {
-  g_string_append_printf (out, "id: %" G_GUINT64_FORMAT "\ndata: event %" G_GUINT64_FORMAT "\n\n",
-                          id, id);
+  if (self->ntfy != NULL)
+    fb_fault_ntfy_append_message (self->ntfy, out, id);
+  else
+    g_string_append_printf (out, "id: %" G_GUINT64_FORMAT "\ndata: event %" G_GUINT64_FORMAT "\n\n",
+                            id, id);
 }
 
 /* Streams the client went away from are dropped here, not in a signal
@@ -63,7 +71,7 @@ produce_cb (gpointer user_data)
   g_autoptr(GString) event = g_string_new (NULL);
 
   self->n_produced++;
-  append_event (event, self->n_produced);
+  append_event (self, event, self->n_produced);
   prune_streams (self);
   for (guint i = 0; i < self->streams->len; i++)
     fb_test_stream_write (self->streams->pdata[i], event->str, event->len);
@@ -75,10 +83,17 @@ static gboolean
 keepalive_cb (gpointer user_data)
 {
   FbFaultServer *self = user_data;
+  g_autoptr(GString) keepalive = g_string_new (": keep-alive\n\n");
 
+  /* ntfy's keepalive is an event, with an id that names no message. */
+  if (self->ntfy != NULL)
+    {
+      g_string_truncate (keepalive, 0);
+      fb_fault_ntfy_append_event (self->ntfy, keepalive, "keepalive");
+    }
   prune_streams (self);
   for (guint i = 0; i < self->streams->len; i++)
-    fb_test_stream_write (self->streams->pdata[i], ": keep-alive\n\n", -1);
+    fb_test_stream_write (self->streams->pdata[i], keepalive->str, keepalive->len);
 
   return G_SOURCE_CONTINUE;
 }
@@ -98,7 +113,7 @@ send_backlog (FbFaultServer *self,
     {
       if (in_chunk == 0)
         batch = g_rand_int_range (self->rand, 1, BACKLOG_BATCH_MAX + 1);
-      append_event (chunk, id);
+      append_event (self, chunk, id);
       if (++in_chunk == batch)
         {
           fb_test_stream_write (stream, chunk->str, chunk->len);
@@ -143,15 +158,42 @@ answer_error (FbFaultServer     *self,
   soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, "try later\n", 10);
 }
 
+/* ntfy: Last-Event-ID ignored, since= alone says where to start. */
+static guint64
+ntfy_resume_from (FbFaultServer  *self,
+                  FbFaultRequest *request)
+{
+  guint64 from = fb_fault_ntfy_resume_from (self->ntfy, request->since, self->n_produced,
+                                            &request->since_known);
+
+  /* Some servers resend what a client has (ntfy's own since= went by
+   * time: all of that second's messages again). */
+  if (request->since_known && g_rand_double (self->rand) < self->replay_chance)
+    {
+      guint back = g_rand_int_range (self->rand, 1, NTFY_REPLAY_MAX + 1);
+
+      from = from > back ? from - back : 1;
+      request->replayed = TRUE;
+    }
+
+  return from;
+}
+
 static void
 answer_stream (FbFaultServer     *self,
                SoupServerMessage *msg,
                FbFaultRequest    *request)
 {
   FbTestStream *stream = fb_test_stream_new (msg, "text/event-stream");
+  g_autoptr(GString) head = g_string_new (FB_FAULT_SERVER_RETRY_LINE "\n");
   guint64 from = 1;
 
-  if (request->last_event_id != NULL)
+  if (self->ntfy != NULL)
+    {
+      from = ntfy_resume_from (self, request);
+      fb_fault_ntfy_append_event (self->ntfy, head, "open");
+    }
+  else if (request->last_event_id != NULL)
     {
       guint64 last = g_ascii_strtoull (request->last_event_id, NULL, 10);
 
@@ -167,7 +209,7 @@ answer_stream (FbFaultServer     *self,
 
   request->status = SOUP_STATUS_OK;
   request->first_id = from;
-  fb_test_stream_write (stream, FB_FAULT_SERVER_RETRY_LINE "\n", -1);
+  fb_test_stream_write (stream, head->str, head->len);
   send_backlog (self, stream, from);
   g_ptr_array_add (self->streams, stream);
 }
@@ -185,6 +227,7 @@ server_cb (SoupServer        *server,
     .remote_port = remote_port (msg),
     .time_us = g_get_monotonic_time (),
     .last_event_id = soup_message_headers_get_one (headers, "Last-Event-ID"),
+    .since = query != NULL ? g_hash_table_lookup (query, "since") : NULL,
   };
 
   if (!g_queue_is_empty (&self->errors))
@@ -249,8 +292,29 @@ fb_fault_server_free (FbFaultServer *self)
   g_ptr_array_unref (self->streams);
   g_clear_object (&self->soup);
   g_queue_clear_full (&self->errors, g_free);
+  g_clear_pointer (&self->ntfy, fb_fault_ntfy_free);
   g_rand_free (self->rand);
   g_free (self);
+}
+
+/**
+ * fb_fault_server_use_ntfy:
+ *
+ * From now on the server is ntfy (fb-fault-ntfy.h): before it produces.
+ */
+void
+fb_fault_server_use_ntfy (FbFaultServer *self)
+{
+  g_return_if_fail (self->n_produced == 0 && self->ntfy == NULL);
+
+  self->ntfy = fb_fault_ntfy_new (g_rand_int (self->rand));
+}
+
+/* NULL unless fb_fault_server_use_ntfy() */
+FbFaultNtfy *
+fb_fault_server_get_ntfy (FbFaultServer *self)
+{
+  return self->ntfy;
 }
 
 guint16

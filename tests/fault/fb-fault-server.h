@@ -3,6 +3,8 @@
 
 #include <libsoup/soup.h>
 
+#include "fb-fault-ntfy.h"
+
 G_BEGIN_DECLS
 
 /*
@@ -14,6 +16,13 @@ G_BEGIN_DECLS
  * an HTTP error, replays the last event a client already has, or restarts:
  * drops every connection and refuses new ones for a while (by closing and
  * reopening its listening socket on the same port).
+ *
+ * In ntfy mode (fb_fault_server_use_ntfy()) the same numbered events are
+ * ntfy's messages (fb-fault-ntfy.h): resumed by since= alone, each stream
+ * opening with ntfy's open event after the retry line (which real ntfy
+ * does not send: kept so that reconnections are timed as in the SSE
+ * mode), keep-alives sent as ntfy's keepalive events, and a replay
+ * resending up to four messages the client has.
  */
 typedef struct _FbFaultServer FbFaultServer;
 
@@ -26,9 +35,12 @@ typedef struct
   guint16     remote_port;    /* the connection's peer: the proxy's upstream socket */
   gint64      time_us;
   const char *last_event_id;  /* the request header, NULL when absent */
+  const char *since;          /* the query's since=, NULL when absent */
+  gboolean    since_known;    /* ntfy: since named a message */
   guint       status;         /* 200: a stream follows */
   guint       retry_after_s;  /* for errors: the Retry-After sent, 0 for none */
-  gboolean    replayed;       /* the stream starts by resending event last_event_id */
+  gboolean    replayed;       /* the stream starts by resending event last_event_id
+                               * (ntfy: up to four messages, since's the last) */
   guint64     first_id;       /* the first event id sent (streams) */
 } FbFaultRequest;
 
@@ -40,6 +52,8 @@ FbFaultServer *fb_fault_server_new               (guint               interval_m
                                                   guint               keepalive_ms,
                                                   guint32             seed);
 void           fb_fault_server_free              (FbFaultServer      *self);
+void           fb_fault_server_use_ntfy          (FbFaultServer      *self);
+FbFaultNtfy   *fb_fault_server_get_ntfy          (FbFaultServer      *self);
 guint16        fb_fault_server_get_port          (FbFaultServer      *self);
 void           fb_fault_server_set_request_func  (FbFaultServer      *self,
                                                   FbFaultRequestFunc  func,

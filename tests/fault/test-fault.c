@@ -22,6 +22,9 @@
  *
  * `--profile=net` (CI, the `net` suite): about 240 faults in about a minute.
  * `--profile=soak` (`meson test --suite soak`): about 2,400.
+ * `--ntfy`: the same against ntfy (fb-fault-ntfy.h): no SSE ids, resumed by
+ * since= alone, keepalive and open events with ids of their own; at least
+ * 12 lanes.
  * FB_FAULT_SEED=N replays a run's fault choices (timing still varies).
  */
 
@@ -163,6 +166,10 @@ report (Run *r)
                   total.n_resumes ? total.resume_total_us / 1e6 / total.n_resumes : 0.0,
                   total.resume_max_us / 1e6);
   g_test_message ("total time %.1f s", (g_get_monotonic_time () - r->run.started_at) / 1e6);
+  g_test_message ("%s: seed %u, %u faults, %u kills, %" G_GUINT64_FORMAT " messages, %" G_GUINT64_FORMAT
+                  " repeats (all after a SIGKILL, each printed and not yet saved)",
+                  profile->ntfy ? "ntfy" : "sse", r->seed, r->run.n_faults, total.n_kills,
+                  total.final_id, total.dups);
 
   for (guint i = 0; i < r->run.errors->len; i++)
     g_test_message ("problem: %s", (char *) r->run.errors->pdata[i]);
@@ -290,7 +297,8 @@ test_model (void)
   fb_fault_model_free (model);
 }
 
-/* --profile=net (the default) or --profile=soak; FB_FAULT_PROFILE too. */
+/* --profile=net (the default) or --profile=soak; FB_FAULT_PROFILE too.
+ * --ntfy (or FB_FAULT_NTFY=1): against ntfy. */
 static const FbFaultProfile *
 chosen_profile (int    argc,
                 char **argv)
@@ -298,15 +306,26 @@ chosen_profile (int    argc,
   static FbFaultProfile custom;
   const char *name = g_getenv ("FB_FAULT_PROFILE");
   const char *value;
+  gboolean ntfy = g_strcmp0 (g_getenv ("FB_FAULT_NTFY"), "1") == 0;
 
   for (int i = 1; i < argc; i++)
-    if (g_str_has_prefix (argv[i], "--profile="))
-      name = argv[i] + strlen ("--profile=");
+    {
+      if (g_str_has_prefix (argv[i], "--profile="))
+        name = argv[i] + strlen ("--profile=");
+      else if (g_str_equal (argv[i], "--ntfy"))
+        ntfy = TRUE;
+    }
 
   custom = profiles[0];
   for (guint i = 0; name != NULL && i < G_N_ELEMENTS (profiles); i++)
     if (g_str_equal (name, profiles[i].name))
       custom = profiles[i];
+  custom.ntfy = ntfy;
+  /* The net suite runs both modes: two more lanes bring ntfy's faults in
+   * about 40 s rather than a minute (a lane's faults wait on its backoff,
+   * not on the CPU). */
+  if (ntfy && custom.lanes < 12)
+    custom.lanes = 12;
 
   /* For trying things out by hand. */
   if ((value = g_getenv ("FB_FAULT_LANES")) != NULL)
@@ -330,7 +349,7 @@ main (int   argc,
   fb_listen_client_silence_gio_debug ();
 
   profile = chosen_profile (argc, argv);
-  path = g_strdup_printf ("/fault/%s", profile->name);
+  path = g_strdup_printf (profile->ntfy ? "/fault/ntfy/%s" : "/fault/%s", profile->name);
   g_test_add_func ("/fault/model", test_model);
   g_test_add_data_func (path, profile, test_fault_run);
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fb-fault-ntfy.h"
 #include "fb-listen-client.h"
 #include "fb-test-utils.h"
 
@@ -37,6 +38,10 @@
  * How many kills: `--kills=N`. The `net` suite (CI, also under ASan) runs a
  * dozen, enough to kill at every point of a save's cycle and, with
  * LONG_LIFE_EVERY, after saves; the `soak` suite runs 500.
+ *
+ * `--ntfy`: the server is ntfy (fb-fault-ntfy.h), read with `--format ntfy`:
+ * messages with string ids and no `id:` lines, each chunk led by a
+ * keepalive event, each stream by an open event, resumed by since= alone.
  */
 
 #define EVENTS_PER_CHUNK  64
@@ -56,6 +61,7 @@ typedef struct
 typedef struct
 {
   FbTestSseServer   *server;
+  FbFaultNtfy       *ntfy;       /* with --ntfy */
   GPtrArray         *pacers;     /* Pacer */
   char              *url;
   char              *dir;
@@ -82,6 +88,7 @@ typedef struct
 typedef struct
 {
   FbTestStream *stream;
+  FbFaultNtfy  *ntfy;
   guint64       next_id;
   gulong        wrote_id;
 } Pacer;
@@ -102,9 +109,16 @@ pace (Pacer *pacer)
   if (fb_test_stream_is_done (pacer->stream))
     return;
 
+  if (pacer->ntfy != NULL)
+    fb_fault_ntfy_append_event (pacer->ntfy, chunk, "keepalive");
   for (guint i = 0; i < EVENTS_PER_CHUNK; i++, pacer->next_id++)
-    g_string_append_printf (chunk, "id: %" G_GUINT64_FORMAT "\ndata: event %" G_GUINT64_FORMAT "\n\n",
-                            pacer->next_id, pacer->next_id);
+    {
+      if (pacer->ntfy != NULL)
+        fb_fault_ntfy_append_message (pacer->ntfy, chunk, pacer->next_id);
+      else
+        g_string_append_printf (chunk, "id: %" G_GUINT64_FORMAT "\ndata: event %" G_GUINT64_FORMAT "\n\n",
+                                pacer->next_id, pacer->next_id);
+    }
   fb_test_stream_write (pacer->stream, chunk->str, chunk->len);
 }
 
@@ -113,6 +127,34 @@ wrote_chunk_cb (SoupServerMessage *msg,
                 gpointer           user_data)
 {
   pace (user_data);
+}
+
+static void fixture_error (Fixture    *f,
+                           const char *format,
+                           ...) G_GNUC_PRINTF (2, 3);
+
+/* ntfy ignores Last-Event-ID: since= alone says where a stream starts,
+ * after ntfy's open event (added to @head). The firehose has made every
+ * message there is: a request without since= would get none of them. */
+static guint64
+ntfy_resume_from (Fixture           *f,
+                  SoupServerMessage *msg,
+                  GHashTable        *query,
+                  GString           *head)
+{
+  const char *since = query != NULL ? g_hash_table_lookup (query, "since") : NULL;
+  gboolean known;
+  guint64 from = fb_fault_ntfy_resume_from (f->ntfy, since, 0, &known);
+
+  if (since == NULL)
+    fixture_error (f, "a request without since=");
+  else if (!known && !g_str_equal (since, "all"))
+    fixture_error (f, "since=%s names no message", since);
+  if (soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Last-Event-ID"))
+    fixture_error (f, "Last-Event-ID sent to ntfy");
+  fb_fault_ntfy_append_event (f->ntfy, head, "open");
+
+  return MAX (from, 1);
 }
 
 static void
@@ -125,15 +167,19 @@ server_cb (FbTestSseServer   *server,
 {
   Fixture *f = user_data;
   Pacer *pacer = g_new0 (Pacer, 1);
+  g_autoptr(GString) head = g_string_new ("retry: 100\n\n");
 
   pacer->stream = fb_test_sse_server_stream (server, msg, "text/event-stream");
   pacer->next_id = fb_test_resume_from (msg);
+  if (f->ntfy != NULL)
+    pacer->next_id = ntfy_resume_from (f, msg, query, head);
+  pacer->ntfy = f->ntfy;
   pacer->wrote_id = g_signal_connect (msg, "wrote-chunk", G_CALLBACK (wrote_chunk_cb), pacer);
   g_ptr_array_add (f->pacers, pacer);
-  fb_test_stream_write (pacer->stream, "retry: 100\n\n", -1);
+  fb_test_stream_write (pacer->stream, head->str, head->len);
 }
 
-static void G_GNUC_PRINTF (2, 3)
+static void
 fixture_error (Fixture    *f,
                const char *format,
                ...)
@@ -158,6 +204,17 @@ line_cb (FbListenClient *client,
   const char *id;
 
   f->n_lines++;
+  if (f->ntfy != NULL)
+    {
+      printed.id = fb_fault_ntfy_check_line (f->ntfy, line, len);
+      if (printed.id != expected_id && f->errors->len == 0)
+        fixture_error (f, "after %" G_GUINT64_FORMAT " expected ntfy's message %" G_GUINT64_FORMAT
+                       ", got %s", f->last_printed, expected_id, line);
+      f->last_printed = printed.id;
+      g_array_append_val (f->printed, printed);
+      return;
+    }
+
   g_string_printf (f->expected, "{\"type\":\"message\",\"data\":\"event %" G_GUINT64_FORMAT
                    "\",\"lastEventId\":\"%" G_GUINT64_FORMAT "\"}", expected_id, expected_id);
   if (len != f->expected->len || memcmp (line, f->expected->str, len) != 0)
@@ -187,6 +244,8 @@ read_saved_id (Fixture *f)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
+  JsonObject *object;
+  const char *id;
 
   if (!g_file_test (f->state_path, G_FILE_TEST_EXISTS))
     return 0;
@@ -195,9 +254,17 @@ read_saved_id (Fixture *f)
   g_assert_no_error (error);
   g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
 
-  return g_ascii_strtoull (json_object_get_string_member_with_default (
-                             json_node_get_object (json_parser_get_root (parser)), "lastEventId", ""),
-                           NULL, 10);
+  object = json_node_get_object (json_parser_get_root (parser));
+  id = json_object_get_string_member_with_default (object, "lastEventId", "");
+  if (f->ntfy != NULL && id[0] != '\0')
+    {
+      /* ntfy's id of a message printed, resumed with since=. */
+      g_assert_cmpuint (fb_fault_ntfy_lookup (f->ntfy, id), >, 0);
+      g_assert_cmpstr (json_object_get_string_member_with_default (object, "resumeParam", ""), ==, "since");
+      return fb_fault_ntfy_lookup (f->ntfy, id);
+    }
+
+  return g_ascii_strtoull (id, NULL, 10);
 }
 
 static gboolean
@@ -219,7 +286,14 @@ static void
 spawn (Fixture *f)
 {
   g_autoptr(GError) error = NULL;
-  const char *args[] = { "--state-file", f->state_path, "--idle-timeout", "5", f->url, NULL };
+  const char *args[] = { "--state-file", f->state_path, "--idle-timeout", "5", f->url, NULL, NULL, NULL };
+
+  if (f->ntfy != NULL)
+    {
+      args[4] = "--format";
+      args[5] = "ntfy";
+      args[6] = f->url;
+    }
 
   g_clear_pointer (&f->client, fb_listen_client_free);
   f->base = read_saved_id (f);
@@ -307,7 +381,8 @@ check_kill (Fixture *f,
 static void
 test_kill_firehose (gconstpointer data)
 {
-  guint n_kills = GPOINTER_TO_UINT (data);
+  guint n_kills = GPOINTER_TO_UINT (data) >> 1;
+  gboolean ntfy = GPOINTER_TO_UINT (data) & 1;
   g_autoptr(GError) error = NULL;
   Fixture f = { 0 };
   guint32 seed;
@@ -320,7 +395,13 @@ test_kill_firehose (gconstpointer data)
   f.rand = g_rand_new_with_seed (seed);
   f.server = fb_test_sse_server_new (server_cb, &f);
   f.pacers = g_ptr_array_new_with_free_func ((GDestroyNotify) pacer_free);
-  f.url = fb_test_sse_server_url (f.server, "/events");
+  if (ntfy)
+    {
+      f.ntfy = fb_fault_ntfy_new (g_rand_int (f.rand));
+      f.url = fb_test_sse_server_url (f.server, "/" FB_FAULT_NTFY_TOPIC "/sse?since=all");
+    }
+  else
+    f.url = fb_test_sse_server_url (f.server, "/events");
   f.dir = g_dir_make_tmp ("feedbell-kill-XXXXXX", &error);
   g_assert_no_error (error);
   f.state_path = g_build_filename (f.dir, "state.json", NULL);
@@ -359,11 +440,14 @@ test_kill_firehose (gconstpointer data)
       g_ptr_array_set_size (fb_test_sse_server_get_streams (f.server), 0);
     }
 
-  g_test_message ("%u kills in a firehose: %" G_GUINT64_FORMAT " lines checked, %" G_GUINT64_FORMAT
+  g_test_message ("%u kills in a%s firehose: %" G_GUINT64_FORMAT " lines checked, %" G_GUINT64_FORMAT
                   " shown again after a kill (at most %u at once; the oldest of them on screen %.3f s "
                   "before its kill), %.1f s",
-                  f.n_kills, f.n_lines, f.dups, f.max_dups, f.max_unsaved_us / 1e6,
+                  f.n_kills, ntfy ? "n ntfy" : "", f.n_lines, f.dups, f.max_dups, f.max_unsaved_us / 1e6,
                   (g_get_monotonic_time () - started) / 1e6);
+  g_test_message ("%s: seed %u, %u kills, %" G_GUINT64_FORMAT " messages (%" G_GUINT64_FORMAT
+                  " lines), %" G_GUINT64_FORMAT " repeats (each printed before its kill and not yet saved)",
+                  ntfy ? "ntfy" : "sse", seed, f.n_kills, f.last_printed, total_printed, f.dups);
   for (guint i = 0; i < f.errors->len; i++)
     g_test_message ("problem: %s", (char *) f.errors->pdata[i]);
   g_assert_cmpuint (f.errors->len, ==, 0);
@@ -375,6 +459,7 @@ test_kill_firehose (gconstpointer data)
   g_clear_pointer (&f.client, fb_listen_client_free);
   g_ptr_array_unref (f.pacers);
   g_clear_pointer (&f.server, fb_test_sse_server_free);
+  g_clear_pointer (&f.ntfy, fb_fault_ntfy_free);
   fb_test_delete_tree (f.dir);
   g_free (f.state_path);
   g_free (f.dir);
@@ -391,15 +476,21 @@ main (int   argc,
       char *argv[])
 {
   guint kills = 12;
+  gboolean ntfy = FALSE;
 
   g_test_init (&argc, &argv, NULL);
   fb_listen_client_silence_gio_debug ();
 
   for (int i = 1; i < argc; i++)
-    if (g_str_has_prefix (argv[i], "--kills="))
-      kills = atoi (argv[i] + strlen ("--kills="));
+    {
+      if (g_str_has_prefix (argv[i], "--kills="))
+        kills = atoi (argv[i] + strlen ("--kills="));
+      else if (g_str_equal (argv[i], "--ntfy"))
+        ntfy = TRUE;
+    }
 
-  g_test_add_data_func ("/fault/kill-firehose", GUINT_TO_POINTER (kills), test_kill_firehose);
+  g_test_add_data_func (ntfy ? "/fault/ntfy/kill-firehose" : "/fault/kill-firehose",
+                        GUINT_TO_POINTER (kills << 1 | ntfy), test_kill_firehose);
 
   return g_test_run ();
 }
