@@ -183,10 +183,14 @@ cut_position (FbFaultConn  *conn,
               const guint8 *data,
               gsize         len)
 {
-  const guint8 *start = memmem (data, len, "id: ", 4);
+  const guint8 *start;
   const guint8 *end;
   gsize from, to;
 
+  if (data == NULL || len == 0)
+    return -1;
+
+  start = memmem (data, len, "id: ", 4);
   if (start == NULL)
     start = memmem (data, len, "data: ", 6);
   if (start == NULL)
