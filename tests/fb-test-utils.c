@@ -499,3 +499,59 @@ fb_test_file_under_contains (const char *dir,
 
   return FALSE;
 }
+
+struct _FbTestPeerWatch
+{
+  GSource  *source;
+  gboolean  closed;
+};
+
+static gboolean
+peer_readable_cb (GSocket      *socket,
+                  GIOCondition  condition,
+                  gpointer      user_data)
+{
+  FbTestPeerWatch *watch = user_data;
+  g_autoptr(GError) error = NULL;
+  int flags = G_SOCKET_MSG_PEEK;
+  char byte;
+  GInputVector vector = { &byte, 1 };
+  gssize n;
+
+  n = g_socket_receive_message (socket, NULL, &vector, 1, NULL, NULL, &flags, NULL, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    return G_SOURCE_CONTINUE;
+  /* The client sends nothing after its request: it is gone. */
+  g_assert_cmpint (n, <=, 0);
+  watch->closed = TRUE;
+
+  return G_SOURCE_REMOVE;
+}
+
+FbTestPeerWatch *
+fb_test_peer_watch_new (SoupServerMessage *msg)
+{
+  FbTestPeerWatch *watch = g_new0 (FbTestPeerWatch, 1);
+
+  watch->source = g_socket_create_source (soup_server_message_get_socket (msg),
+                                          G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback (watch->source, (GSourceFunc) G_CALLBACK (peer_readable_cb), watch, NULL);
+  g_source_attach (watch->source, NULL);
+
+  return watch;
+}
+
+/* An FbTestCondition: whether the client has closed the connection. */
+gboolean
+fb_test_peer_watch_closed (gpointer watch)
+{
+  return ((FbTestPeerWatch *) watch)->closed;
+}
+
+void
+fb_test_peer_watch_free (FbTestPeerWatch *watch)
+{
+  g_source_destroy (watch->source);
+  g_source_unref (watch->source);
+  g_free (watch);
+}

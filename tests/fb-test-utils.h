@@ -161,4 +161,14 @@ void               fb_test_delete_tree        (const char        *path);
 gboolean           fb_test_file_under_contains (const char       *dir,
                                                 const char       *needle);
 
+/* Watches the server's side of @msg's connection for its client closing
+ * it: a server waiting (to write, or for nothing) does not read its socket,
+ * so it would not notice. */
+typedef struct _FbTestPeerWatch FbTestPeerWatch;
+
+FbTestPeerWatch *fb_test_peer_watch_new    (SoupServerMessage *msg);
+gboolean         fb_test_peer_watch_closed (gpointer           watch);
+void             fb_test_peer_watch_free   (FbTestPeerWatch   *watch);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FbTestPeerWatch, fb_test_peer_watch_free)
+
 G_END_DECLS

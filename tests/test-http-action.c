@@ -33,8 +33,7 @@ typedef struct
   FbTestStream      *big;
   gsize              big_written;
   SoupServerMessage *paused;
-  GSource           *peer_watch;  /* on the server's socket of a message */
-  gboolean           peer_closed; /* its client closed the connection */
+  FbTestPeerWatch   *peer_watch;  /* the server's side of a message's connection */
 } Fixture;
 
 typedef struct
@@ -71,36 +70,6 @@ big_wrote_chunk_cb (SoupServerMessage *msg,
   fb_test_stream_write (f->big, zeros, sizeof zeros);
 }
 
-/* A server waiting does not read its socket, and would not notice the
- * client closing it: the test watches. */
-static gboolean
-peer_readable_cb (GSocket      *socket,
-                  GIOCondition  condition,
-                  gpointer      user_data)
-{
-  Fixture *f = user_data;
-  g_autoptr(GError) error = NULL;
-  int flags = G_SOCKET_MSG_PEEK;
-  char byte;
-  GInputVector vector = { &byte, 1 };
-  gssize n;
-
-  n = g_socket_receive_message (socket, NULL, &vector, 1, NULL, NULL, &flags, NULL, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-    return G_SOURCE_CONTINUE;
-  /* The client sends nothing after its request: it is gone. */
-  g_assert_cmpint (n, <=, 0);
-  f->peer_closed = TRUE;
-  g_clear_pointer (&f->peer_watch, g_source_unref);
-
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-peer_closed (gpointer user_data)
-{
-  return ((Fixture *) user_data)->peer_closed;
-}
 
 static void
 handler (FbTestSseServer   *server,
@@ -136,10 +105,7 @@ handler (FbTestSseServer   *server,
   else if (g_strcmp0 (path, "/never") == 0)
     {
       f->paused = g_object_ref (msg);
-      f->peer_watch = g_socket_create_source (soup_server_message_get_socket (msg),
-                                              G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
-      g_source_set_callback (f->peer_watch, (GSourceFunc) G_CALLBACK (peer_readable_cb), f, NULL);
-      g_source_attach (f->peer_watch, NULL);
+      f->peer_watch = fb_test_peer_watch_new (msg);
       soup_server_message_pause (msg);
     }
   else
@@ -168,9 +134,7 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  if (f->peer_watch != NULL)
-    g_source_destroy (f->peer_watch);
-  g_clear_pointer (&f->peer_watch, g_source_unref);
+  g_clear_pointer (&f->peer_watch, fb_test_peer_watch_free);
   g_clear_object (&f->paused);
   g_clear_pointer (&f->server, fb_test_sse_server_free);
   g_clear_pointer (&f->other, fb_test_sse_server_free);
@@ -744,7 +708,7 @@ assert_times_out (Fixture    *f,
   g_assert_nonnull (strstr (outcome.error->message, "127.0.0.1"));
   g_assert_nonnull (strstr (outcome.error->message, says));
   g_assert_null (strstr (outcome.error->message, "tk_secret"));
-  g_assert_true (fb_test_wait_until (peer_closed, f, WAIT_MS));
+  g_assert_true (fb_test_wait_until (fb_test_peer_watch_closed, f->peer_watch, WAIT_MS));
   outcome_clear (&outcome);
 }
 
@@ -775,7 +739,7 @@ test_request_cancelled (Fixture       *f,
   g_cancellable_cancel (cancellable);
   g_assert_true (fb_test_wait_until (outcome_done, &outcome, WAIT_MS));
   g_assert_error (outcome.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_true (fb_test_wait_until (peer_closed, f, WAIT_MS));
+  g_assert_true (fb_test_wait_until (fb_test_peer_watch_closed, f->peer_watch, WAIT_MS));
   /* The request ended: its timeout is gone. */
   g_assert_true (fb_test_wait_until (no_timeouts, f->clock, WAIT_MS));
   outcome_clear (&outcome);

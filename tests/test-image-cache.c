@@ -41,8 +41,7 @@ typedef struct
   FbTestStream      *endless;
   gsize              endless_written;
   SoupServerMessage *paused;
-  GSource           *peer_watch;    /* on the server's socket of a message */
-  gboolean           peer_closed;   /* its client closed the connection */
+  FbTestPeerWatch   *peer_watch;  /* the server's side of a message's connection */
 } Fixture;
 
 typedef struct
@@ -183,47 +182,6 @@ endless_wrote_chunk_cb (SoupServerMessage *msg,
   fb_test_stream_write (f->endless, zeros, sizeof zeros);
 }
 
-/* A server waiting to write does not read its socket, and would not notice
- * the client closing it: the test watches. */
-static gboolean
-peer_readable_cb (GSocket      *socket,
-                  GIOCondition  condition,
-                  gpointer      user_data)
-{
-  Fixture *f = user_data;
-  g_autoptr(GError) error = NULL;
-  int flags = G_SOCKET_MSG_PEEK;
-  char byte;
-  GInputVector vector = { &byte, 1 };
-  gssize n;
-
-  n = g_socket_receive_message (socket, NULL, &vector, 1, NULL, NULL, &flags, NULL, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-    return G_SOURCE_CONTINUE;
-  /* The client sends nothing after its request: it is gone. */
-  g_assert_cmpint (n, <=, 0);
-  f->peer_closed = TRUE;
-  g_clear_pointer (&f->peer_watch, g_source_unref);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-watch_peer (Fixture           *f,
-            SoupServerMessage *msg)
-{
-  g_assert_null (f->peer_watch);
-  f->peer_watch = g_socket_create_source (soup_server_message_get_socket (msg),
-                                          G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
-  g_source_set_callback (f->peer_watch, (GSourceFunc) G_CALLBACK (peer_readable_cb), f, NULL);
-  g_source_attach (f->peer_watch, NULL);
-}
-
-static gboolean
-peer_closed (gpointer user_data)
-{
-  return ((Fixture *) user_data)->peer_closed;
-}
 
 static void
 respond (SoupServerMessage *msg,
@@ -317,12 +275,14 @@ handler (FbTestSseServer   *server,
 
       g_ptr_array_add (f->streams, stream);
       fb_test_stream_write (stream, "\x89PNG\r\n\x1a\n", 8);
-      watch_peer (f, msg);
+      g_assert_null (f->peer_watch);
+      f->peer_watch = fb_test_peer_watch_new (msg);
     }
   else if (g_strcmp0 (path, "/never.png") == 0)
     {
       f->paused = g_object_ref (msg);
-      watch_peer (f, msg);
+      g_assert_null (f->peer_watch);
+      f->peer_watch = fb_test_peer_watch_new (msg);
       soup_server_message_pause (msg);
     }
   else if (g_strcmp0 (path, "/redirect-same") == 0)
@@ -370,9 +330,7 @@ fixture_tear_down (Fixture       *f,
 {
   g_clear_object (&f->cache);
   g_clear_pointer (&f->streams, g_ptr_array_unref);
-  if (f->peer_watch != NULL)
-    g_source_destroy (f->peer_watch);
-  g_clear_pointer (&f->peer_watch, g_source_unref);
+  g_clear_pointer (&f->peer_watch, fb_test_peer_watch_free);
   g_clear_object (&f->paused);
   g_clear_pointer (&f->server, fb_test_sse_server_free);
   g_clear_pointer (&f->other, fb_test_sse_server_free);
@@ -633,7 +591,7 @@ test_content_length (Fixture       *f,
    * only a refusal before reading ends this fetch. */
   assert_refused (f, "/huge-length.png", FB_IMAGE_CACHE_ERROR, FB_IMAGE_CACHE_ERROR_TOO_LARGE);
   /* And it closed the connection instead of reading on. */
-  g_assert_true (fb_test_wait_until (peer_closed, f, WAIT_MS));
+  g_assert_true (fb_test_wait_until (fb_test_peer_watch_closed, f->peer_watch, WAIT_MS));
 }
 
 static void
@@ -819,7 +777,7 @@ test_timeout (Fixture       *f,
   g_assert_error (fetch.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
   g_assert_cmpuint (n_files (f), ==, 0);
   /* The client closed its connection. */
-  g_assert_true (fb_test_wait_until (peer_closed, f, WAIT_MS));
+  g_assert_true (fb_test_wait_until (fb_test_peer_watch_closed, f->peer_watch, WAIT_MS));
   fetch_clear (&fetch);
 }
 
@@ -844,7 +802,7 @@ test_cancelled (Fixture       *f,
   g_cancellable_cancel (cancellable);
   g_assert_true (fb_test_wait_until (fetch_done, &fetch, WAIT_MS));
   g_assert_error (fetch.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_true (fb_test_wait_until (peer_closed, f, WAIT_MS));
+  g_assert_true (fb_test_wait_until (fb_test_peer_watch_closed, f->peer_watch, WAIT_MS));
   /* The download ended: its timeout is gone. */
   g_assert_true (fb_test_wait_until (no_timeouts, f->clock, WAIT_MS));
   fetch_clear (&fetch);
