@@ -31,7 +31,8 @@
 #   {"op": "text",     …}                     {"text": "…"}, never of a password field
 #   {"op": "gone",     "window": "…"}         until no such window is on screen
 #   {"op": "fit",      "window_role": "…"}    grows the window until nothing in
-#                                             it scrolls (see op_fit)
+#                                             it scrolls (see op_fit), or, with
+#                                             a target label, until that shows
 #   {"op": "describe"}                        the app's widgets, for a log
 #
 # Answers are {"ok": true, …} or {"ok": false, "error": "…", "tree": "…"}.
@@ -311,14 +312,20 @@ def op_fit(app_name, command):
         if app is None:
             return None
         app.clearCache()
+        label = command.get("target", {}).get("label")
         for window in windows(app, command):
+            # With a label, the page is fitted once that label's widget
+            # shows: right after a page switch the scroll bars may not have
+            # been laid out yet, and would say nothing is hidden.
+            if label is not None and find_in(window, {"label": label}) is not None:
+                return True
             bars = [acc for acc in walk(window)
                     if role_name(acc) == "scroll bar" and has_state(acc, pyatspi.STATE_VERTICAL)]
             hidden = max((bar.queryValue().maximumValue for bar in bars), default=0)
-            if hidden <= 0:
+            if hidden <= 0 and label is None:
                 return True
             width, height = window.queryComponent().getSize()
-            Atspi.Component.set_size(window, width, height + int(hidden) + 1)
+            Atspi.Component.set_size(window, width, height + max(int(hidden), 100) + 1)
         return None
 
     wait_for(fitted, command.get("timeout_ms", DEFAULT_TIMEOUT_MS), "the window to show all it holds")

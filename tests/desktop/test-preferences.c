@@ -1000,7 +1000,7 @@ toggle_autostart (Fixture *f)
   drive_ok (f, &(FbWidgetCommand) { .op = "click", .window_role = "frame",
                                     .role = "radio button", .name = "General" });
   /* The page is taller than the window. */
-  drive_ok (f, &(FbWidgetCommand) { .op = "fit", .window_role = "frame" });
+  drive_ok (f, &(FbWidgetCommand) { .op = "fit", .window_role = "frame", .label = label });
   g_assert_false (widget_checked (f, &state));
   g_assert_true (autostart_file_cb (&off));
 
@@ -1036,7 +1036,7 @@ set_quiet_hours (Fixture *f)
   const FbWidgetCommand from = { .op = "state", .window_role = "frame", .label = "From" };
   g_autoptr(JsonObject) state = NULL;
 
-  drive_ok (f, &(FbWidgetCommand) { .op = "fit", .window_role = "frame" });
+  drive_ok (f, &(FbWidgetCommand) { .op = "fit", .window_role = "frame", .label = "Urgent messages break through" });
   state = drive (f, &from);
   g_assert_false (json_object_get_boolean_member (state, "sensitive"));
   wait_for_setting (f, NULL, "quiet-hours-start", "1320");
