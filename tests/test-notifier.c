@@ -122,7 +122,11 @@ set_up (Fixture       *f,
   f->clock = fb_clock_new_manual (START_MONOTONIC, START_REAL);
   f->display = g_object_new (TEST_TYPE_DISPLAY, NULL);
   /* Isolated dirs: a history of its own for each test. */
-  f->history = fb_history_open (fb_history_default_path (), f->clock);
+  {
+    g_autofree char *path = fb_history_default_path ();
+
+    f->history = fb_history_open (path, f->clock);
+  }
   f->notifier = fb_notifier_new (f->settings, FB_NOTIFICATION_DISPLAY (f->display), f->clock, f->history);
   f->feed = fb_feed_new ("f1");
   g_object_set (f->feed, "name", "Builds", NULL);
@@ -387,7 +391,11 @@ test_urgent_breaks_through (Fixture       *f,
   post_ntfy (f, "u3", NULL, 5, "Held back");
   assert_calls (f, "");
   g_settings_set_boolean (f->settings, "paused", FALSE);
-  g_assert_true (g_str_has_prefix (take_calls (f), "notice#"));
+  {
+    g_autofree char *calls = take_calls (f);
+
+    g_assert_true (g_str_has_prefix (calls, "notice#"));
+  }
 }
 
 /* Below a feed's lowest priority: kept, not shown. */
