@@ -104,6 +104,7 @@ struct _FbHistory
   GHashTable      *unread;          /* feed id → GUINT_TO_POINTER (count) */
   guint            total_unread;
   guint            n_transactions;
+  gboolean         handed_over;     /* writes given to the writer since the last sync */
 
   guint            days;
   guint            max_per_feed;

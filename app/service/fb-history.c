@@ -65,6 +65,7 @@ flush (FbHistory *self)
     return;
 
   _fb_history_writer_push (self->writer, g_steal_pointer (&self->pending));
+  self->handed_over = TRUE;
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) _fb_history_op_free);
 }
 
@@ -489,8 +490,17 @@ fb_history_sync (FbHistory  *self,
 
   g_clear_handle_id (&self->flush_id, g_source_remove);
   _fb_history_add_positions (self);
+
+  /* Nothing queued and nothing handed over since the last sync: all is
+   * committed already, and an empty transaction would only wake the
+   * writer, count unread again and say "changed" (once per feed at
+   * start, from fb_history_attach_event_log()). */
+  if (self->pending->len == 0 && !self->handed_over)
+    return TRUE;
+
   ops = g_steal_pointer (&self->pending);
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) _fb_history_op_free);
+  self->handed_over = FALSE;
 
   return _fb_history_writer_sync (self->writer, ops, error);
 }
