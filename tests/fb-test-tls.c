@@ -136,6 +136,7 @@ make_self_signed (FbTestCerts *self)
     return FALSE;
 
   self->self_signed = join_pem (self->dir, "self");
+  self->self_signed_cert = g_build_filename (self->dir, "self.crt", NULL);
   return TRUE;
 }
 
@@ -183,6 +184,7 @@ fb_test_certs_free (FbTestCerts *self)
   g_free (self->ca_file);
   g_free (self->trusted);
   g_free (self->self_signed);
+  g_free (self->self_signed_cert);
   g_free (self->wrong_host);
   g_free (self->expired);
   g_free (self->not_yet_valid);

@@ -11,6 +11,8 @@ G_BEGIN_DECLS
  * @ca_file: the test's certificate authority (PEM), for a CA setting
  * @trusted: signed by that authority for 127.0.0.1 and localhost
  * @self_signed: for 127.0.0.1 and localhost, signed by itself
+ * @self_signed_cert: that certificate alone, without its key (PEM): what a
+ *   person puts in a feed's CA setting to trust it
  * @wrong_host: signed by the authority for wrong.example only
  * @expired: signed by the authority for 127.0.0.1, valid from 2000-01-01
  *   to 2000-01-02
@@ -27,6 +29,7 @@ typedef struct
   char *ca_file;
   char *trusted;
   char *self_signed;
+  char *self_signed_cert;
   char *wrong_host;
   char *expired;
   char *not_yet_valid;
