@@ -82,11 +82,12 @@ join_pem (const char *dir,
 /* A certificate for @names signed by the test's CA, valid for a month or
  * from @start to @end (YYYYMMDDHHMMSSZ). */
 static char *
-make_signed (const char *dir,
-             const char *name,
-             const char *names,
-             const char *start,
-             const char *end)
+make_signed_with (const char *dir,
+                  const char *name,
+                  const char *names,
+                  const char *md,
+                  const char *start,
+                  const char *end)
 {
   g_autofree char *key = g_strconcat (name, ".key", NULL);
   g_autofree char *csr = g_strconcat (name, ".csr", NULL);
@@ -99,12 +100,23 @@ make_signed (const char *dir,
 
   if (start != NULL)
     made = openssl (dir, "ca", "-batch", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca.key",
-                    "-notext", "-in", csr, "-out", crt, "-startdate", start, "-enddate", end, NULL);
+                    "-md", md, "-notext", "-in", csr, "-out", crt, "-startdate", start, "-enddate", end,
+                    NULL);
   else
     made = openssl (dir, "ca", "-batch", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca.key",
-                    "-notext", "-in", csr, "-out", crt, "-days", "30", NULL);
+                    "-md", md, "-notext", "-in", csr, "-out", crt, "-days", "30", NULL);
 
   return made ? join_pem (dir, name) : NULL;
+}
+
+static char *
+make_signed (const char *dir,
+             const char *name,
+             const char *names,
+             const char *start,
+             const char *end)
+{
+  return make_signed_with (dir, name, names, "sha256", start, end);
 }
 
 static gboolean
@@ -165,8 +177,10 @@ fb_test_certs_new (void)
                                "20000101000000Z", "20000102000000Z");
   self->not_yet_valid = make_signed (self->dir, "not-yet-valid", LOOPBACK_NAMES,
                                      "20990101000000Z", "21000101000000Z");
+  /* SHA-1 signatures are refused by GnuTLS's default verification. */
+  self->insecure = make_signed_with (self->dir, "insecure", LOOPBACK_NAMES, "sha1", NULL, NULL);
   if (self->trusted == NULL || self->wrong_host == NULL || self->expired == NULL ||
-      self->not_yet_valid == NULL)
+      self->not_yet_valid == NULL || self->insecure == NULL)
     return NULL;
 
   return g_steal_pointer (&self);
@@ -188,6 +202,7 @@ fb_test_certs_free (FbTestCerts *self)
   g_free (self->wrong_host);
   g_free (self->expired);
   g_free (self->not_yet_valid);
+  g_free (self->insecure);
   g_free (self);
 }
 

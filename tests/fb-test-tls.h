@@ -18,6 +18,8 @@ G_BEGIN_DECLS
  *   to 2000-01-02
  * @not_yet_valid: signed by the authority for 127.0.0.1, valid from
  *   2099-01-01
+ * @insecure: signed by the authority for 127.0.0.1 with SHA-1, which
+ *   GnuTLS no longer accepts in a signature
  *
  * Certificates made when the test runs, with the `openssl` command, so
  * that none is kept in the repository (nor expires there). Each server
@@ -33,6 +35,7 @@ typedef struct
   char *wrong_host;
   char *expired;
   char *not_yet_valid;
+  char *insecure;
 } FbTestCerts;
 
 /* NULL, having said why with g_test_message(), when there is no openssl

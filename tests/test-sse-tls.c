@@ -186,6 +186,9 @@ static const CertificateCase certificate_cases[] = {
   { "/sse/tls/not-yet-valid", PEM (not_yet_valid), TRUE,
     "The server’s certificate is not valid before 2099-01-01: "
     "check this computer’s date and time" },
+  { "/sse/tls/insecure", PEM (insecure), TRUE,
+    "The server’s certificate uses an insecure algorithm: "
+    "the server’s administrator must replace it" },
 };
 
 /* Each is FAILED at the first attempt, says what is wrong and what to do,
