@@ -41,7 +41,7 @@ static const char *reader_names[N_READERS] = {
   "(2) libsoup body read + memchr",
   "(3) feedbell-listen --quiet",
   "(4) feedbell-listen JSON > /dev/null",
-  "(5) npm eventsource@2 (Node)",
+  "(5) npm eventsource (Node)",
 };
 
 static GPtrArray *
@@ -273,7 +273,7 @@ main (int   argc,
   const GOptionEntry entries[] = {
     { "size", 's', 0, G_OPTION_ARG_INT, &size, "Bytes per event", "S" },
     { "events", 'n', 0, G_OPTION_ARG_INT64, &n_events, "Events per run", "N" },
-    { "node-modules", 0, 0, G_OPTION_ARG_FILENAME, &node_modules, "node_modules with eventsource@2", "DIR" },
+    { "node-modules", 0, 0, G_OPTION_ARG_FILENAME, &node_modules, "node_modules with eventsource (4.x)", "DIR" },
     G_OPTION_ENTRY_NULL
   };
 
