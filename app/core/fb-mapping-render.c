@@ -12,7 +12,7 @@
 /*
  * One variant's templates rendered into a message. Every text a template
  * renders is bounded and every link checked with the helpers of
- * fb-message.c, as for the readers written in C; what does not render
+ * fb-message-text.c, as for the readers written in C; what does not render
  * falls back to the generic JSON reading.
  */
 

@@ -14,7 +14,7 @@
  * members such feeds commonly use, and otherwise a few lines of the
  * top-level values, so that a notification never shows the JSON text
  * itself. Each text is bounded and the link checked with the helpers of
- * fb-message.c.
+ * fb-message-text.c.
  */
 
 /* One "key: value" line of a body made of the object's values: enough to

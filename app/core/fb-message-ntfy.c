@@ -12,7 +12,7 @@
  * ntfy's JSON messages: checking that a payload is safe to hand to
  * json-glib, then reading its members (title, message, priority, tags,
  * click, icon, attachment, actions) into an FbMessage, each text bounded
- * and each link checked with the helpers of fb-message.c.
+ * and each link checked with the helpers of fb-message-text.c.
  */
 
 /* Action labels, attachment names and single tags. */

@@ -51,7 +51,7 @@ struct _FbMessage
   guint            is_markdown : 1;
 };
 
-/* fb-message.c: bounded text and safe links */
+/* fb-message.c: making messages */
 FbMessage  *_fb_message_new             (const char *feed_name,
                                          const char *event_type,
                                          const char *event_id);
@@ -62,6 +62,8 @@ FbMessage  *_fb_message_new_read        (const char      *feed_name,
                                          gsize            data_len,
                                          JsonObject      *object,
                                          const char      *event_id);
+
+/* fb-message-text.c: bounded text, safe links and plain text */
 char       *_fb_message_bound_text      (const char *text,
                                          gsize       len,
                                          gsize       max_chars);
@@ -70,6 +72,9 @@ char       *_fb_message_bound_string    (const char *text,
 char       *_fb_message_safe_url_dup    (const char *url);
 char       *_fb_message_fallback_title  (FbMessage  *self,
                                          const char *fallback);
+void        _fb_message_set_plain       (FbMessage  *self,
+                                         const char *data,
+                                         gsize       data_len);
 
 /* fb-message-ntfy.c: parsing JSON safely, and ntfy's JSON messages */
 JsonObject *_fb_message_parse_object    (JsonParser *parser,

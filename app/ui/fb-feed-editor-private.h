@@ -96,7 +96,7 @@ struct _FbFeedEditor
   GtkWidget       *sample_view;
 };
 
-/* fb-feed-editor.c: the form */
+/* fb-feed-editor-form.c: what the form says, and whether it can be saved */
 char       *_fb_feed_editor_dup_url             (FbFeedEditor *self);
 const char *_fb_feed_editor_get_auth            (FbFeedEditor *self);
 const char *_fb_feed_editor_secret_kind         (const char   *auth);
@@ -104,6 +104,9 @@ const char *_fb_feed_editor_get_secret          (FbFeedEditor *self);
 const char *_fb_feed_editor_get_username        (FbFeedEditor *self);
 gboolean    _fb_feed_editor_keeps_stored_secret (FbFeedEditor *self);
 gboolean    _fb_feed_editor_can_save            (FbFeedEditor *self);
+void        _fb_feed_editor_update_secret_hint  (FbFeedEditor *self);
+
+/* fb-feed-editor.c: the dialog */
 void        _fb_feed_editor_set_feed_id         (FbFeedEditor *self,
                                                  const char   *feed_id);
 void        _fb_feed_editor_update              (FbFeedEditor *self);
