@@ -4,6 +4,8 @@
 
 #include "fb-test-utils.h"
 
+#include "fb-session.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -554,4 +556,59 @@ fb_test_peer_watch_free (FbTestPeerWatch *watch)
   g_source_destroy (watch->source);
   g_source_unref (watch->source);
   g_free (watch);
+}
+
+void
+fb_test_net_fixture_set_up (FbTestNetFixture *self,
+                            FbTestSseHandler  handler,
+                            gpointer          user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  self->server = fb_test_sse_server_new (handler, user_data);
+  self->other = fb_test_sse_server_new (handler, user_data);
+  self->session = fb_session_new (NULL, &error);
+  g_assert_no_error (error);
+  self->clock = fb_clock_new_manual (0, (gint64) 1700000000 * G_USEC_PER_SEC);
+}
+
+void
+fb_test_net_fixture_tear_down (FbTestNetFixture *self)
+{
+  g_clear_pointer (&self->peer_watch, fb_test_peer_watch_free);
+  g_clear_object (&self->paused);
+  g_clear_pointer (&self->server, fb_test_sse_server_free);
+  g_clear_pointer (&self->other, fb_test_sse_server_free);
+  g_clear_object (&self->session);
+  g_clear_object (&self->clock);
+}
+
+void
+fb_test_net_fixture_watch (FbTestNetFixture  *self,
+                           SoupServerMessage *msg)
+{
+  g_assert_null (self->peer_watch);
+  self->peer_watch = fb_test_peer_watch_new (msg);
+}
+
+void
+fb_test_net_fixture_hold (FbTestNetFixture  *self,
+                          SoupServerMessage *msg)
+{
+  g_assert_null (self->paused);
+  self->paused = g_object_ref (msg);
+  fb_test_net_fixture_watch (self, msg);
+  soup_server_message_pause (msg);
+}
+
+gboolean
+fb_test_net_fixture_holds (gpointer fixture)
+{
+  return ((FbTestNetFixture *) fixture)->paused != NULL;
+}
+
+gboolean
+fb_test_clock_has_no_timeouts (gpointer clock)
+{
+  return fb_clock_get_n_timeouts (clock) == 0;
 }

@@ -3,6 +3,8 @@
 
 #include <libsoup/soup.h>
 
+#include "fb-clock.h"
+
 G_BEGIN_DECLS
 
 typedef gboolean (*FbTestCondition) (gpointer user_data);
@@ -170,5 +172,39 @@ FbTestPeerWatch *fb_test_peer_watch_new    (SoupServerMessage *msg);
 gboolean         fb_test_peer_watch_closed (gpointer           watch);
 void             fb_test_peer_watch_free   (FbTestPeerWatch   *watch);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FbTestPeerWatch, fb_test_peer_watch_free)
+
+/**
+ * FbTestNetFixture:
+ * What the tests of the app's own requests (images, action buttons) share:
+ * two servers on 127.0.0.1, two origins, that hand every request to the
+ * test's handler; a SoupSession made as the app makes it; a manual clock,
+ * so that no timeout fires unless the test moves it; and the one message a
+ * server may hold without an answer, with a watch on its connection.
+ */
+typedef struct
+{
+  FbTestSseServer   *server;
+  FbTestSseServer   *other;       /* another origin: another port */
+  SoupSession       *session;
+  FbClock           *clock;
+  SoupServerMessage *paused;      /* fb_test_net_fixture_hold()'s */
+  FbTestPeerWatch   *peer_watch;  /* the server's side of a message's connection */
+} FbTestNetFixture;
+
+void     fb_test_net_fixture_set_up    (FbTestNetFixture  *self,
+                                        FbTestSseHandler   handler,
+                                        gpointer           user_data);
+void     fb_test_net_fixture_tear_down (FbTestNetFixture  *self);
+/* Watches the connection of @msg (in peer_watch): one message a test. */
+void     fb_test_net_fixture_watch     (FbTestNetFixture  *self,
+                                        SoupServerMessage *msg);
+/* Keeps @msg (in paused) and never answers it, a server that hangs, and
+ * watches its connection. */
+void     fb_test_net_fixture_hold      (FbTestNetFixture  *self,
+                                        SoupServerMessage *msg);
+/* An FbTestCondition: whether @fixture, an FbTestNetFixture, holds a message. */
+gboolean fb_test_net_fixture_holds     (gpointer           fixture);
+/* An FbTestCondition: whether @clock, an FbClock, has no timeout left. */
+gboolean fb_test_clock_has_no_timeouts (gpointer           clock);
 
 G_END_DECLS

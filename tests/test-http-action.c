@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "fb-http-action.h"
-#include "fb-session.h"
 #include "fb-test-utils.h"
 
 /*
@@ -24,16 +23,11 @@
 
 typedef struct
 {
-  FbTestSseServer   *server;
-  FbTestSseServer   *other;       /* another origin: another port */
-  SoupSession       *session;
-  FbClock           *clock;
-  char              *feed_url;    /* on server */
-  GPtrArray         *bodies;      /* GBytes: the server's request bodies, in order */
-  FbTestStream      *big;
-  gsize              big_written;
-  SoupServerMessage *paused;
-  FbTestPeerWatch   *peer_watch;  /* the server's side of a message's connection */
+  FbTestNetFixture  net;
+  char             *feed_url;    /* on net.server */
+  GPtrArray        *bodies;      /* GBytes: the server's request bodies, in order */
+  FbTestStream     *big;
+  gsize             big_written;
 } Fixture;
 
 typedef struct
@@ -81,13 +75,13 @@ handler (FbTestSseServer   *server,
 {
   Fixture *f = user_data;
 
-  if (server == f->server)
+  if (server == f->net.server)
     g_ptr_array_add (f->bodies,
                      soup_message_body_flatten (soup_server_message_get_request_body (msg)));
 
   if (g_strcmp0 (path, "/redirect") == 0)
     {
-      g_autofree char *there = fb_test_sse_server_url (f->other, "/target");
+      g_autofree char *there = fb_test_sse_server_url (f->net.other, "/target");
 
       soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND, there);
     }
@@ -104,9 +98,7 @@ handler (FbTestSseServer   *server,
     }
   else if (g_strcmp0 (path, "/never") == 0)
     {
-      f->paused = g_object_ref (msg);
-      f->peer_watch = fb_test_peer_watch_new (msg);
-      soup_server_message_pause (msg);
+      fb_test_net_fixture_hold (&f->net, msg);
     }
   else
     {
@@ -119,14 +111,8 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->server = fb_test_sse_server_new (handler, f);
-  f->other = fb_test_sse_server_new (handler, f);
-  f->feed_url = fb_test_sse_server_url (f->server, "/topic/sse");
-  f->session = fb_session_new (NULL, &error);
-  g_assert_no_error (error);
-  f->clock = fb_clock_new_manual (0, (gint64) 1700000000 * G_USEC_PER_SEC);
+  fb_test_net_fixture_set_up (&f->net, handler, f);
+  f->feed_url = fb_test_sse_server_url (f->net.server, "/topic/sse");
   f->bodies = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
 }
 
@@ -134,12 +120,7 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_clear_pointer (&f->peer_watch, fb_test_peer_watch_free);
-  g_clear_object (&f->paused);
-  g_clear_pointer (&f->server, fb_test_sse_server_free);
-  g_clear_pointer (&f->other, fb_test_sse_server_free);
-  g_clear_object (&f->session);
-  g_clear_object (&f->clock);
+  fb_test_net_fixture_tear_down (&f->net);
   g_clear_pointer (&f->bodies, g_ptr_array_unref);
   g_free (f->feed_url);
 }
@@ -173,7 +154,7 @@ run_start (Fixture            *f,
            Outcome            *outcome)
 {
   outcome_clear (outcome);
-  fb_http_action_run_async (action, f->session, f->feed_url, authorization, f->clock,
+  fb_http_action_run_async (action, f->net.session, f->feed_url, authorization, f->net.clock,
                             timeout_ms, cancellable, run_cb, outcome);
 }
 
@@ -513,8 +494,8 @@ test_request_exact (Fixture       *f,
 {
   const char * const headers[] = { "X-Door", "front", "X-Empty", "", NULL };
   const char * const typed[] = { "Content-Type", "application/json", NULL };
-  g_autoptr(FbHttpAction) put = action_to (f->server, "/hook?x=1", "PUT", headers, "open sesame");
-  g_autoptr(FbHttpAction) post = action_to (f->server, "/hook", NULL, typed, "{\"a\":1}");
+  g_autoptr(FbHttpAction) put = action_to (f->net.server, "/hook?x=1", "PUT", headers, "open sesame");
+  g_autoptr(FbHttpAction) post = action_to (f->net.server, "/hook", NULL, typed, "{\"a\":1}");
   FbTestRequest *request;
   Outcome outcome = { 0 };
 
@@ -522,8 +503,8 @@ test_request_exact (Fixture       *f,
   g_assert_no_error (outcome.error);
   g_assert_true (outcome.ok);
   g_assert_cmpuint (outcome.status, ==, 200);
-  g_assert_cmpuint (n_requests (f->server), ==, 1);
-  request = fb_test_sse_server_get_request (f->server, 0);
+  g_assert_cmpuint (n_requests (f->net.server), ==, 1);
+  request = fb_test_sse_server_get_request (f->net.server, 0);
   g_assert_cmpstr (request->method, ==, "PUT");
   g_assert_cmpstr (request->path, ==, "/hook");
   g_assert_cmpstr (fb_test_request_header (request, "X-Door"), ==, "front");
@@ -535,7 +516,7 @@ test_request_exact (Fixture       *f,
 
   run (f, post, NULL, &outcome);
   g_assert_true (outcome.ok);
-  request = fb_test_sse_server_get_request (f->server, 1);
+  request = fb_test_sse_server_get_request (f->net.server, 1);
   g_assert_cmpstr (request->method, ==, "POST");
   g_assert_cmpstr (fb_test_request_header (request, "Content-Type"), ==, "application/json");
   g_assert_cmpmem (g_bytes_get_data (f->bodies->pdata[1], NULL),
@@ -547,8 +528,8 @@ static void
 test_request_statuses (Fixture       *f,
                        gconstpointer  data)
 {
-  g_autoptr(FbHttpAction) created = action_to (f->server, "/status/204", NULL, NULL, NULL);
-  g_autoptr(FbHttpAction) missing = action_to (f->server, "/status/404", "DELETE", NULL, NULL);
+  g_autoptr(FbHttpAction) created = action_to (f->net.server, "/status/204", NULL, NULL, NULL);
+  g_autoptr(FbHttpAction) missing = action_to (f->net.server, "/status/404", "DELETE", NULL, NULL);
   Outcome outcome = { 0 };
 
   run (f, created, NULL, &outcome);
@@ -568,20 +549,20 @@ static void
 test_request_authorization (Fixture       *f,
                             gconstpointer  data)
 {
-  g_autoptr(FbHttpAction) here = action_to (f->server, "/hook", NULL, NULL, NULL);
-  g_autoptr(FbHttpAction) there = action_to (f->other, "/hook", NULL, NULL, NULL);
+  g_autoptr(FbHttpAction) here = action_to (f->net.server, "/hook", NULL, NULL, NULL);
+  g_autoptr(FbHttpAction) there = action_to (f->net.other, "/hook", NULL, NULL, NULL);
   Outcome outcome = { 0 };
 
   run (f, here, "Bearer tk_feed", &outcome);
   g_assert_true (outcome.ok);
-  g_assert_cmpstr (fb_test_request_header (fb_test_sse_server_get_request (f->server, 0),
+  g_assert_cmpstr (fb_test_request_header (fb_test_sse_server_get_request (f->net.server, 0),
                                            "Authorization"), ==, "Bearer tk_feed");
 
   /* Another port is another origin. */
   run (f, there, "Bearer tk_feed", &outcome);
   g_assert_true (outcome.ok);
-  g_assert_cmpuint (n_requests (f->other), ==, 1);
-  g_assert_null (fb_test_request_header (fb_test_sse_server_get_request (f->other, 0),
+  g_assert_cmpuint (n_requests (f->net.other), ==, 1);
+  g_assert_null (fb_test_request_header (fb_test_sse_server_get_request (f->net.other, 0),
                                          "Authorization"));
   outcome_clear (&outcome);
 }
@@ -591,13 +572,13 @@ test_request_own_authorization (Fixture       *f,
                                 gconstpointer  data)
 {
   const char * const headers[] = { "authorization", "Bearer tk_action", NULL };
-  g_autoptr(FbHttpAction) action = action_to (f->server, "/hook", NULL, headers, NULL);
+  g_autoptr(FbHttpAction) action = action_to (f->net.server, "/hook", NULL, headers, NULL);
   SoupMessageHeaders *seen;
   Outcome outcome = { 0 };
 
   run (f, action, "Bearer tk_feed", &outcome);
   g_assert_true (outcome.ok);
-  seen = fb_test_sse_server_get_request (f->server, 0)->headers;
+  seen = fb_test_sse_server_get_request (f->net.server, 0)->headers;
   /* One value, the action's: get_list() would join two with ", ". */
   g_assert_cmpstr (soup_message_headers_get_list (seen, "Authorization"), ==, "Bearer tk_action");
   outcome_clear (&outcome);
@@ -607,15 +588,15 @@ static void
 test_request_redirect (Fixture       *f,
                        gconstpointer  data)
 {
-  g_autoptr(FbHttpAction) action = action_to (f->server, "/redirect", NULL, NULL, NULL);
+  g_autoptr(FbHttpAction) action = action_to (f->net.server, "/redirect", NULL, NULL, NULL);
   Outcome outcome = { 0 };
 
   run (f, action, "Bearer tk_feed", &outcome);
   g_assert_false (outcome.ok);
   g_assert_error (outcome.error, FB_HTTP_ACTION_ERROR, FB_HTTP_ACTION_ERROR_STATUS);
   g_assert_cmpuint (outcome.status, ==, 302);
-  g_assert_cmpuint (n_requests (f->server), ==, 1);
-  g_assert_cmpuint (n_requests (f->other), ==, 0);
+  g_assert_cmpuint (n_requests (f->net.server), ==, 1);
+  g_assert_cmpuint (n_requests (f->net.other), ==, 0);
   outcome_clear (&outcome);
 }
 
@@ -623,9 +604,9 @@ static void
 test_request_error_message (Fixture       *f,
                             gconstpointer  data)
 {
-  g_autoptr(FbHttpAction) action = action_to (f->server, "/status/500?token=tk_secret",
+  g_autoptr(FbHttpAction) action = action_to (f->net.server, "/status/500?token=tk_secret",
                                                NULL, NULL, NULL);
-  g_autofree char *host = fb_test_sse_server_url (f->server, "");
+  g_autofree char *host = fb_test_sse_server_url (f->net.server, "");
   Outcome outcome = { 0 };
 
   run (f, action, NULL, &outcome);
@@ -652,7 +633,7 @@ static void
 test_request_large_response (Fixture       *f,
                              gconstpointer  data)
 {
-  g_autoptr(FbHttpAction) action = action_to (f->server, "/big", "GET", NULL, NULL);
+  g_autoptr(FbHttpAction) action = action_to (f->net.server, "/big", "GET", NULL, NULL);
   Outcome outcome = { 0 };
 
   run (f, action, NULL, &outcome);
@@ -669,18 +650,6 @@ test_request_large_response (Fixture       *f,
   outcome_clear (&outcome);
 }
 
-static gboolean
-paused (gpointer user_data)
-{
-  return ((Fixture *) user_data)->paused != NULL;
-}
-
-static gboolean
-no_timeouts (gpointer user_data)
-{
-  return fb_clock_get_n_timeouts (user_data) == 0;
-}
-
 /* Against a server that never answers: nothing until the timeout's time,
  * then a timeout that names the host, and the connection closed. */
 static void
@@ -689,18 +658,18 @@ assert_times_out (Fixture    *f,
                   guint       after_ms,
                   const char *says)
 {
-  g_autoptr(FbHttpAction) action = action_to (f->server, "/never?token=tk_secret",
+  g_autoptr(FbHttpAction) action = action_to (f->net.server, "/never?token=tk_secret",
                                               NULL, NULL, NULL);
   Outcome outcome = { 0 };
 
   run_start (f, action, NULL, timeout_ms, NULL, &outcome);
-  g_assert_true (fb_test_wait_until (paused, f, WAIT_MS));
+  g_assert_true (fb_test_wait_until (fb_test_net_fixture_holds, &f->net, WAIT_MS));
 
-  fb_clock_advance_ms (f->clock, after_ms - 1);
+  fb_clock_advance_ms (f->net.clock, after_ms - 1);
   fb_test_flush_main_context ();
   g_assert_false (outcome.done);
 
-  fb_clock_advance_ms (f->clock, 1);
+  fb_clock_advance_ms (f->net.clock, 1);
   g_assert_true (fb_test_wait_until (outcome_done, &outcome, WAIT_MS));
   g_assert_error (outcome.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
   g_assert_cmpuint (outcome.status, ==, 0);
@@ -708,7 +677,7 @@ assert_times_out (Fixture    *f,
   g_assert_nonnull (strstr (outcome.error->message, "127.0.0.1"));
   g_assert_nonnull (strstr (outcome.error->message, says));
   g_assert_null (strstr (outcome.error->message, "tk_secret"));
-  g_assert_true (fb_test_wait_until (fb_test_peer_watch_closed, f->peer_watch, WAIT_MS));
+  g_assert_true (fb_test_wait_until (fb_test_peer_watch_closed, f->net.peer_watch, WAIT_MS));
   outcome_clear (&outcome);
 }
 
@@ -730,25 +699,25 @@ static void
 test_request_cancelled (Fixture       *f,
                         gconstpointer  data)
 {
-  g_autoptr(FbHttpAction) action = action_to (f->server, "/never", NULL, NULL, NULL);
+  g_autoptr(FbHttpAction) action = action_to (f->net.server, "/never", NULL, NULL, NULL);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   Outcome outcome = { 0 };
 
   run_start (f, action, NULL, 0, cancellable, &outcome);
-  g_assert_true (fb_test_wait_until (paused, f, WAIT_MS));
+  g_assert_true (fb_test_wait_until (fb_test_net_fixture_holds, &f->net, WAIT_MS));
   g_cancellable_cancel (cancellable);
   g_assert_true (fb_test_wait_until (outcome_done, &outcome, WAIT_MS));
   g_assert_error (outcome.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_true (fb_test_wait_until (fb_test_peer_watch_closed, f->peer_watch, WAIT_MS));
+  g_assert_true (fb_test_wait_until (fb_test_peer_watch_closed, f->net.peer_watch, WAIT_MS));
   /* The request ended: its timeout is gone. */
-  g_assert_true (fb_test_wait_until (no_timeouts, f->clock, WAIT_MS));
+  g_assert_true (fb_test_wait_until (fb_test_clock_has_no_timeouts, f->net.clock, WAIT_MS));
   outcome_clear (&outcome);
 
   /* Cancelled before it starts: no request at all. */
   run_start (f, action, NULL, 0, cancellable, &outcome);
   g_assert_true (fb_test_wait_until (outcome_done, &outcome, WAIT_MS));
   g_assert_error (outcome.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_cmpuint (n_requests (f->server), ==, 1);
+  g_assert_cmpuint (n_requests (f->net.server), ==, 1);
   outcome_clear (&outcome);
 }
 
@@ -756,7 +725,7 @@ static void
 test_request_invalid (Fixture       *f,
                       gconstpointer  data)
 {
-  g_autoptr(FbHttpAction) action = action_to (f->server, "/hook", NULL, NULL, NULL);
+  g_autoptr(FbHttpAction) action = action_to (f->net.server, "/hook", NULL, NULL, NULL);
   Outcome outcome = { 0 };
 
   /* Changed after it was made: checked again before it is sent. */
@@ -764,7 +733,7 @@ test_request_invalid (Fixture       *f,
   action->method = g_strdup ("POST /x HTTP/1.1\r\n");
   run (f, action, NULL, &outcome);
   g_assert_error (outcome.error, FB_HTTP_ACTION_ERROR, FB_HTTP_ACTION_ERROR_INVALID);
-  g_assert_cmpuint (n_requests (f->server), ==, 0);
+  g_assert_cmpuint (n_requests (f->net.server), ==, 0);
   outcome_clear (&outcome);
 }
 

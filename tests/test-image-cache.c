@@ -7,7 +7,6 @@
 #include <sys/stat.h>
 
 #include "fb-image-cache.h"
-#include "fb-session.h"
 #include "fb-test-utils.h"
 
 /*
@@ -26,22 +25,17 @@
 
 typedef struct
 {
-  FbTestSseServer   *server;
-  FbTestSseServer   *other;         /* another origin */
-  SoupSession       *session;
-  FbClock           *clock;
-  FbImageCache      *cache;
-  char              *dir;
-  char              *origin;        /* the server's */
-  GBytes            *png;           /* 1000 × 500 */
-  GBytes            *jpeg;          /* 300 × 600 */
-  GBytes            *small;         /* 40 × 30, PNG */
-  GBytes            *wide;          /* 8193 × 2, PNG */
-  GPtrArray         *streams;       /* FbTestStream outside the servers' */
-  FbTestStream      *endless;
-  gsize              endless_written;
-  SoupServerMessage *paused;
-  FbTestPeerWatch   *peer_watch;  /* the server's side of a message's connection */
+  FbTestNetFixture  net;
+  FbImageCache     *cache;
+  char             *dir;
+  char             *origin;        /* the server's */
+  GBytes           *png;           /* 1000 × 500 */
+  GBytes           *jpeg;          /* 300 × 600 */
+  GBytes           *small;         /* 40 × 30, PNG */
+  GBytes           *wide;          /* 8193 × 2, PNG */
+  GPtrArray        *streams;       /* FbTestStream outside the servers' */
+  FbTestStream     *endless;
+  gsize             endless_written;
 } Fixture;
 
 typedef struct
@@ -210,11 +204,11 @@ handler (FbTestSseServer   *server,
 {
   Fixture *f = user_data;
 
-  if (server == f->other)
+  if (server == f->net.other)
     {
       if (g_strcmp0 (path, "/back") == 0)
         {
-          g_autofree char *back = fb_test_sse_server_url (f->server, "/image.png");
+          g_autofree char *back = fb_test_sse_server_url (f->net.server, "/image.png");
 
           redirect (msg, back);
         }
@@ -275,22 +269,19 @@ handler (FbTestSseServer   *server,
 
       g_ptr_array_add (f->streams, stream);
       fb_test_stream_write (stream, "\x89PNG\r\n\x1a\n", 8);
-      g_assert_null (f->peer_watch);
-      f->peer_watch = fb_test_peer_watch_new (msg);
+      fb_test_net_fixture_watch (&f->net, msg);
     }
   else if (g_strcmp0 (path, "/never.png") == 0)
     {
-      f->paused = g_object_ref (msg);
-      g_assert_null (f->peer_watch);
-      f->peer_watch = fb_test_peer_watch_new (msg);
-      soup_server_message_pause (msg);
+      fb_test_net_fixture_hold (&f->net, msg);
     }
   else if (g_strcmp0 (path, "/redirect-same") == 0)
     redirect (msg, "/image.png");
   else if (g_strcmp0 (path, "/redirect-other") == 0 || g_strcmp0 (path, "/redirect-back") == 0)
     {
-      g_autofree char *there = fb_test_sse_server_url (f->other, g_strcmp0 (path, "/redirect-back") == 0
-                                                                   ? "/back" : "/image.png");
+      g_autofree char *there = fb_test_sse_server_url (f->net.other,
+                                                       g_strcmp0 (path, "/redirect-back") == 0
+                                                       ? "/back" : "/image.png");
 
       redirect (msg, there);
     }
@@ -308,15 +299,11 @@ fixture_set_up (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
 
-  f->server = fb_test_sse_server_new (handler, f);
-  f->other = fb_test_sse_server_new (handler, f);
-  f->origin = fb_test_sse_server_url (f->server, "");
-  f->session = fb_session_new (NULL, &error);
-  g_assert_no_error (error);
-  f->clock = fb_clock_new_manual (0, (gint64) 1700000000 * G_USEC_PER_SEC);
+  fb_test_net_fixture_set_up (&f->net, handler, f);
+  f->origin = fb_test_sse_server_url (f->net.server, "");
   f->dir = g_dir_make_tmp ("fb-image-cache-XXXXXX", &error);
   g_assert_no_error (error);
-  f->cache = fb_image_cache_new (f->dir, 0, f->clock);
+  f->cache = fb_image_cache_new (f->dir, 0, f->net.clock);
   f->png = make_image (1000, 500, "png");
   f->jpeg = make_image (300, 600, "jpeg");
   f->small = make_image (40, 30, "png");
@@ -330,12 +317,7 @@ fixture_tear_down (Fixture       *f,
 {
   g_clear_object (&f->cache);
   g_clear_pointer (&f->streams, g_ptr_array_unref);
-  g_clear_pointer (&f->peer_watch, fb_test_peer_watch_free);
-  g_clear_object (&f->paused);
-  g_clear_pointer (&f->server, fb_test_sse_server_free);
-  g_clear_pointer (&f->other, fb_test_sse_server_free);
-  g_clear_object (&f->session);
-  g_clear_object (&f->clock);
+  fb_test_net_fixture_tear_down (&f->net);
   g_clear_pointer (&f->png, g_bytes_unref);
   g_clear_pointer (&f->jpeg, g_bytes_unref);
   g_clear_pointer (&f->small, g_bytes_unref);
@@ -372,7 +354,7 @@ fetch_start_full (Fixture      *f,
                   GCancellable *cancellable)
 {
   fetch_clear (fetch);
-  fb_image_cache_fetch_async (f->cache, f->session, url, f->origin, authorization,
+  fb_image_cache_fetch_async (f->cache, f->net.session, url, f->origin, authorization,
                               MAX_DOWNLOAD, SIDE, cancellable, fetch_cb, fetch);
 }
 
@@ -381,7 +363,7 @@ fetch_start (Fixture    *f,
              Fetch      *fetch,
              const char *path)
 {
-  g_autofree char *url = fb_test_sse_server_url (f->server, path);
+  g_autofree char *url = fb_test_sse_server_url (f->net.server, path);
 
   fetch_start_full (f, fetch, url, NULL, NULL);
 }
@@ -452,7 +434,7 @@ static void
 test_good_images (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autofree char *url = fb_test_sse_server_url (f->server, "/image.png");
+  g_autofree char *url = fb_test_sse_server_url (f->net.server, "/image.png");
   g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, url, -1);
   g_autofree char *name = g_strdup_printf ("%s-%u.png", hash, SIDE);
   g_autofree char *expected = g_build_filename (f->dir, name, NULL);
@@ -481,7 +463,7 @@ test_good_images (Fixture       *f,
   g_assert_no_error (fetch.error);
   assert_png (fetch.path, 1, 1);
 
-  g_assert_cmpuint (n_requests (f->server), ==, 4);
+  g_assert_cmpuint (n_requests (f->net.server), ==, 4);
   fetch_clear (&fetch);
 }
 
@@ -493,12 +475,12 @@ test_cache_hit (Fixture       *f,
 
   fetch_path (f, &first, "/image.png");
   g_assert_no_error (first.error);
-  g_assert_cmpuint (n_requests (f->server), ==, 1);
+  g_assert_cmpuint (n_requests (f->net.server), ==, 1);
 
   fetch_path (f, &second, "/image.png");
   g_assert_no_error (second.error);
   g_assert_cmpstr (second.path, ==, first.path);
-  g_assert_cmpuint (n_requests (f->server), ==, 1);
+  g_assert_cmpuint (n_requests (f->net.server), ==, 1);
 
   fetch_clear (&first);
   fetch_clear (&second);
@@ -508,7 +490,7 @@ static void
 test_shared_download (Fixture       *f,
                       gconstpointer  data)
 {
-  g_autofree char *url = fb_test_sse_server_url (f->server, "/image.png");
+  g_autofree char *url = fb_test_sse_server_url (f->net.server, "/image.png");
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   Fetch a = { 0 }, b = { 0 }, c = { 0 };
 
@@ -525,7 +507,7 @@ test_shared_download (Fixture       *f,
   g_assert_error (b.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_no_error (c.error);
   g_assert_cmpstr (a.path, ==, c.path);
-  g_assert_cmpuint (n_requests (f->server), ==, 1);
+  g_assert_cmpuint (n_requests (f->net.server), ==, 1);
 
   fetch_clear (&a);
   fetch_clear (&b);
@@ -547,7 +529,7 @@ test_not_http (Fixture       *f,
       g_assert_true (fb_test_wait_until (fetch_done, &fetch, WAIT_MS));
       g_assert_error (fetch.error, FB_IMAGE_CACHE_ERROR, FB_IMAGE_CACHE_ERROR_INVALID_URL);
     }
-  g_assert_cmpuint (n_requests (f->server), ==, 0);
+  g_assert_cmpuint (n_requests (f->net.server), ==, 0);
   fetch_clear (&fetch);
 }
 
@@ -591,7 +573,7 @@ test_content_length (Fixture       *f,
    * only a refusal before reading ends this fetch. */
   assert_refused (f, "/huge-length.png", FB_IMAGE_CACHE_ERROR, FB_IMAGE_CACHE_ERROR_TOO_LARGE);
   /* And it closed the connection instead of reading on. */
-  g_assert_true (fb_test_wait_until (fb_test_peer_watch_closed, f->peer_watch, WAIT_MS));
+  g_assert_true (fb_test_wait_until (fb_test_peer_watch_closed, f->net.peer_watch, WAIT_MS));
 }
 
 static void
@@ -606,16 +588,16 @@ static void
 test_redirect_same_origin (Fixture       *f,
                            gconstpointer  data)
 {
-  g_autofree char *url = fb_test_sse_server_url (f->server, "/redirect-same");
+  g_autofree char *url = fb_test_sse_server_url (f->net.server, "/redirect-same");
   Fetch fetch = { 0 };
 
   fetch_start_full (f, &fetch, url, "Bearer tk_secret", NULL);
   g_assert_true (fb_test_wait_until (fetch_done, &fetch, WAIT_MS));
   g_assert_no_error (fetch.error);
 
-  g_assert_cmpuint (n_requests (f->server), ==, 2);
+  g_assert_cmpuint (n_requests (f->net.server), ==, 2);
   for (guint i = 0; i < 2; i++)
-    g_assert_cmpstr (fb_test_request_header (fb_test_sse_server_get_request (f->server, i),
+    g_assert_cmpstr (fb_test_request_header (fb_test_sse_server_get_request (f->net.server, i),
                                              "Authorization"), ==, "Bearer tk_secret");
   fetch_clear (&fetch);
 }
@@ -624,29 +606,29 @@ static void
 test_redirect_other_origin (Fixture       *f,
                             gconstpointer  data)
 {
-  g_autofree char *url = fb_test_sse_server_url (f->server, "/redirect-other");
-  g_autofree char *back = fb_test_sse_server_url (f->server, "/redirect-back");
+  g_autofree char *url = fb_test_sse_server_url (f->net.server, "/redirect-other");
+  g_autofree char *back = fb_test_sse_server_url (f->net.server, "/redirect-back");
   FbTestRequest *request;
   Fetch fetch = { 0 };
 
   fetch_start_full (f, &fetch, url, "Bearer tk_secret", NULL);
   g_assert_true (fb_test_wait_until (fetch_done, &fetch, WAIT_MS));
   g_assert_no_error (fetch.error);
-  request = fb_test_sse_server_get_request (f->server, 0);
+  request = fb_test_sse_server_get_request (f->net.server, 0);
   g_assert_cmpstr (fb_test_request_header (request, "Authorization"), ==, "Bearer tk_secret");
-  g_assert_cmpuint (n_requests (f->other), ==, 1);
-  request = fb_test_sse_server_get_request (f->other, 0);
+  g_assert_cmpuint (n_requests (f->net.other), ==, 1);
+  request = fb_test_sse_server_get_request (f->net.other, 0);
   g_assert_null (fb_test_request_header (request, "Authorization"));
 
   /* Gone once, gone for good: not sent again when a hop comes back. */
   fetch_start_full (f, &fetch, back, "Bearer tk_secret", NULL);
   g_assert_true (fb_test_wait_until (fetch_done, &fetch, WAIT_MS));
   g_assert_no_error (fetch.error);
-  g_assert_cmpuint (n_requests (f->other), ==, 2);
-  g_assert_null (fb_test_request_header (fb_test_sse_server_get_request (f->other, 1),
+  g_assert_cmpuint (n_requests (f->net.other), ==, 2);
+  g_assert_null (fb_test_request_header (fb_test_sse_server_get_request (f->net.other, 1),
                                          "Authorization"));
-  g_assert_cmpuint (n_requests (f->server), ==, 3);
-  request = fb_test_sse_server_get_request (f->server, 2);
+  g_assert_cmpuint (n_requests (f->net.server), ==, 3);
+  request = fb_test_sse_server_get_request (f->net.server, 2);
   g_assert_cmpstr (request->path, ==, "/image.png");
   g_assert_null (fb_test_request_header (request, "Authorization"));
 
@@ -668,11 +650,11 @@ test_redirect_refused (Fixture       *f,
 
       assert_refused (f, path, FB_IMAGE_CACHE_ERROR, FB_IMAGE_CACHE_ERROR_REDIRECT);
     }
-  g_assert_cmpuint (n_requests (f->server), ==, G_N_ELEMENTS (targets));
+  g_assert_cmpuint (n_requests (f->net.server), ==, G_N_ELEMENTS (targets));
 
   /* The first request and five redirects, no more. */
   assert_refused (f, "/redirect-loop", FB_IMAGE_CACHE_ERROR, FB_IMAGE_CACHE_ERROR_REDIRECT);
-  g_assert_cmpuint (n_requests (f->server), ==,
+  g_assert_cmpuint (n_requests (f->net.server), ==,
                     G_N_ELEMENTS (targets) + 1 + FB_IMAGE_CACHE_MAX_REDIRECTS);
 }
 
@@ -726,12 +708,12 @@ test_lru_eviction (Fixture       *f,
           /* a is used again: b is now the least recently used. */
           fetch_path (f, &again, "/lru/a.png");
           g_assert_cmpstr (again.path, ==, fetch[0].path);
-          g_assert_cmpuint (n_requests (f->server), ==, 3);
-          fb_clock_advance (f->clock, G_USEC_PER_SEC);
+          g_assert_cmpuint (n_requests (f->net.server), ==, 3);
+          fb_clock_advance (f->net.clock, G_USEC_PER_SEC);
         }
       fetch_path (f, &fetch[i], path);
       g_assert_no_error (fetch[i].error);
-      fb_clock_advance (f->clock, G_USEC_PER_SEC);
+      fb_clock_advance (f->net.clock, G_USEC_PER_SEC);
     }
 
   g_assert_true (file_exists (f, fetch[0].path));
@@ -742,20 +724,14 @@ test_lru_eviction (Fixture       *f,
 
   /* b is fetched again; a is still a hit. */
   fetch_path (f, &again, "/lru/b.png");
-  g_assert_cmpuint (n_requests (f->server), ==, 5);
+  g_assert_cmpuint (n_requests (f->net.server), ==, 5);
   fetch_path (f, &again, "/lru/a.png");
-  g_assert_cmpuint (n_requests (f->server), ==, 5);
+  g_assert_cmpuint (n_requests (f->net.server), ==, 5);
   g_assert_cmpuint (dir_size (f), <=, fb_image_cache_get_max_bytes (f->cache));
 
   for (guint i = 0; i < 4; i++)
     fetch_clear (&fetch[i]);
   fetch_clear (&again);
-}
-
-static gboolean
-paused (gpointer user_data)
-{
-  return ((Fixture *) user_data)->paused != NULL;
 }
 
 static void
@@ -766,25 +742,19 @@ test_timeout (Fixture       *f,
 
   fb_image_cache_set_timeout (f->cache, 2000);
   fetch_start (f, &fetch, "/never.png");
-  g_assert_true (fb_test_wait_until (paused, f, WAIT_MS));
+  g_assert_true (fb_test_wait_until (fb_test_net_fixture_holds, &f->net, WAIT_MS));
 
-  fb_clock_advance (f->clock, 1999 * 1000);
+  fb_clock_advance (f->net.clock, 1999 * 1000);
   fb_test_flush_main_context ();
   g_assert_false (fetch.done);
 
-  fb_clock_advance (f->clock, 1000);
+  fb_clock_advance (f->net.clock, 1000);
   g_assert_true (fb_test_wait_until (fetch_done, &fetch, WAIT_MS));
   g_assert_error (fetch.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
   g_assert_cmpuint (n_files (f), ==, 0);
   /* The client closed its connection. */
-  g_assert_true (fb_test_wait_until (fb_test_peer_watch_closed, f->peer_watch, WAIT_MS));
+  g_assert_true (fb_test_wait_until (fb_test_peer_watch_closed, f->net.peer_watch, WAIT_MS));
   fetch_clear (&fetch);
-}
-
-static gboolean
-no_timeouts (gpointer user_data)
-{
-  return fb_clock_get_n_timeouts (user_data) == 0;
 }
 
 /* The only fetch of an image gives up: the download stops, its connection
@@ -793,18 +763,18 @@ static void
 test_cancelled (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autofree char *url = fb_test_sse_server_url (f->server, "/never.png");
+  g_autofree char *url = fb_test_sse_server_url (f->net.server, "/never.png");
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   Fetch fetch = { 0 };
 
   fetch_start_full (f, &fetch, url, NULL, cancellable);
-  g_assert_true (fb_test_wait_until (paused, f, WAIT_MS));
+  g_assert_true (fb_test_wait_until (fb_test_net_fixture_holds, &f->net, WAIT_MS));
   g_cancellable_cancel (cancellable);
   g_assert_true (fb_test_wait_until (fetch_done, &fetch, WAIT_MS));
   g_assert_error (fetch.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_true (fb_test_wait_until (fb_test_peer_watch_closed, f->peer_watch, WAIT_MS));
+  g_assert_true (fb_test_wait_until (fb_test_peer_watch_closed, f->net.peer_watch, WAIT_MS));
   /* The download ended: its timeout is gone. */
-  g_assert_true (fb_test_wait_until (no_timeouts, f->clock, WAIT_MS));
+  g_assert_true (fb_test_wait_until (fb_test_clock_has_no_timeouts, f->net.clock, WAIT_MS));
   fetch_clear (&fetch);
 }
 

@@ -28,6 +28,9 @@ struct _FbWidgetDriver
 {
   GSubprocess      *process;
   GDataInputStream *output;
+  char             *log_path;
+  FbWidgetDumpFunc  dump;        /* fb_widget_driver_start()'s */
+  gpointer          dump_data;
 };
 
 gboolean
@@ -74,6 +77,7 @@ fb_widget_driver_new (const char  *app_name,
     return NULL;
 
   self->output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (self->process));
+  self->log_path = g_strdup (log_path);
   return g_steal_pointer (&self);
 }
 
@@ -91,6 +95,7 @@ fb_widget_driver_free (FbWidgetDriver *self)
     }
   g_clear_object (&self->output);
   g_clear_object (&self->process);
+  g_free (self->log_path);
   g_free (self);
 }
 
@@ -255,4 +260,66 @@ fb_widget_driver_run (FbWidgetDriver         *self,
     }
 
   return g_steal_pointer (&answer);
+}
+
+FbWidgetDriver *
+fb_widget_driver_start (FbDesktopSession *session,
+                        FbWidgetDumpFunc  dump,
+                        gpointer          dump_data)
+{
+  g_autofree char *log_path = NULL;
+  g_autoptr(GError) error = NULL;
+  FbWidgetDriver *self;
+
+  g_return_val_if_fail (session != NULL, NULL);
+
+  /* In the session's directory: gone with it, and searched with it by the
+   * tests that look for a secret on disk. */
+  log_path = g_build_filename (fb_desktop_session_get_dir (session), "atspi-driver.log", NULL);
+  self = fb_widget_driver_new ("feedbell", log_path, &error);
+  g_assert_no_error (error);
+  self->dump = dump;
+  self->dump_data = dump_data;
+
+  return self;
+}
+
+JsonObject *
+fb_widget_driver_drive (FbWidgetDriver        *self,
+                        const FbWidgetCommand *command)
+{
+  g_autofree char *what = fb_widget_command_describe (command);
+  g_autofree char *tree = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *answer;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  answer = fb_widget_driver_run (self, command, &tree, &error);
+  if (answer == NULL)
+    {
+      g_autofree char *message = g_strdup_printf ("The AT-SPI driver could not %s: %s", what,
+                                                  error->message);
+
+      if (tree != NULL)
+        g_test_message ("The app's widgets:\n%s", tree);
+      if (self->dump != NULL)
+        self->dump (self->dump_data);
+      g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, message);
+    }
+
+  g_test_message ("Driver: %s", what);
+  return answer;
+}
+
+void
+fb_widget_driver_print_log (FbWidgetDriver *self)
+{
+  g_autofree char *log = NULL;
+
+  if (self == NULL || self->log_path == NULL)
+    return;
+
+  if (g_file_get_contents (self->log_path, &log, NULL, NULL) && log[0] != '\0')
+    g_test_message ("AT-SPI driver's stderr:\n%s", log);
 }

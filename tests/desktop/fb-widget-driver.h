@@ -4,6 +4,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "fb-desktop-session.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -56,6 +58,23 @@ JsonObject     *fb_widget_driver_run          (FbWidgetDriver         *self,
                                                GError                **error);
 /* "click push button 'Save' in the window 'Add Feed'": never the text. */
 char           *fb_widget_command_describe    (const FbWidgetCommand  *command);
+
+/* Prints what a test knows, for the log of a failed one. */
+typedef void (*FbWidgetDumpFunc) (gpointer user_data);
+
+/* Starts the driver for the app of @session, its stderr to a log in the
+ * session's directory, or fails the test. A command of
+ * fb_widget_driver_drive() that fails calls @dump with @dump_data. */
+FbWidgetDriver *fb_widget_driver_start        (FbDesktopSession       *session,
+                                               FbWidgetDumpFunc        dump,
+                                               gpointer                dump_data);
+/* Runs @command: its answer, as fb_widget_driver_run() gives it. If it
+ * fails, prints the app's widgets when known and the test's dump, then
+ * fails the test. */
+JsonObject     *fb_widget_driver_drive        (FbWidgetDriver         *self,
+                                               const FbWidgetCommand  *command);
+/* What a started driver wrote on stderr, when anything; nothing for NULL. */
+void            fb_widget_driver_print_log    (FbWidgetDriver         *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FbWidgetDriver, fb_widget_driver_free)
 

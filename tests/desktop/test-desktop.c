@@ -10,6 +10,7 @@
 
 #include "fb-app-probe.h"
 #include "fb-dbusmenu.h"
+#include "fb-desktop-fixture.h"
 #include "fb-desktop-session.h"
 #include "fb-feed-server.h"
 #include "fb-notify-monitor.h"
@@ -66,7 +67,6 @@ typedef struct
   GSubprocess      *app;
   gboolean          body_markup;
   FbWidgetDriver   *driver;
-  char             *driver_log;
 } Fixture;
 
 /* --- diagnostics ------------------------------------------------------- */
@@ -122,13 +122,7 @@ fixture_dump (Fixture *f)
   else if (f->app != NULL)
     describe_end (f->app);
   print_app_log (f);
-  if (f->driver_log != NULL)
-    {
-      g_autofree char *driver_log = NULL;
-
-      if (g_file_get_contents (f->driver_log, &driver_log, NULL, NULL) && driver_log[0] != '\0')
-        g_test_message ("AT-SPI driver's stderr:\n%s", driver_log);
-    }
+  fb_widget_driver_print_log (f->driver);
 }
 
 #define fixture_wait_or_fail(f, condition, data, timeout_ms, ...) \
@@ -136,87 +130,21 @@ fixture_dump (Fixture *f)
 
 /* --- fixture ------------------------------------------------------------ */
 
-static gboolean
-watcher_owns_name_cb (gpointer user_data)
-{
-  return fb_sni_watcher_is_owner (user_data);
-}
-
-static gboolean
-server_has_cap (Fixture    *f,
-                const char *cap)
-{
-  g_autoptr(GVariant) reply = NULL;
-  g_autofree const char **caps = NULL;
-  g_autoptr(GError) error = NULL;
-
-  reply = g_dbus_connection_call_sync (fb_desktop_session_get_bus (f->session),
-                                       "org.freedesktop.Notifications", "/org/freedesktop/Notifications",
-                                       "org.freedesktop.Notifications", "GetCapabilities",
-                                       NULL, G_VARIANT_TYPE ("(as)"), G_DBUS_CALL_FLAGS_NONE,
-                                       5000, NULL, &error);
-  g_assert_no_error (error);
-  g_variant_get (reply, "(^a&s)", &caps);
-
-  return g_strv_contains (caps, cap);
-}
-
-/* Whether widgets can be looked at here: pyatspi, and an accessibility
- * bus (run-in-session.sh --try-a11y starts one when it can). */
-static gboolean
-can_drive_widgets (Fixture  *f,
-                   char    **why_not)
-{
-  g_autofree char *owner = NULL;
-
-  if (!fb_widget_driver_is_available (why_not))
-    return FALSE;
-
-  owner = fb_desktop_session_dup_name_owner (f->session, "org.a11y.Bus");
-  if (owner == NULL)
-    {
-      *why_not = g_strdup ("no accessibility bus: run through `run-in-session.sh --try-a11y`");
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
   const TestCase *test_case = data;
-  g_autofree char *why_not = NULL;
-  g_autoptr(GError) error = NULL;
 
-  f->session = fb_desktop_session_new (&why_not);
+  f->session = fb_desktop_fixture_new_session (test_case->with_a11y);
   if (f->session == NULL)
-    {
-      g_test_skip (why_not);
-      return;
-    }
-  if (test_case->with_a11y && !can_drive_widgets (f, &why_not))
-    {
-      g_test_skip (why_not);
-      g_clear_pointer (&f->session, fb_desktop_session_free);
-      return;
-    }
-  if (test_case->with_a11y)
-    fb_desktop_session_enable_accessibility (f->session);
+    return;
 
-  fb_desktop_session_start_dunst (f->session, &error);
-  g_assert_no_error (error);
-  f->monitor = fb_notify_monitor_new (fb_desktop_session_get_dunst_name (f->session), &error);
-  g_assert_no_error (error);
-  f->body_markup = server_has_cap (f, "body-markup");
-  /* Only the app's own calls count: GetCapabilities above is ours. */
-  g_assert_cmpuint (fb_notify_monitor_get_n_calls (f->monitor), ==, 0);
-
+  f->monitor = fb_desktop_fixture_start_dunst (f->session, &f->body_markup);
   if (test_case->with_tray)
     {
       f->watcher = fb_sni_watcher_new (fb_desktop_session_get_bus (f->session));
-      fixture_wait_or_fail (f, watcher_owns_name_cb, f->watcher, WAIT_MS,
+      fixture_wait_or_fail (f, fb_desktop_fixture_watcher_owns_name, f->watcher, WAIT_MS,
                             "our StatusNotifierWatcher to own its name");
     }
 
@@ -230,11 +158,7 @@ fixture_tear_down (Fixture       *f,
   if (f->session != NULL)
     print_app_log (f);
 
-  g_clear_pointer (&f->driver, fb_widget_driver_free);
-  g_clear_pointer (&f->driver_log, g_free);
-  /* The session ends the app before dunst, then waits for both names to go. */
-  g_clear_object (&f->app);
-  g_clear_pointer (&f->session, fb_desktop_session_free);
+  fb_desktop_fixture_end (&f->driver, &f->app, &f->session);
   g_clear_pointer (&f->monitor, fb_notify_monitor_free);
   g_clear_pointer (&f->watcher, fb_sni_watcher_free);
   g_clear_pointer (&f->server, fb_feed_server_free);
@@ -1205,46 +1129,13 @@ test_no_tray (Fixture       *f,
 #define DUNST_PATH   "/org/freedesktop/Notifications"
 #define DUNST_IFACE  "org.dunstproject.cmd0"
 
-static void
-start_driver (Fixture *f)
-{
-  g_autoptr(GError) error = NULL;
-
-  f->driver_log = g_build_filename (fb_desktop_session_get_dir (f->session), "atspi-driver.log", NULL);
-  f->driver = fb_widget_driver_new ("feedbell", f->driver_log, &error);
-  g_assert_no_error (error);
-}
-
-/* Runs @command; fails the test, with what the driver saw, if it fails. */
-static JsonObject *
-drive (Fixture               *f,
-       const FbWidgetCommand *command)
-{
-  g_autofree char *what = fb_widget_command_describe (command);
-  g_autofree char *tree = NULL;
-  g_autoptr(GError) error = NULL;
-  JsonObject *answer = fb_widget_driver_run (f->driver, command, &tree, &error);
-
-  if (answer == NULL)
-    {
-      g_autofree char *message = g_strdup_printf ("The AT-SPI driver could not %s: %s", what,
-                                                  error->message);
-
-      if (tree != NULL)
-        g_test_message ("The app's widgets:\n%s", tree);
-      fixture_dump (f);
-      g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, message);
-    }
-
-  g_test_message ("Driver: %s", what);
-  return answer;
-}
-
+/* Runs @command, whose answer does not matter; fails the test if it
+ * fails. */
 static void
 drive_ok (Fixture               *f,
           const FbWidgetCommand *command)
 {
-  json_object_unref (drive (f, command));
+  json_object_unref (fb_widget_driver_drive (f->driver, command));
 }
 
 /* A row of the Messages list whose accessible name contains @text. */
@@ -1340,7 +1231,7 @@ test_messages (Fixture       *f,
   wait_for_menu_item (f, "Show _Messages (3)", NULL, TRAY_MS);
   fixture_wait_or_fail (f, status_has_cb, &status, WAIT_MS, "--status to say \"unread\":3");
 
-  start_driver (f);
+  f->driver = fb_widget_driver_start (f->session, (FbWidgetDumpFunc) fixture_dump, f);
   click_menu_item (f, "Show _Messages");
   drive_ok (f, &(FbWidgetCommand) { .op = "wait", .window_role = "frame", .role = "list box",
                                     .name = "Messages" });
@@ -1358,8 +1249,9 @@ test_messages (Fixture       *f,
                                     .text = "disk" });
   drive_ok (f, MESSAGE_ROW ("absent", titles[0]));
   drive_ok (f, MESSAGE_ROW ("absent", titles[2]));
-  row = drive (f, &(FbWidgetCommand) { .op = "select-row", .window_role = "frame", .role = "list box",
-                                       .name = "Messages", .item = titles[1] });
+  row = fb_widget_driver_drive (f->driver, &(FbWidgetCommand) { .op = "select-row", .window_role = "frame",
+                                                                .role = "list box", .name = "Messages",
+                                                                .item = titles[1] });
   g_test_message ("Selected “%s”", json_object_get_string_member (row, "name"));
   /* Its text beside the list. */
   drive_ok (f, &(FbWidgetCommand) { .op = "wait", .window_role = "frame", .role = "label",
@@ -1477,14 +1369,14 @@ test_messages_notification_click (Fixture       *f,
   fb_feed_server_send (f->server, "n2", "Build #9 passed\nAll green");
   g_free (wait_for_notify (f, "Build #9 passed"));
 
-  start_driver (f);
+  f->driver = fb_widget_driver_start (f->session, (FbWidgetDumpFunc) fixture_dump, f);
   /* dunst lists the older first: that is Restore failed. */
   click_notification (f, "Restore failed");
   drive_ok (f, &(FbWidgetCommand) { .op = "wait", .window_role = "frame", .role = "label",
                                     .name = "The archive is damaged" });
-  state = drive (f, MESSAGE_ROW ("state", "Restore failed, " FEED_NAME));
+  state = fb_widget_driver_drive (f->driver, MESSAGE_ROW ("state", "Restore failed, " FEED_NAME));
   g_assert_true (json_object_get_boolean_member (state, "selected"));
-  json_object_unref (drive (f, MESSAGE_ROW ("wait", "Build #9 passed, " FEED_NAME)));
+  drive_ok (f, MESSAGE_ROW ("wait", "Build #9 passed, " FEED_NAME));
 }
 
 #define NTFY_MARKDOWN \
@@ -1505,7 +1397,7 @@ test_messages_markdown (Fixture       *f,
   fb_feed_server_send (f->server, NULL, NTFY_MARKDOWN);
   g_free (wait_for_notify (f, "Release notes"));
 
-  start_driver (f);
+  f->driver = fb_widget_driver_start (f->session, (FbWidgetDumpFunc) fixture_dump, f);
   click_menu_item (f, "Show _Messages");
   drive_ok (f, &(FbWidgetCommand) { .op = "select-row", .window_role = "frame", .role = "list box",
                                     .name = "Messages", .item = "Release notes" });

@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "fb-desktop-fixture.h"
 #include "fb-desktop-session.h"
 #include "fb-feed-server.h"
 #include "fb-notify-monitor.h"
@@ -82,7 +83,6 @@ typedef struct
   GSubprocess      *app;
   gboolean          body_markup;
   FbWidgetDriver   *driver;
-  char             *driver_log;
 } Fixture;
 
 static void
@@ -122,13 +122,7 @@ fixture_dump (Fixture *f)
                     fb_feed_server_get_n_requests (f->server), fb_feed_server_get_n_open (f->server));
   if (log[0] != '\0')
     g_test_message ("%s", log);
-  if (f->driver_log != NULL)
-    {
-      g_autofree char *driver_log = NULL;
-
-      if (g_file_get_contents (f->driver_log, &driver_log, NULL, NULL) && driver_log[0] != '\0')
-        g_test_message ("AT-SPI driver's stderr:\n%s", driver_log);
-    }
+  fb_widget_driver_print_log (f->driver);
 }
 
 #define wait_or_fail(f, condition, data, timeout_ms, ...) \
@@ -230,85 +224,27 @@ origin_of (const char *url)
 
 /* --- fixture --------------------------------------------------------------- */
 
-static gboolean
-watcher_owns_name_cb (gpointer user_data)
-{
-  return fb_sni_watcher_is_owner (user_data);
-}
-
-static gboolean
-server_has_cap (Fixture    *f,
-                const char *cap)
-{
-  g_autoptr(GVariant) reply = NULL;
-  g_autofree const char **caps = NULL;
-  g_autoptr(GError) error = NULL;
-
-  reply = g_dbus_connection_call_sync (fb_desktop_session_get_bus (f->session),
-                                       "org.freedesktop.Notifications", "/org/freedesktop/Notifications",
-                                       "org.freedesktop.Notifications", "GetCapabilities",
-                                       NULL, G_VARIANT_TYPE ("(as)"), G_DBUS_CALL_FLAGS_NONE,
-                                       5000, NULL, &error);
-  g_assert_no_error (error);
-  g_variant_get (reply, "(^a&s)", &caps);
-
-  return g_strv_contains (caps, cap);
-}
-
-static gboolean
-can_run (Fixture        *f,
-         const TestCase *test_case,
-         char          **why_not)
-{
-  g_autofree char *owner = NULL;
-
-  if (test_case->with_token && g_strcmp0 (g_getenv ("FB_TEST_SECRET_SERVICE"), "keyring") != 0)
-    {
-      *why_not = g_strdup ("no keyring: run through `run-in-session.sh --keyring`");
-      return FALSE;
-    }
-  if (!test_case->with_a11y)
-    return TRUE;
-  if (!fb_widget_driver_is_available (why_not))
-    return FALSE;
-  owner = fb_desktop_session_dup_name_owner (f->session, "org.a11y.Bus");
-  if (owner == NULL)
-    {
-      *why_not = g_strdup ("no accessibility bus: run through `run-in-session.sh --try-a11y`");
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autofree char *why_not = NULL;
-  g_autoptr(GError) error = NULL;
   SoupServer *feed_soup;
 
   f->test_case = data;
-  f->session = fb_desktop_session_new (&why_not);
-  if (f->session == NULL || !can_run (f, f->test_case, &why_not))
+  if (f->test_case->with_token && g_strcmp0 (g_getenv ("FB_TEST_SECRET_SERVICE"), "keyring") != 0)
     {
-      g_test_skip (why_not);
-      g_clear_pointer (&f->session, fb_desktop_session_free);
+      g_test_skip ("no keyring: run through `run-in-session.sh --keyring`");
       return;
     }
-  if (f->test_case->with_a11y)
-    fb_desktop_session_enable_accessibility (f->session);
+  f->session = fb_desktop_fixture_new_session (f->test_case->with_a11y);
+  if (f->session == NULL)
+    return;
 
-  fb_desktop_session_start_dunst (f->session, &error);
-  g_assert_no_error (error);
-  f->monitor = fb_notify_monitor_new (fb_desktop_session_get_dunst_name (f->session), &error);
-  g_assert_no_error (error);
-  f->body_markup = server_has_cap (f, "body-markup");
-
+  f->monitor = fb_desktop_fixture_start_dunst (f->session, &f->body_markup);
   /* The tray is ours: the app then has no notice to give about a missing one. */
   f->watcher = fb_sni_watcher_new (fb_desktop_session_get_bus (f->session));
-  wait_or_fail (f, watcher_owns_name_cb, f->watcher, WAIT_MS, "our StatusNotifierWatcher to own its name");
+  wait_or_fail (f, fb_desktop_fixture_watcher_owns_name, f->watcher, WAIT_MS,
+                "our StatusNotifierWatcher to own its name");
 
   f->received = g_ptr_array_new_with_free_func ((GDestroyNotify) received_free);
   f->png = make_png (96, 64, FALSE);
@@ -330,10 +266,7 @@ fixture_tear_down (Fixture       *f,
   if (f->session == NULL)
     return;
 
-  g_clear_pointer (&f->driver, fb_widget_driver_free);
-  g_clear_pointer (&f->driver_log, g_free);
-  g_clear_object (&f->app);
-  g_clear_pointer (&f->session, fb_desktop_session_free);
+  fb_desktop_fixture_end (&f->driver, &f->app, &f->session);
   g_clear_pointer (&f->monitor, fb_notify_monitor_free);
   g_clear_pointer (&f->watcher, fb_sni_watcher_free);
   g_clear_pointer (&f->server, fb_feed_server_free);
@@ -770,35 +703,12 @@ test_http_action_same_origin (Fixture       *f,
   g_assert_cmpuint (fb_notify_monitor_count_closes (f->monitor, failed->id), ==, 0);
 }
 
-static void
-start_driver (Fixture *f)
-{
-  g_autoptr(GError) error = NULL;
-
-  f->driver_log = g_build_filename (fb_desktop_session_get_dir (f->session), "atspi-driver.log", NULL);
-  f->driver = fb_widget_driver_new ("feedbell", f->driver_log, &error);
-  g_assert_no_error (error);
-}
-
+/* Runs @command; fails the test, with what the driver saw, if it fails. */
 static void
 drive (Fixture               *f,
        const FbWidgetCommand *command)
 {
-  g_autofree char *what = fb_widget_command_describe (command);
-  g_autofree char *tree = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) answer = fb_widget_driver_run (f->driver, command, &tree, &error);
-
-  if (answer == NULL)
-    {
-      g_autofree char *message = g_strdup_printf ("The AT-SPI driver could not %s: %s", what, error->message);
-
-      if (tree != NULL)
-        g_test_message ("The app's widgets:\n%s", tree);
-      fixture_dump (f);
-      g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, message);
-    }
-  g_test_message ("Driver: %s", what);
+  json_object_unref (fb_widget_driver_drive (f->driver, command));
 }
 
 #define IN_DIALOG(op_, role_, name_) \
@@ -841,7 +751,7 @@ test_http_action_confirm (Fixture       *f,
   call = wait_for_notify (f, "Approval needed");
   g_assert_true (has_action (call, "http-0", "Approve"));
   g_assert_true (has_action (call, "http-1", "Reject"));
-  start_driver (f);
+  f->driver = fb_widget_driver_start (f->session, (FbWidgetDumpFunc) fixture_dump, f);
 
   /* Reject, cancelled: were it sent, it would come before Approve's. */
   invoke_action (f, call, "http-1");

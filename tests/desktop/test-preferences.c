@@ -14,6 +14,7 @@
 #include <sys/prctl.h>
 #endif
 
+#include "fb-desktop-fixture.h"
 #include "fb-desktop-session.h"
 #include "fb-test-keyring.h"
 #include "fb-test-utils.h"
@@ -76,7 +77,6 @@ typedef struct
   char                  *id_bystander;
   GSubprocess           *app;
   FbWidgetDriver        *driver;
-  char                  *driver_log;
 } Fixture;
 
 static void
@@ -185,7 +185,6 @@ dump (Fixture *f)
 {
   g_autofree char *log = fb_desktop_session_dup_app_log (f->session);
   g_autofree char *feeds = dup_feeds (f);
-  g_autofree char *driver_log = NULL;
   g_autoptr(GString) requests = g_string_new (NULL);
 
   for (guint i = 0; i < n_requests (f); i++)
@@ -205,9 +204,7 @@ dump (Fixture *f)
     g_test_message ("The app is %s", fb_desktop_session_is_running (f->app) ? "running" : "gone");
   if (log[0] != '\0')
     g_test_message ("%s", log);
-  if (f->driver_log != NULL && g_file_get_contents (f->driver_log, &driver_log, NULL, NULL) &&
-      driver_log[0] != '\0')
-    g_test_message ("AT-SPI driver's stderr:\n%s", driver_log);
+  fb_widget_driver_print_log (f->driver);
 }
 
 #define wait_or_fail(f, condition, data, timeout_ms, ...) \
@@ -412,53 +409,20 @@ autostart_path (Fixture *f)
 
 /* --- the widgets, through fb-atspi-driver.py --------------------------------- */
 
-static void
-start_driver (Fixture *f)
-{
-  g_autoptr(GError) error = NULL;
-
-  f->driver_log = g_build_filename (fb_desktop_session_get_dir (f->session), "atspi-driver.log", NULL);
-  f->driver = fb_widget_driver_new ("feedbell", f->driver_log, &error);
-  g_assert_no_error (error);
-}
-
-/* Runs @command; fails the test, with what the driver saw, if it fails. */
-static JsonObject *
-drive (Fixture               *f,
-       const FbWidgetCommand *command)
-{
-  g_autofree char *what = fb_widget_command_describe (command);
-  g_autofree char *tree = NULL;
-  g_autoptr(GError) error = NULL;
-  JsonObject *answer = fb_widget_driver_run (f->driver, command, &tree, &error);
-
-  if (answer == NULL)
-    {
-      g_autofree char *message = g_strdup_printf ("The AT-SPI driver could not %s: %s", what,
-                                                  error->message);
-
-      if (tree != NULL)
-        g_test_message ("The app's widgets:\n%s", tree);
-      dump (f);
-      g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, message);
-    }
-
-  g_test_message ("Driver: %s", what);
-  return answer;
-}
-
+/* Runs @command, whose answer does not matter; fails the test if it
+ * fails. */
 static void
 drive_ok (Fixture               *f,
           const FbWidgetCommand *command)
 {
-  json_object_unref (drive (f, command));
+  json_object_unref (fb_widget_driver_drive (f->driver, command));
 }
 
 static char *
 widget_text (Fixture               *f,
              const FbWidgetCommand *command)
 {
-  g_autoptr(JsonObject) answer = drive (f, command);
+  g_autoptr(JsonObject) answer = fb_widget_driver_drive (f->driver, command);
 
   return g_strdup (json_object_get_string_member (answer, "text"));
 }
@@ -467,7 +431,7 @@ static gboolean
 widget_checked (Fixture               *f,
                 const FbWidgetCommand *command)
 {
-  g_autoptr(JsonObject) answer = drive (f, command);
+  g_autoptr(JsonObject) answer = fb_widget_driver_drive (f->driver, command);
 
   return json_object_get_boolean_member (answer, "checked");
 }
@@ -639,9 +603,7 @@ fixture_tear_down (Fixture *f)
   if (log[0] != '\0')
     g_test_message ("%s", log);
 
-  g_clear_pointer (&f->driver, fb_widget_driver_free);
-  g_clear_object (&f->app);
-  g_clear_pointer (&f->session, fb_desktop_session_free);
+  fb_desktop_fixture_end (&f->driver, &f->app, &f->session);
   g_clear_handle_id (&f->ping_id, g_source_remove);
   g_clear_pointer (&f->server, fb_test_sse_server_free);
   g_clear_pointer (&f->schemas, g_settings_schema_source_unref);
@@ -652,7 +614,6 @@ fixture_tear_down (Fixture *f)
   g_free (f->url_bystander);
   g_free (f->id_private);
   g_free (f->id_bystander);
-  g_free (f->driver_log);
 }
 
 /* The app runs with one feed, added from its command line; the window
@@ -673,7 +634,7 @@ open_preferences (Fixture *f)
   f->id_bystander = g_strdup (feeds[0]);
 
   activate_action (f, "preferences");
-  start_driver (f);
+  f->driver = fb_widget_driver_start (f->session, (FbWidgetDumpFunc) dump, f);
   drive_ok (f, &(FbWidgetCommand) { .op = "wait", .window_role = "frame", .role = "list box",
                                     .name = "Feeds" });
 }
@@ -820,8 +781,9 @@ format_is_custom_cb (gpointer user_data)
 static gboolean
 save_sensitive (Fixture *f)
 {
-  g_autoptr(JsonObject) answer = drive (f, &(FbWidgetCommand) { .op = "state", .window = "Edit Feed",
-                                                                 .role = "push button", .name = "Save" });
+  const FbWidgetCommand save = { .op = "state", .window = "Edit Feed", .role = "push button",
+                                 .name = "Save" };
+  g_autoptr(JsonObject) answer = fb_widget_driver_drive (f->driver, &save);
 
   return json_object_get_boolean_member (answer, "sensitive");
 }
@@ -1037,7 +999,7 @@ set_quiet_hours (Fixture *f)
   g_autoptr(JsonObject) state = NULL;
 
   drive_ok (f, &(FbWidgetCommand) { .op = "fit", .window_role = "frame", .label = "Urgent messages break through" });
-  state = drive (f, &from);
+  state = fb_widget_driver_drive (f->driver, &from);
   g_assert_false (json_object_get_boolean_member (state, "sensitive"));
   wait_for_setting (f, NULL, "quiet-hours-start", "1320");
   wait_for_setting (f, NULL, "quiet-hours-end", "420");
@@ -1045,7 +1007,7 @@ set_quiet_hours (Fixture *f)
   drive_ok (f, &(FbWidgetCommand) { .op = "toggle", .window_role = "frame", .label = "Quiet hours" });
   wait_for_setting (f, NULL, "quiet-hours", "true");
   g_clear_pointer (&state, json_object_unref);
-  state = drive (f, &from);
+  state = fb_widget_driver_drive (f->driver, &from);
   g_assert_true (json_object_get_boolean_member (state, "sensitive"));
 
   set_time (f, "From", "Quiet hours start, minute", "21", "30");
