@@ -774,9 +774,14 @@ test_flood (Fixture       *f,
 #define FLOOD_10K_CHUNKS   10
 #define FLOOD_10K_EVERY_MS 100     /* 10 chunks of 1,000, one every 100 ms: one second */
 #define PROBE_EVERY_MS     20
-/* A flood leaves some 50 kB behind (Recent's 50 messages, the summary's
- * first use); 1 MiB is 100 bytes kept per event. */
-#define RSS_SLACK_KIB      1024
+/* A flood leaves some 50 kB of heap behind (Recent's 50 messages, the
+ * summary's first use); 1 MiB is 100 bytes kept per event. */
+#define ANON_SLACK_KIB     1024
+/* VmRSS also counts pages of code and libraries run for the first time
+ * (SQLite's FTS, the writer's commits), more or fewer of them as a loaded
+ * machine batches the writes: no leak, but seen at +1.3 MiB beside CPU
+ * hogs. The heap (RssAnon) is what a leak would grow. */
+#define RSS_SLACK_KIB      2048
 /* Only stops a test that hangs: giving memory back can take a while on a
  * loaded machine. */
 #define RSS_SETTLE_MS      60000
@@ -897,7 +902,7 @@ check_memory_back (Fixture            *f,
   MemoryWait wait = { pid, { 0, }, { 0, } };
 
   wait.limit.rss_kib = baseline->rss_kib + RSS_SLACK_KIB;
-  wait.limit.anon_kib = baseline->anon_kib + RSS_SLACK_KIB;
+  wait.limit.anon_kib = baseline->anon_kib + ANON_SLACK_KIB;
   if (!fb_desktop_session_wait (memory_back_cb, &wait, RSS_SETTLE_MS))
     fixture_dump (f);
 
