@@ -6,7 +6,9 @@
 # Renders the preferences window under Xvfb, in English and in Simplified
 # Chinese, into data/screenshots/:
 #   preferences-feeds{,-zh_CN}.png    three feeds: connected (the demo server),
-#                                     reconnecting (a closed port), failed (a 404)
+#                                     reconnecting (a closed port), failed (an
+#                                     https server whose certificate is
+#                                     self-signed: `openssl s_server`)
 #   feed-editor{,-zh_CN}.png          the connected feed's editor after Test Connection
 #   feed-editor-content{,-zh_CN}.png  its Content page: the Mastodon preset, previewing
 #                                     a sample notification
@@ -28,7 +30,7 @@
 # The window is driven through the actions it exports on the bus (gdbus) and
 # the keyboard (xdotool); each window is grabbed on its own (import).
 #
-# Needs: xvfb-run, dbus-run-session, gdbus, xdotool, ImageMagick, python3,
+# Needs: xvfb-run, dbus-run-session, gdbus, xdotool, ImageMagick, openssl, python3,
 # localedef (a zh_CN.UTF-8 locale is compiled into the temporary directory
 # when the system has none), fonts-noto-cjk and fonts-noto-color-emoji; for
 # the notifications, dunst and dmenu (suckless-tools).
@@ -40,7 +42,7 @@ srcdir=$(cd "$(dirname "$0")/.." && pwd)
 
 if [ "${FB_SCREENSHOTS_STAGE:-}" != inside ]; then
   builddir=$(cd "${1:-$srcdir/build}" && pwd)
-  for tool in xvfb-run dbus-run-session gdbus xdotool import convert python3 localedef; do
+  for tool in xvfb-run dbus-run-session gdbus xdotool import convert openssl python3 localedef; do
     if ! command -v "$tool" >/dev/null 2>&1; then
       echo "screenshots.sh: $tool is needed" >&2
       exit 1
@@ -108,10 +110,12 @@ suffix=
 [ "$FB_LANG" = en ] || suffix=-$FB_LANG
 
 server_pid=
+tls_pid=
 app_pid=
 cleanup () {
   [ -z "$app_pid" ] || kill "$app_pid" 2>/dev/null || true
   [ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null || true
+  [ -z "$tls_pid" ] || kill "$tls_pid" 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
 
@@ -189,6 +193,15 @@ window_shots () {
   demo_url=$(head -n 1 "$tmp/server.url")
   # A port nobody listens on: bound, then let go.
   closed_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  # An https server whose certificate is self-signed, the failure a new user
+  # meets most: the handshake is all the app gets to.
+  tls_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
+    -subj "/CN=deploys.example" -addext "subjectAltName=IP:127.0.0.1" \
+    -keyout "$tmp/self.key" -out "$tmp/self.crt" 2>/dev/null
+  openssl s_server -quiet -www -accept "127.0.0.1:$tls_port" -cert "$tmp/self.crt" -key "$tmp/self.key" \
+    </dev/null >/dev/null 2>&1 &
+  tls_pid=$!
 
   if [ "$FB_LANG" = en ]; then
     set -- "Build server" "Home Assistant" "Deploys"
@@ -202,7 +215,7 @@ window_shots () {
 
   "$feedbell" --add-feed "$demo_url" --name "$1"
   "$feedbell" --add-feed "http://127.0.0.1:$closed_port/events" --name "$2"
-  "$feedbell" --add-feed "${demo_url%/events}/deploys/sse" --name "$3"
+  "$feedbell" --add-feed "https://127.0.0.1:$tls_port/deploys/sse" --name "$3"
   wait_for_states open waiting-retry failed
 
   visible_windows >"$tmp/before"
