@@ -48,7 +48,8 @@
 #define PUBLISH_MS       200      /* per feed */
 #define KEEPALIVE_MS     1000
 #define LIFE_MAX_MS      4000     /* a process lives up to this after it registered */
-#define LONG_LIFE_EVERY  5        /* … or, every fifth, until both feeds saved more */
+#define LONG_LIFE_EVERY  5        /* … or, every fifth, until both feeds saved more
+                                   * with no fault meanwhile */
 #define FAULT_MIN_MS     500
 #define FAULT_MAX_MS     3000
 /* Deadlines only stop a test that hangs. */
@@ -376,6 +377,32 @@ saved_more_cb (gpointer user_data)
   return more;
 }
 
+/* What the app and the servers say, for a failure's report. */
+static void
+describe_feeds (Fixture *f)
+{
+  const char *status[] = { "--status", NULL };
+  g_autofree char *text = NULL;
+  int rc = fb_desktop_session_run_app (f->session, status, START_MS, &text);
+  sqlite3 *db = open_history (f);
+
+  fixture_error (f, "feedbell --status (exit %d): %s", rc, text != NULL ? g_strstrip (text) : "");
+  for (guint i = 0; i < 2; i++)
+    {
+      Feed *feed = &f->feeds[i];
+
+      fixture_error (f, "%s: %" G_GUINT64_FORMAT " published, %u stored, position %" G_GUINT64_FORMAT
+                     "; server %s, %u streams, %u queued errors; %u proxy connections, %u open",
+                     feed->name, fb_fault_server_get_n_produced (feed->server),
+                     db != NULL ? count_stored (db, feed) : 0, db != NULL ? read_position (f, db, feed) : 0,
+                     fb_fault_server_is_down (feed->server) ? "down" : "up",
+                     fb_fault_server_get_n_streams (feed->server),
+                     fb_fault_server_get_n_queued_errors (feed->server),
+                     fb_fault_proxy_get_n_conns (feed->proxy), feed->conns->len);
+    }
+  sqlite3_close (db);
+}
+
 /* Lets the app live a while, then SIGKILLs it and notes where each feed's
  * position stood: what it had committed. */
 static void
@@ -385,12 +412,20 @@ live_and_kill (Fixture *f,
   gboolean fired = FALSE;
   sqlite3 *db;
 
+  /* In a calm spell: a stream cut every few seconds is never healthy for
+   * the 30 s that forgive its failures, so its reconnections back off
+   * towards the 5-minute cap, as they should. */
   if (f->n_kills % LONG_LIFE_EVERY == LONG_LIFE_EVERY - 1)
     {
       SavedWait wait = { f, { f->feeds[0].saved, f->feeds[1].saved } };
 
+      g_clear_handle_id (&f->fault_id, g_source_remove);
       if (!fb_desktop_session_wait (saved_more_cb, &wait, CATCH_UP_MS))
-        fixture_error (f, "kill %u: a position never moved on", f->n_kills);
+        {
+          fixture_error (f, "kill %u: a position never moved on", f->n_kills);
+          describe_feeds (f);
+        }
+      f->fault_id = g_timeout_add (FAULT_MIN_MS, fault_cb, f);
     }
   g_timeout_add (g_rand_int_range (f->rand, 0, LIFE_MAX_MS), timer_cb, &fired);
   fb_desktop_session_wait (fired_cb, &fired, LIFE_MAX_MS * 20);
@@ -679,7 +714,10 @@ test_app_kill (gconstpointer data)
     fb_fault_server_set_producing (f.feeds[i].server, FALSE);
   spawn_app (&f);
   if (!fb_desktop_session_wait (caught_up_cb, &f, CATCH_UP_MS))
-    fixture_error (&f, "the last process never stored every message");
+    {
+      fixture_error (&f, "the last process never stored every message");
+      describe_feeds (&f);
+    }
   if (!fb_desktop_session_is_running (f.app))
     fixture_error (&f, "the last process ended by itself");
   check_history (&f);
