@@ -100,3 +100,104 @@ fb_desktop_fixture_end (FbWidgetDriver   **driver,
   g_clear_object (app);
   g_clear_pointer (session, fb_desktop_session_free);
 }
+
+void
+fb_desktop_fixture_set_setting (GKeyFile   *keyfile,
+                                const char *group,
+                                const char *key,
+                                GVariant   *value)
+{
+  g_autofree char *text = g_variant_print (g_variant_ref_sink (value), TRUE);
+
+  g_key_file_set_string (keyfile, group, key, text);
+  g_variant_unref (value);
+}
+
+char *
+fb_desktop_fixture_set_feed (GKeyFile   *keyfile,
+                             const char *id,
+                             const char *url,
+                             const char *name)
+{
+  const char * const feeds[] = { id, NULL };
+  char *group = g_strconcat ("io/github/feedbell/Feedbell/feeds/", id, NULL);
+
+  fb_desktop_fixture_set_setting (keyfile, "io/github/feedbell/Feedbell", "feeds",
+                                  g_variant_new_strv (feeds, -1));
+  fb_desktop_fixture_set_setting (keyfile, group, "url", g_variant_new_string (url));
+  fb_desktop_fixture_set_setting (keyfile, group, "name", g_variant_new_string (name));
+
+  return group;
+}
+
+void
+fb_desktop_fixture_save_settings (FbDesktopSession *session,
+                                  GKeyFile         *keyfile)
+{
+  g_autofree char *dir = g_build_filename (fb_desktop_session_get_dir (session),
+                                           "config", "glib-2.0", "settings", NULL);
+  g_autofree char *path = g_build_filename (dir, "keyfile", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_key_file_save_to_file (keyfile, path, &error);
+  g_assert_no_error (error);
+}
+
+FbMenuItem *
+fb_desktop_fixture_get_menu (FbDesktopSession *session,
+                             FbSniWatcher     *watcher)
+{
+  g_autofree char *path = NULL;
+
+  if (!fb_sni_watcher_has_item (watcher))
+    return NULL;
+
+  path = fb_sni_watcher_dup_item_string (watcher, "Menu", NULL);
+  if (path == NULL || g_str_equal (path, "/"))
+    return NULL;
+
+  return fb_dbusmenu_get_layout (fb_desktop_session_get_bus (session),
+                                 fb_sni_watcher_get_item_name (watcher), path, NULL, NULL);
+}
+
+JsonObject *
+fb_desktop_fixture_status_of (FbDesktopSession *session,
+                              const char       *member,
+                              const char       *value,
+                              guint             timeout_ms)
+{
+  const char *argv[] = { "--status", NULL };
+  g_autofree char *output = NULL;
+  g_auto(GStrv) lines = NULL;
+  JsonObject *found = NULL;
+  int status = fb_desktop_session_run_app (session, argv, timeout_ms, &output);
+
+  g_test_message ("feedbell --status printed:\n%s", output);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (output);
+
+  lines = g_strsplit (output, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+      JsonObject *object;
+
+      if (lines[i][0] == '\0')
+        continue;
+
+      json_parser_load_from_data (parser, lines[i], -1, &error);
+      g_assert_no_error (error);
+      g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+      object = json_node_get_object (json_parser_get_root (parser));
+      if (g_strcmp0 (json_object_get_string_member_with_default (object, member, ""), value) != 0)
+        continue;
+
+      g_assert_null (found);
+      found = json_object_ref (object);
+    }
+  g_assert_nonnull (found);
+
+  return found;
+}

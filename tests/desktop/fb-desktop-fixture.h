@@ -2,9 +2,12 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
+#include "fb-dbusmenu.h"
 #include "fb-desktop-session.h"
 #include "fb-notify-monitor.h"
+#include "fb-sni-watcher.h"
 #include "fb-widget-driver.h"
 
 G_BEGIN_DECLS
@@ -25,6 +28,33 @@ FbNotifyMonitor  *fb_desktop_fixture_start_dunst       (FbDesktopSession  *sessi
                                                         gboolean          *body_markup);
 /* An FbTestCondition: whether @watcher, an FbSniWatcher, owns its name. */
 gboolean          fb_desktop_fixture_watcher_owns_name (gpointer           watcher);
+/* Sets @key of @group (a settings path without its slashes at either end,
+ * as GSettings' keyfile backend names groups) to @value, which it sinks. */
+void              fb_desktop_fixture_set_setting       (GKeyFile          *keyfile,
+                                                        const char        *group,
+                                                        const char        *key,
+                                                        GVariant          *value);
+/* The settings of one feed, @id, the only one subscribed; the group of
+ * its own keys is returned (free it), for more of them. */
+char             *fb_desktop_fixture_set_feed          (GKeyFile          *keyfile,
+                                                        const char        *id,
+                                                        const char        *url,
+                                                        const char        *name);
+/* Writes @keyfile where the session's apps read their settings from (the
+ * keyfile backend), for an app started afterwards. */
+void              fb_desktop_fixture_save_settings     (FbDesktopSession  *session,
+                                                        GKeyFile          *keyfile);
+/* The tray's menu, as a host reads it over dbusmenu; NULL while the app
+ * has no item or no menu yet. */
+FbMenuItem       *fb_desktop_fixture_get_menu          (FbDesktopSession  *session,
+                                                        FbSniWatcher      *watcher);
+/* Runs `feedbell --status` in @session and returns the one line (a JSON
+ * object, as every line must be) whose string @member is @value; the test
+ * fails when there is none or more than one. */
+JsonObject       *fb_desktop_fixture_status_of         (FbDesktopSession  *session,
+                                                        const char        *member,
+                                                        const char        *value,
+                                                        guint              timeout_ms);
 /* Ends and clears @driver, @app and @session, in that order; any may be
  * NULL. */
 void              fb_desktop_fixture_end               (FbWidgetDriver   **driver,

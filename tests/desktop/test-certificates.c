@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fb-dbusmenu.h"
+#include "fb-desktop-fixture.h"
 #include "fb-desktop-session.h"
 #include "fb-notify-monitor.h"
 #include "fb-sni-watcher.h"
@@ -229,41 +230,18 @@ fixture_tear_down (Fixture       *f,
 
 /* --- the app --------------------------------------------------------------- */
 
-static void
-set_keyfile_value (GKeyFile   *keyfile,
-                   const char *group,
-                   const char *key,
-                   GVariant   *value)
-{
-  g_autofree char *text = g_variant_print (g_variant_ref_sink (value), TRUE);
-
-  g_key_file_set_string (keyfile, group, key, text);
-  g_variant_unref (value);
-}
-
 /* The feed, in the settings the app reads at its start; with the test's
  * authority in its CA setting when the test case says so. */
 static void
 write_settings (Fixture *f)
 {
-  static const char * const feeds[] = { FEED_ID, NULL };
-  const char *app = "io/github/feedbell/Feedbell";
-  const char *feed = "io/github/feedbell/Feedbell/feeds/" FEED_ID;
-  g_autofree char *dir = g_build_filename (fb_desktop_session_get_dir (f->session),
-                                           "config", "glib-2.0", "settings", NULL);
-  g_autofree char *path = g_build_filename (dir, "keyfile", NULL);
   g_autoptr(GKeyFile) keyfile = g_key_file_new ();
-  g_autoptr(GError) error = NULL;
+  g_autofree char *feed = fb_desktop_fixture_set_feed (keyfile, FEED_ID, f->url, FEED_NAME);
 
-  set_keyfile_value (keyfile, app, "feeds", g_variant_new_strv (feeds, -1));
-  set_keyfile_value (keyfile, feed, "url", g_variant_new_string (f->url));
-  set_keyfile_value (keyfile, feed, "name", g_variant_new_string (FEED_NAME));
   if (f->test_case->trust_ca)
-    set_keyfile_value (keyfile, feed, "ca-file", g_variant_new_string (certs->ca_file));
+    fb_desktop_fixture_set_setting (keyfile, feed, "ca-file", g_variant_new_string (certs->ca_file));
 
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  g_key_file_save_to_file (keyfile, path, &error);
-  g_assert_no_error (error);
+  fb_desktop_fixture_save_settings (f->session, keyfile);
 }
 
 static void
@@ -282,17 +260,7 @@ start_app (Fixture *f)
 static FbMenuItem *
 fixture_get_menu (Fixture *f)
 {
-  g_autofree char *path = NULL;
-
-  if (!fb_sni_watcher_has_item (f->watcher))
-    return NULL;
-
-  path = fb_sni_watcher_dup_item_string (f->watcher, "Menu", NULL);
-  if (path == NULL || g_str_equal (path, "/"))
-    return NULL;
-
-  return fb_dbusmenu_get_layout (fb_desktop_session_get_bus (f->session),
-                                 fb_sni_watcher_get_item_name (f->watcher), path, NULL, NULL);
+  return fb_desktop_fixture_get_menu (f->session, f->watcher);
 }
 
 typedef struct
@@ -350,38 +318,7 @@ wait_for_tray (Fixture    *f,
 static JsonObject *
 run_status (Fixture *f)
 {
-  const char *argv[] = { "--status", NULL };
-  g_autofree char *output = NULL;
-  g_auto(GStrv) lines = NULL;
-  JsonObject *found = NULL;
-
-  g_assert_cmpint (fb_desktop_session_run_app (f->session, argv, RUN_MS, &output), ==, 0);
-  g_assert_nonnull (output);
-  g_test_message ("feedbell --status printed:\n%s", output);
-
-  lines = g_strsplit (output, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      g_autoptr(GError) error = NULL;
-      JsonObject *object;
-
-      if (lines[i][0] == '\0')
-        continue;
-
-      json_parser_load_from_data (parser, lines[i], -1, &error);
-      g_assert_no_error (error);
-      g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
-      object = json_node_get_object (json_parser_get_root (parser));
-      if (g_strcmp0 (json_object_get_string_member_with_default (object, "id", ""), FEED_ID) != 0)
-        continue;
-
-      g_assert_null (found);
-      found = json_object_ref (object);
-    }
-  g_assert_nonnull (found);
-
-  return found;
+  return fb_desktop_fixture_status_of (f->session, "id", FEED_ID, RUN_MS);
 }
 
 /* Each of the test case's words is somewhere in @text. */

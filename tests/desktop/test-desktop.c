@@ -169,17 +169,7 @@ fixture_tear_down (Fixture       *f,
 static FbMenuItem *
 fixture_get_menu (Fixture *f)
 {
-  g_autofree char *path = NULL;
-
-  if (!fb_sni_watcher_has_item (f->watcher))
-    return NULL;
-
-  path = fb_sni_watcher_dup_item_string (f->watcher, "Menu", NULL);
-  if (path == NULL || g_str_equal (path, "/"))
-    return NULL;
-
-  return fb_dbusmenu_get_layout (fb_desktop_session_get_bus (f->session),
-                                 fb_sni_watcher_get_item_name (f->watcher), path, NULL, NULL);
+  return fb_desktop_fixture_get_menu (f->session, f->watcher);
 }
 
 typedef struct
@@ -956,46 +946,18 @@ static void
 test_status_cli (Fixture       *f,
                  gconstpointer  data)
 {
-  const char *argv[] = { "--status", NULL };
-  g_autofree char *output = NULL;
-  g_auto(GStrv) lines = NULL;
-  gboolean found = FALSE;
-  int status;
+  g_autoptr(JsonObject) feed = NULL;
 
   if (f->session == NULL)
     return;
 
   start_app_with_feed (f);
 
-  status = fb_desktop_session_run_app (f->session, argv, RUN_MS, &output);
-  g_test_message ("feedbell --status printed:\n%s", output);
-  g_assert_cmpint (status, ==, 0);
-  g_assert_nonnull (output);
-
-  lines = g_strsplit (output, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      g_autoptr(GError) error = NULL;
-      JsonObject *object;
-
-      if (lines[i][0] == '\0')
-        continue;
-
-      json_parser_load_from_data (parser, lines[i], -1, &error);
-      g_assert_no_error (error);
-      g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
-      object = json_node_get_object (json_parser_get_root (parser));
-      if (g_strcmp0 (json_object_get_string_member_with_default (object, "name", ""), FEED_NAME) != 0)
-        continue;
-
-      found = TRUE;
-      g_assert_cmpstr (json_object_get_string_member_with_default (object, "state", ""), ==, "open");
-      g_assert_cmpstr (json_object_get_string_member_with_default (object, "url", ""), ==,
-                       fb_feed_server_get_url (f->server));
-      g_assert_cmpstr (json_object_get_string_member_with_default (object, "status", ""), ==, "connected");
-    }
-  g_assert_true (found);
+  feed = fb_desktop_fixture_status_of (f->session, "name", FEED_NAME, RUN_MS);
+  g_assert_cmpstr (json_object_get_string_member_with_default (feed, "state", ""), ==, "open");
+  g_assert_cmpstr (json_object_get_string_member_with_default (feed, "url", ""), ==,
+                   fb_feed_server_get_url (f->server));
+  g_assert_cmpstr (json_object_get_string_member_with_default (feed, "status", ""), ==, "connected");
 
   /* Asking did not start or stop anything. */
   g_assert_true (fb_desktop_session_is_running (f->app));

@@ -282,43 +282,22 @@ fixture_tear_down (Fixture       *f,
 
 /* --- the app --------------------------------------------------------------- */
 
-static void
-set_keyfile_value (GKeyFile   *keyfile,
-                   const char *group,
-                   const char *key,
-                   GVariant   *value)
-{
-  g_autofree char *text = g_variant_print (g_variant_ref_sink (value), TRUE);
-
-  g_key_file_set_string (keyfile, group, key, text);
-  g_variant_unref (value);
-}
-
 /* The feed, in the settings the app reads at its start: an ntfy feed, with
  * a token when the test case has one, and no grouping of a few messages. */
 static void
 write_settings (Fixture *f)
 {
-  static const char * const feeds[] = { FEED_ID, NULL };
   const char *app = "io/github/feedbell/Feedbell";
-  const char *feed = "io/github/feedbell/Feedbell/feeds/" FEED_ID;
-  g_autofree char *dir = g_build_filename (fb_desktop_session_get_dir (f->session),
-                                           "config", "glib-2.0", "settings", NULL);
-  g_autofree char *path = g_build_filename (dir, "keyfile", NULL);
   g_autoptr(GKeyFile) keyfile = g_key_file_new ();
-  g_autoptr(GError) error = NULL;
+  g_autofree char *feed = fb_desktop_fixture_set_feed (keyfile, FEED_ID, fb_feed_server_get_url (f->server),
+                                                       FEED_NAME);
 
-  set_keyfile_value (keyfile, app, "feeds", g_variant_new_strv (feeds, -1));
-  set_keyfile_value (keyfile, app, "coalesce-threshold", g_variant_new_uint32 (100));
-  set_keyfile_value (keyfile, app, "play-sounds", g_variant_new_boolean (!f->test_case->silent));
-  set_keyfile_value (keyfile, feed, "url", g_variant_new_string (fb_feed_server_get_url (f->server)));
-  set_keyfile_value (keyfile, feed, "name", g_variant_new_string (FEED_NAME));
-  set_keyfile_value (keyfile, feed, "format", g_variant_new_string ("ntfy"));
-  set_keyfile_value (keyfile, feed, "auth", g_variant_new_string (f->test_case->with_token ? "token" : "none"));
+  fb_desktop_fixture_set_setting (keyfile, app, "coalesce-threshold", g_variant_new_uint32 (100));
+  fb_desktop_fixture_set_setting (keyfile, app, "play-sounds", g_variant_new_boolean (!f->test_case->silent));
+  fb_desktop_fixture_set_setting (keyfile, feed, "format", g_variant_new_string ("ntfy"));
+  fb_desktop_fixture_set_setting (keyfile, feed, "auth", g_variant_new_string (f->test_case->with_token ? "token" : "none"));
 
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  g_key_file_save_to_file (keyfile, path, &error);
-  g_assert_no_error (error);
+  fb_desktop_fixture_save_settings (f->session, keyfile);
 }
 
 static void

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fb-desktop-fixture.h"
 #include "fb-desktop-session.h"
 #include "fb-fault-ntfy.h"
 #include "fb-fault-proxy.h"
@@ -605,22 +606,17 @@ feed_clear (Feed *feed)
   g_clear_pointer (&feed->url, g_free);
 }
 
-/* Both feeds subscribed, grouping of notifications out of the way: one
- * message, one Notify call, so that a repeat shows. */
+/* No grouping of notifications: one message, one Notify call, so that a
+ * repeat shows. */
 static void
 write_settings (Fixture *f)
 {
-  g_autofree char *dir = g_build_filename (fb_desktop_session_get_dir (f->session), "config",
-                                           "glib-2.0", "settings", NULL);
-  g_autofree char *path = g_build_filename (dir, "keyfile", NULL);
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  const char *app = "io/github/feedbell/Feedbell";
 
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  g_file_set_contents (path,
-                       "[io/github/feedbell/Feedbell]\n"
-                       "coalesce-threshold=100\n"
-                       "coalesce-window=1\n", -1, &error);
-  g_assert_no_error (error);
+  fb_desktop_fixture_set_setting (keyfile, app, "coalesce-threshold", g_variant_new_uint32 (100));
+  fb_desktop_fixture_set_setting (keyfile, app, "coalesce-window", g_variant_new_uint32 (1));
+  fb_desktop_fixture_save_settings (f->session, keyfile);
 }
 
 static gboolean
